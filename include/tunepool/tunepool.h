@@ -1,0 +1,394 @@
+/* tunepool.h - public API of libtunepool: measure thread-pool sizes and recommend one. */
+#ifndef TUNEPOOL_TUNEPOOL_H
+#define TUNEPOOL_TUNEPOOL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(TP_BUILDING_LIBRARY)
+#define TP_EXTERN __attribute__((visibility("default")))
+#else
+#define TP_EXTERN
+#endif
+
+#define TP_VERSION_MAJOR 0
+#define TP_VERSION_MINOR 1
+#define TP_VERSION_PATCH 0
+#define TP_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------
+ * Errors. Every function that can fail returns 0 or a negative errno value,
+ * or one of the negative TP_E* codes below (all below -10000, so they never
+ * collide with an errno).
+ * ---------------------------------------------------------------------- */
+enum tp_error {
+    TP_EHWLOC = -10001,    /* hwloc could not load the topology */
+    TP_ECGROUP = -10002,   /* a cgroup file exists but could not be parsed */
+    TP_ECRASHED = -10003,  /* a measured point died from a signal */
+    TP_ETIMEOUT = -10004,  /* a measured point ran past its time limit */
+    TP_ECANCELED = -10005, /* the sweep was cancelled (SIGINT/SIGTERM) */
+    TP_EJSON = -10006,     /* JSON could not be built or written */
+    TP_ECHILD = -10007,    /* the point's child process broke its protocol */
+    TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
+};
+
+/* Returns a static, human-readable description of err (0, a negative errno
+ * or a TP_E* code). Never returns NULL; thread-safe. */
+TP_EXTERN const char *tp_strerror(int err);
+
+/* Returns TP_VERSION_STRING of the library actually linked. */
+TP_EXTERN const char *tp_version(void);
+
+/* ------------------------------------------------------------------------
+ * Topology: how many cores may this process really use?
+ * ---------------------------------------------------------------------- */
+
+/* Which source decided the effective core count. */
+enum tp_cores_source {
+    TP_CORES_HWLOC = 0, /* hwloc count inside the allowed cpuset */
+    TP_CORES_AFFINITY,  /* sched_getaffinity (hwloc failed or disabled) */
+    TP_CORES_QUOTA,     /* CPU quota of the cgroup (cpu.max / cfs_quota_us) */
+    TP_CORES_OVERRIDE,  /* --cores=N */
+};
+
+/* What one counts as a "core". */
+enum tp_core_unit {
+    TP_UNIT_PU = 0, /* logical CPUs (hardware threads): what the OS schedules */
+    TP_UNIT_CORE,   /* physical cores */
+};
+
+struct tp_topology_opts {
+    int cores_override;          /* > 0: use this count (still reports every source) */
+    enum tp_core_unit unit;      /* count PUs (default) or physical cores */
+    const char *hwloc_synthetic; /* tests: a hwloc synthetic description; NULL = this machine */
+    int disable_hwloc;           /* tests: behave as if hwloc failed */
+    const char *fs_root;         /* tests: prefix for /proc and /sys paths; NULL or "" = real */
+};
+
+struct tp_topology {
+    int hwloc_ok;             /* 1 when hwloc loaded the topology */
+    int hwloc_cores;          /* physical cores inside the allowed cpuset (0 if !hwloc_ok) */
+    int hwloc_pus;            /* PUs inside the allowed cpuset (0 if !hwloc_ok) */
+    int affinity_cpus;        /* CPU_COUNT of sched_getaffinity() */
+    int online_cpus;          /* sysconf(_SC_NPROCESSORS_ONLN), for reference only */
+    double quota_cpus;        /* CPU quota as cores (quota / period); 0 = no quota */
+    int quota_cores;          /* ceil(quota_cpus); 0 = no quota */
+    char quota_source[256];   /* file the tightest quota came from; "" = none */
+    int cores_override;       /* the --cores value, 0 = none */
+    enum tp_core_unit unit;   /* what was counted */
+    int allowed_cores;        /* hwloc (or affinity) count in the chosen unit */
+    int effective_cores;      /* min(allowed_cores, quota_cores), or the override */
+    enum tp_cores_source source; /* which source won */
+    char cpu_model[128];      /* e.g. "AMD EPYC"; "" if unknown */
+    long mem_total_kb;        /* MemTotal of /proc/meminfo (hwloc's is unreliable on VMs) */
+    long mem_available_kb;    /* MemAvailable of /proc/meminfo */
+    char warning[256];        /* e.g. why hwloc was not used; "" = none */
+};
+
+/* Detects the topology into *out. opts may be NULL (defaults). Returns 0, or
+ * a negative code when even the sched_getaffinity fallback fails. A failing
+ * hwloc is not an error: out->warning says so and affinity is used. */
+TP_EXTERN int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *opts);
+
+/* Short name of a source, e.g. "hwloc", "quota". */
+TP_EXTERN const char *tp_cores_source_name(enum tp_cores_source s);
+
+/* ------------------------------------------------------------------------
+ * Pool: a pthread pool built to never be the bottleneck it measures.
+ * ---------------------------------------------------------------------- */
+struct tp_pool;
+
+typedef void (*tp_task_fn)(void *arg);
+
+struct tp_pool_opts {
+    int threads;          /* number of workers, >= 1 */
+    size_t stack_size;    /* bytes per worker stack; 0 = TP_POOL_DEFAULT_STACK */
+    const char *name;     /* thread name prefix (<= 10 chars used); NULL = "tp-worker" */
+    size_t queue_capacity; /* pending tasks before submit blocks; 0 = default (rounded up to a power of 2) */
+    /* Called once in each worker before it takes tasks (e.g. to lower its
+     * timer slack); runs in that worker, with no pool lock held. May be NULL. */
+    void (*on_thread_start)(void *ctx, int worker_index);
+    void *thread_ctx;
+};
+
+#define TP_POOL_DEFAULT_STACK (64u * 1024u)
+
+/* Creates a pool and starts all its workers; returns only when every worker
+ * is running. On failure returns a negative errno (e.g. -EAGAIN when a thread
+ * cannot be created), joins the workers that did start, stores NULL in *out
+ * and, when n_started is not NULL, how many workers had started in
+ * *n_started. The caller owns *out and frees it with tp_pool_destroy(). */
+TP_EXTERN int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n_started);
+
+/* Queues fn(arg) to run on a worker. Blocks while the queue is full (the
+ * documented back-pressure policy). Thread-safe. Returns 0 or -EINVAL (NULL
+ * fn) or -ESHUTDOWN (pool being destroyed). */
+TP_EXTERN int tp_pool_submit(struct tp_pool *pool, tp_task_fn fn, void *arg);
+
+/* Blocks until every task submitted so far has finished. Returns 0. */
+TP_EXTERN int tp_pool_wait(struct tp_pool *pool);
+
+/* Number of workers. */
+TP_EXTERN int tp_pool_threads(const struct tp_pool *pool);
+
+/* Runs the tasks still queued, stops and joins every worker, frees the pool.
+ * NULL is a no-op. Must not be called from a worker. */
+TP_EXTERN void tp_pool_destroy(struct tp_pool *pool);
+
+/* ------------------------------------------------------------------------
+ * Workloads.
+ * ---------------------------------------------------------------------- */
+enum tp_workload_kind {
+    TP_WORKLOAD_IO = 0, /* blocking wait of latency_ns, then compute_ns of CPU time */
+    TP_WORKLOAD_CPU,    /* compute_ns of CPU time only */
+};
+
+struct tp_workload_params {
+    enum tp_workload_kind kind;
+    uint64_t latency_ns; /* io: length of the blocking wait per task */
+    uint64_t compute_ns; /* CPU time per task (busy computation, never a sleep) */
+};
+
+/* "io", "cpu"; NULL for an unknown kind. */
+TP_EXTERN const char *tp_workload_name(enum tp_workload_kind kind);
+/* Parses "io"/"cpu" into *out; -EINVAL if unknown. */
+TP_EXTERN int tp_workload_parse(const char *name, enum tp_workload_kind *out);
+
+/* ------------------------------------------------------------------------
+ * Results.
+ * ---------------------------------------------------------------------- */
+#define TP_MAX_REPS 64
+
+enum tp_point_status {
+    TP_POINT_OK = 0,
+    TP_POINT_FAILED,   /* an error (e.g. threads could not be created): see error */
+    TP_POINT_CRASHED,  /* the point's process died from a signal: see signal */
+    TP_POINT_TIMEOUT,  /* ran past the point time limit */
+    TP_POINT_SKIPPED,  /* not measured: the sweep was interrupted first */
+};
+
+/* Why a point was measured (a bit set: a point can be both). */
+enum tp_point_origin {
+    TP_ORIGIN_GRID = 1u << 0, /* from the multiplier list */
+    TP_ORIGIN_RULE = 1u << 1, /* a rule-of-thumb point added to the list */
+};
+
+/* One repetition of one point. */
+struct tp_rep {
+    double throughput; /* tasks / elapsed_s */
+    double elapsed_s;  /* from first submit to last completion */
+    double cpu_s;      /* process CPU time (user + system) during the repetition */
+    uint64_t tasks;
+    long nvcsw;        /* voluntary context switches during the repetition */
+    long nivcsw;       /* involuntary context switches during the repetition */
+};
+
+struct tp_point {
+    double multiplier;   /* threads / cores as requested */
+    int threads;         /* round(multiplier x cores), at least 1 */
+    unsigned origin;     /* enum tp_point_origin bits */
+    enum tp_point_status status;
+    int error;           /* negative code when status != OK, else 0 */
+    int signal;          /* the signal when CRASHED */
+    int threads_started; /* workers that ran (== threads when OK) */
+
+    int n_reps;
+    struct tp_rep reps[TP_MAX_REPS];
+    uint64_t tasks_per_rep;
+
+    /* Throughput over the repetitions (filled by tp_analyze). */
+    double tput_median;
+    double tput_ci_lo, tput_ci_hi; /* bootstrap percentile interval of the median */
+    double tput_mad;               /* scaled MAD (x 1.4826) */
+    int n_outliers;                /* repetitions flagged by the MAD rule */
+    unsigned char outlier[TP_MAX_REPS];
+    int in_band;                   /* indistinguishable from the best point */
+
+    /* Per-task wall time (start to end of the task on its worker), all reps. */
+    double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
+    double task_wall_mean_ns; /* mean per-task wall time */
+    double task_cpu_mean_ns;  /* mean per-task thread CPU time */
+
+    double cpu_util;   /* sum of rep cpu_s / sum of (elapsed_s x cores): 1 = all cores busy */
+    long max_rss_kb;   /* peak resident set of the point's process */
+    double wall_s;     /* the whole point: thread start, warm-up, reps, join */
+};
+
+/* A folk rule's thread count, and how it fared against the pick. */
+struct tp_rule_row {
+    const char *name;   /* static text, e.g. "m = 5 (ThreadPoolExecutor <= 3.7)" */
+    const char *key;    /* short stable id for CSV/JSON: "tpe37", "tpe38", "cpu" */
+    double multiplier;  /* threads / cores */
+    int threads;
+    int point;          /* index in result->points, -1 if not measured */
+    double fraction;    /* its median throughput / the pick's; 0 if unknown */
+    double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
+};
+
+#define TP_N_RULES 3
+
+/* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
+struct tp_model {
+    int valid;              /* 0 if no point could feed it */
+    int from_point;         /* the point whose per-task times were used */
+    double wait_ns;         /* W = mean task wall - mean task CPU */
+    double compute_ns;      /* C = mean task CPU */
+    double utilization;     /* U, the target CPU utilisation (1.0) */
+    double threads;         /* predicted optimum, fractional */
+    double multiplier;      /* threads / cores */
+    double throughput;      /* ceiling min(T/(W+C), cores/C) at the predicted T */
+};
+
+struct tp_result {
+    char version[16];
+    struct tp_topology topo;
+    int cores;                  /* cores the multipliers refer to (topo.effective_cores) */
+    struct tp_workload_params workload;
+    int repeat;                 /* repetitions per point */
+    uint64_t tasks;             /* tasks per repetition requested; 0 = auto */
+    double confidence;          /* e.g. 0.95 */
+    uint64_t seed;              /* bootstrap seed */
+    size_t stack_size;
+
+    struct tp_point *points;    /* sorted by threads; owned, freed by tp_result_free */
+    size_t n_points;
+
+    int best;                   /* index of the highest median, -1 if none */
+    int pick;                   /* the recommendation: smallest threads in the band, -1 if none */
+    int n_band;                 /* points in the band */
+    double band_lo_multiplier, band_hi_multiplier;
+    struct tp_rule_row rules[TP_N_RULES];
+    struct tp_model model;
+
+    int partial;                /* 1 when interrupted: some points were not measured */
+    int n_failed;               /* points whose status is not OK or SKIPPED */
+    double started_unix;        /* wall-clock start, seconds since the epoch */
+    double duration_s;          /* the whole sweep */
+};
+
+/* Frees what result owns (not result itself). Safe on a zeroed struct. */
+TP_EXTERN void tp_result_free(struct tp_result *result);
+
+/* Recomputes every derived field of result from its points' raw data
+ * (repetitions and per-task figures): per-point median, interval, MAD
+ * outliers; best, band, pick; rule rows; model. Pure: no clock, no I/O.
+ * Returns 0, or TP_ENOPOINTS when no point is OK (fields then cleared). */
+TP_EXTERN int tp_analyze(struct tp_result *result);
+
+/* Status name: "ok", "failed", "crashed", "timeout", "skipped". */
+TP_EXTERN const char *tp_point_status_name(enum tp_point_status s);
+
+/* ------------------------------------------------------------------------
+ * Sweep.
+ * ---------------------------------------------------------------------- */
+
+/* What the sweep asks a measurement source for. */
+struct tp_point_request {
+    double multiplier;
+    int threads;
+    int cores;
+    int repeat;               /* repetitions */
+    uint64_t tasks;           /* tasks per repetition; 0 = the source chooses */
+    double rep_seconds;       /* with tasks == 0: aim for repetitions this long */
+    int warmup;               /* 1: run a warm-up before the repetitions */
+    size_t stack_size;
+    double timeout_s;         /* the point's time limit; 0 = none */
+    const struct tp_workload_params *workload;
+    volatile sig_atomic_t *cancel; /* set non-zero to abandon the point */
+};
+
+/* A measurement source: the real one runs a pool and a workload; tests use a
+ * synthetic, seeded one. measure() fills out's raw fields (status, reps,
+ * per-task figures) and returns 0; it returns a negative code only when the
+ * whole sweep must stop (TP_ECANCELED). A failure of the point itself is
+ * recorded in out->status, not returned. */
+struct tp_source {
+    int (*measure)(void *ctx, const struct tp_point_request *req, struct tp_point *out);
+    void *ctx;
+};
+
+/* Progress events: called from the sweep's thread, between points. */
+enum tp_progress_event {
+    TP_PROGRESS_POINT_START = 0,
+    TP_PROGRESS_POINT_DONE,
+};
+
+struct tp_progress {
+    enum tp_progress_event event;
+    size_t index, total;      /* this point and how many are planned */
+    const struct tp_point *point; /* DONE: the finished point (raw + its own stats) */
+    double multiplier;
+    int threads;
+    double elapsed_s;         /* since the sweep started */
+};
+
+struct tp_sweep_opts {
+    const double *multipliers; /* the grid; NULL = tp_default_multipliers */
+    size_t n_multipliers;
+    int include_rules;         /* add the rule-of-thumb points to the plan */
+    int max_threads;           /* plan points above this are refused: -E2BIG */
+    int repeat;                /* 1 .. TP_MAX_REPS */
+    uint64_t tasks;            /* per repetition; 0 = auto */
+    double rep_seconds;        /* auto: target repetition length */
+    int warmup;
+    size_t stack_size;
+    double point_timeout_s;    /* 0 = none */
+    double confidence;         /* (0,1): interval level, e.g. 0.95 */
+    uint64_t seed;
+    struct tp_workload_params workload;
+    struct tp_source source;   /* measure == NULL: the real source */
+    volatile sig_atomic_t *cancel; /* may be NULL */
+    void (*progress)(void *ctx, const struct tp_progress *p); /* may be NULL */
+    void *progress_ctx;
+};
+
+/* The default multiplier grid and its length. */
+TP_EXTERN extern const double tp_default_multipliers[];
+TP_EXTERN extern const size_t tp_n_default_multipliers;
+
+/* Runs the sweep on topo's effective cores and fills *out (which the caller
+ * then frees with tp_result_free). Returns 0; TP_ECANCELED when cancelled
+ * (out holds what was measured, out->partial = 1); TP_ENOPOINTS when every
+ * point failed (out holds them, with their reasons); -EINVAL / -E2BIG for bad
+ * options (out left empty). */
+TP_EXTERN int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *topo,
+                           struct tp_result *out);
+
+/* The real measurement source (a child process per point running the
+ * pool and the workload), for callers that wrap it. */
+TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *req,
+                                     struct tp_point *out);
+
+/* ------------------------------------------------------------------------
+ * Reports.
+ * ---------------------------------------------------------------------- */
+enum tp_format {
+    TP_FORMAT_TABLE = 0,
+    TP_FORMAT_CSV,
+    TP_FORMAT_JSON,
+    TP_FORMAT_MARKDOWN,
+};
+
+/* Writes result in format to f. Returns 0 or a negative code (-EIO on a
+ * write error, TP_EJSON). */
+TP_EXTERN int tp_report_write(const struct tp_result *result, enum tp_format format, FILE *f);
+
+/* Writes result to path atomically: a temporary file in the same directory,
+ * fsync, rename. On failure nothing is left at path that was not there
+ * before (an older file stays intact). Returns 0 or a negative errno. */
+TP_EXTERN int tp_report_save(const struct tp_result *result, enum tp_format format, const char *path);
+
+/* "table", "csv", "json", "markdown"; parse returns -EINVAL if unknown. */
+TP_EXTERN const char *tp_format_name(enum tp_format f);
+TP_EXTERN int tp_format_parse(const char *name, enum tp_format *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TUNEPOOL_TUNEPOOL_H */

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# setup.sh - installs the Debian 12 packages tune-pool needs to build and test, only those missing.
+set -euo pipefail
+
+packages=(
+  gcc make cmake pkg-config          # toolchain (gcc brings ASan/UBSan/TSan runtimes)
+  libhwloc-dev                       # topology
+  libjansson-dev                     # JSON results
+  libcriterion-dev                   # unit tests
+  procps util-linux                  # pgrep, taskset (CLI tests)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null; then
+    echo "setup.sh: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=(sudo)
+fi
+echo "setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,248 @@
+/* main.c - the tune-pool command: parse, detect, sweep, write results, map errors to exit codes. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "options.h"
+#include "tunepool/tunepool.h"
+
+/* Set from the SIGINT/SIGTERM handler; read by the sweep between steps. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: let poll() return at once */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+struct progress_state {
+    int tty;
+    int quiet;
+};
+
+static void print_point_line(FILE *f, const struct tp_progress *p)
+{
+    const struct tp_point *pt = p->point;
+    fprintf(f, "%s: [%zu/%zu] m = %g, %d threads: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
+            p->threads);
+    if (pt->status == TP_POINT_OK)
+        fprintf(f, "%.0f tasks/s [%.0f, %.0f], p99 %.3g ms", pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi,
+                pt->lat_p99_ns / 1e6);
+    else if (pt->status == TP_POINT_CRASHED)
+        fprintf(f, "%s (%s)", tp_point_status_name(pt->status), strsignal(pt->signal));
+    else
+        fprintf(f, "%s (%s)", tp_point_status_name(pt->status), tp_strerror(pt->error));
+    fprintf(f, " in %.1f s; %.0f s elapsed\n", pt->wall_s, p->elapsed_s);
+}
+
+static void on_progress(void *ctx, const struct tp_progress *p)
+{
+    const struct progress_state *st = ctx;
+    if (st->quiet)
+        return;
+    if (p->event == TP_PROGRESS_POINT_START) {
+        if (st->tty)
+            fprintf(stderr, "\r\033[K%s: [%zu/%zu] measuring m = %g (%d threads)... %.0f s elapsed", TP_CLI_NAME,
+                    p->index + 1, p->total, p->multiplier, p->threads, p->elapsed_s);
+        return;
+    }
+    if (st->tty)
+        fputs("\r\033[K", stderr);
+    print_point_line(stderr, p);
+}
+
+/* The output directory must exist, or its parent must, and be writable:
+ * checked before anything is measured so that a usage error wastes no time.
+ * It is created only when there are results to write. */
+static int check_output_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            tp_cli_usage_error("--output-dir: '%s' is not a directory", dir);
+            return -1;
+        }
+        if (access(dir, W_OK | X_OK) < 0) {
+            tp_cli_usage_error("--output-dir: '%s' is not writable: %s", dir, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        tp_cli_usage_error("--output-dir: cannot use '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof(parent), "%s", dir);
+    char *slash = strrchr(parent, '/');
+    while (slash != NULL && slash != parent && slash[1] == '\0') { /* trailing slashes */
+        *slash = '\0';
+        slash = strrchr(parent, '/');
+    }
+    if (slash == NULL)
+        snprintf(parent, sizeof(parent), ".");
+    else if (slash == parent)
+        parent[1] = '\0';
+    else
+        *slash = '\0';
+    if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode) || access(parent, W_OK | X_OK) < 0) {
+        tp_cli_usage_error("--output-dir: cannot create '%s': its parent '%s' is missing or not writable", dir,
+                           parent);
+        return -1;
+    }
+    return 0;
+}
+
+static int save_results(const struct tp_result *r, const struct tp_cli_opts *o, const char *name)
+{
+    static const struct {
+        enum tp_format format;
+        const char *ext;
+    } files[] = {{TP_FORMAT_CSV, "csv"}, {TP_FORMAT_JSON, "json"}};
+    int failed = 0;
+    if (mkdir(o->output_dir, 0777) < 0 && errno != EEXIST) {
+        tp_cli_error("cannot create %s: %s", o->output_dir, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s.%s", o->output_dir, name, files[i].ext) >= (int)sizeof(path)) {
+            tp_cli_error("%s/%s.%s: path too long", o->output_dir, name, files[i].ext);
+            failed = 1;
+            continue;
+        }
+        int rc = tp_report_save(r, files[i].format, path);
+        if (rc < 0) {
+            tp_cli_error("cannot write %s: %s", path, tp_strerror(rc));
+            failed = 1;
+        } else if (!o->quiet) {
+            fprintf(stderr, "%s: wrote %s\n", TP_CLI_NAME, path);
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct tp_cli_opts o;
+    struct tp_result result;
+    char err[512];
+    int code = TP_EXIT_OK;
+
+    memset(&result, 0, sizeof(result));
+    tp_cli_opts_init(&o);
+    if (tp_cli_parse_args(argc, argv, &o, err, sizeof(err)) < 0) {
+        tp_cli_usage_error("%s", err);
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    if (o.show_help) {
+        tp_cli_usage(stdout);
+        goto out;
+    }
+    if (o.show_version) {
+        printf("%s %s\n", TP_CLI_NAME, tp_version());
+        goto out;
+    }
+    const char *name = o.name != NULL ? o.name : tp_workload_name(o.workload.kind);
+
+    struct tp_topology topo;
+    struct tp_topology_opts topts = {.cores_override = o.cores, .unit = o.unit};
+    int rc = tp_topology_detect(&topo, &topts);
+    if (rc < 0) {
+        tp_cli_error("cannot detect the cores: %s", tp_strerror(rc));
+        code = TP_EXIT_RUNTIME;
+        goto out;
+    }
+    if (topo.warning[0] != '\0')
+        tp_cli_warn("%s", topo.warning);
+
+    struct progress_state ps = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet};
+    struct tp_sweep_opts so = {
+        .multipliers = o.multipliers,
+        .n_multipliers = o.n_multipliers,
+        .include_rules = 1,
+        .max_threads = o.max_threads,
+        .repeat = o.repeat,
+        .tasks = o.tasks,
+        .rep_seconds = o.rep_seconds,
+        .warmup = o.warmup,
+        .stack_size = (size_t)o.stack_size,
+        .point_timeout_s = o.point_timeout_s,
+        .confidence = o.confidence,
+        .seed = o.seed,
+        .workload = o.workload,
+        .cancel = &interrupted,
+        .progress = on_progress,
+        .progress_ctx = &ps,
+    };
+    /* A point above --max-threads is a usage error too: tp_sweep_run checks
+     * its plan before it measures anything. */
+    if (o.save && check_output_dir(o.output_dir) < 0) {
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    if (!o.quiet)
+        fprintf(stderr, "%s: %d cores (%s); workload %s; %d repetitions per point\n", TP_CLI_NAME,
+                topo.effective_cores, tp_cores_source_name(topo.source), name, o.repeat);
+    install_signals();
+    rc = tp_sweep_run(&so, &topo, &result);
+    if (rc == -E2BIG) {
+        tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
+                           o.max_threads, topo.effective_cores);
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    if (rc < 0 && result.points == NULL) {
+        tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
+        code = rc == -EINVAL ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
+        goto out;
+    }
+    if (rc == TP_ECANCELED) {
+        size_t measured = 0;
+        for (size_t i = 0; i < result.n_points; i++)
+            measured += result.points[i].status != TP_POINT_SKIPPED;
+        tp_cli_error("interrupted: keeping the %zu of %zu points measured so far, marked partial", measured,
+                     result.n_points);
+        code = TP_EXIT_INTERRUPTED;
+    } else if (rc == TP_ENOPOINTS) {
+        tp_cli_error("no point could be measured; the results list each point's reason");
+        code = TP_EXIT_RUNTIME;
+    } else if (rc < 0) {
+        tp_cli_error("sweep failed: %s", tp_strerror(rc));
+        code = TP_EXIT_RUNTIME;
+    }
+
+    if (o.save && save_results(&result, &o, name) < 0 && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    rc = tp_report_write(&result, o.format, stdout);
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = -errno;
+    if (rc < 0) {
+        tp_cli_error("cannot write to standard output: %s", tp_strerror(rc));
+        if (code == TP_EXIT_OK)
+            code = TP_EXIT_RUNTIME;
+    }
+
+out:
+    tp_result_free(&result);
+    tp_cli_opts_free(&o);
+    return code;
+}

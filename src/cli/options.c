@@ -1,0 +1,510 @@
+/* options.c - tune-pool's command line: value parsers (durations, sizes, lists) and the option table. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define MAX_MULTIPLIERS 256
+#define MAX_TASK_NS (60ull * 1000000000ull)
+#define MAX_THREADS_LIMIT 65536
+
+/* Length of the plain decimal number at the start of s: digits, an optional
+ * fraction, an optional exponent. No sign, no hex, no inf/nan, no spaces.
+ * 0 if s does not start with one. */
+static size_t scan_number(const char *s, int allow_fraction)
+{
+    size_t i = 0, digits = 0;
+    while (isdigit((unsigned char)s[i])) {
+        i++;
+        digits++;
+    }
+    if (allow_fraction && s[i] == '.') {
+        i++;
+        while (isdigit((unsigned char)s[i])) {
+            i++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    if (allow_fraction && (s[i] == 'e' || s[i] == 'E')) {
+        size_t j = i + 1;
+        if (s[j] == '+' || s[j] == '-')
+            j++;
+        if (isdigit((unsigned char)s[j])) {
+            while (isdigit((unsigned char)s[j]))
+                j++;
+            i = j;
+        }
+    }
+    return i;
+}
+
+static int number_prefix(const char *s, int allow_fraction, double *v, const char **rest)
+{
+    if (s == NULL)
+        return -EINVAL;
+    size_t len = scan_number(s, allow_fraction);
+    if (len == 0)
+        return -EINVAL;
+    char buf[64];
+    if (len >= sizeof(buf))
+        return -ERANGE;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    double d = strtod(buf, NULL);
+    if (errno == ERANGE || !isfinite(d))
+        return -ERANGE;
+    *v = d;
+    *rest = s + len;
+    return 0;
+}
+
+int tp_cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out_ns)
+{
+    static const struct {
+        const char *unit;
+        double ns;
+    } units[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    double v;
+    const char *rest;
+    int rc = number_prefix(s, 1, &v, &rest);
+    if (rc < 0)
+        return rc;
+    double scale = -1;
+    if (*rest == '\0' && v == 0)
+        scale = 1;
+    for (size_t i = 0; scale < 0 && i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(rest, units[i].unit) == 0)
+            scale = units[i].ns;
+    if (scale < 0)
+        return -EINVAL;
+    double ns = round(v * scale);
+    if (ns > (double)max_ns)
+        return -ERANGE;
+    *out_ns = (uint64_t)ns;
+    return 0;
+}
+
+int tp_cli_parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t mult;
+    } units[] = {{"", 1},          {"B", 1},           {"K", 1u << 10},   {"KiB", 1u << 10},
+                 {"M", 1u << 20},  {"MiB", 1u << 20},  {"G", 1u << 30},   {"GiB", 1u << 30}};
+    double v;
+    const char *rest;
+    int rc = number_prefix(s, 0, &v, &rest);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(rest, units[i].suffix) == 0) {
+            double b = v * (double)units[i].mult;
+            if (b > (double)max)
+                return -ERANGE;
+            *out = (uint64_t)b;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+int tp_cli_parse_long(const char *s, long min, long max, long *out)
+{
+    if (s == NULL || *s == '\0')
+        return -EINVAL;
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0')
+        return -EINVAL;
+    if (errno == ERANGE || v < min || v > max)
+        return -ERANGE;
+    *out = v;
+    return 0;
+}
+
+int tp_cli_parse_double(const char *s, double lo, double hi, int open, double *out)
+{
+    double v;
+    const char *rest;
+    int rc = number_prefix(s, 1, &v, &rest);
+    if (rc < 0)
+        return rc;
+    if (*rest != '\0')
+        return -EINVAL;
+    if (open ? !(v > lo && v < hi) : !(v >= lo && v <= hi))
+        return -ERANGE;
+    *out = v;
+    return 0;
+}
+
+int tp_cli_parse_list(const char *s, size_t max_n, double **out, size_t *n)
+{
+    if (s == NULL || *s == '\0')
+        return -EINVAL;
+    double *v = malloc(max_n * sizeof(*v));
+    if (v == NULL)
+        return -ENOMEM;
+    size_t k = 0;
+    const char *p = s;
+    int rc = 0;
+    for (;;) {
+        const char *rest;
+        double d;
+        if (k == max_n) {
+            rc = -ERANGE;
+            goto fail;
+        }
+        rc = number_prefix(p, 1, &d, &rest);
+        if (rc < 0)
+            goto fail;
+        if (*rest != ',' && *rest != '\0') {
+            rc = -EINVAL;
+            goto fail;
+        }
+        if (!(d > 0)) {
+            rc = -ERANGE;
+            goto fail;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (v[i] == d) {
+                rc = -EINVAL;
+                goto fail;
+            }
+        }
+        v[k++] = d;
+        if (*rest == '\0')
+            break;
+        p = rest + 1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+fail:
+    free(v);
+    return rc;
+}
+
+void tp_cli_opts_init(struct tp_cli_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->workload.kind = TP_WORKLOAD_IO;
+    o->workload.latency_ns = 2000000;
+    o->workload.compute_ns = 100000;
+    o->repeat = 5;
+    o->rep_seconds = 0.3;
+    o->warmup = 1;
+    o->unit = TP_UNIT_PU;
+    o->max_threads = 4096;
+    o->stack_size = TP_POOL_DEFAULT_STACK;
+    o->point_timeout_s = 120;
+    o->confidence = 0.95;
+    o->seed = 1;
+    o->output_dir = "results";
+    o->save = 1;
+    o->format = TP_FORMAT_TABLE;
+}
+
+void tp_cli_opts_free(struct tp_cli_opts *o)
+{
+    free(o->multipliers);
+    o->multipliers = NULL;
+}
+
+void tp_cli_usage(FILE *where)
+{
+    fprintf(where,
+        "Usage: tune-pool [OPTION]...\n"
+        "Measure how throughput changes with a thread pool's size on this machine and\n"
+        "recommend the multiplier m (threads = m x cores) for the workload.\n"
+        "\n"
+        "Workload:\n"
+        "  --workload=KIND        io (a blocking wait, then CPU work) or cpu (CPU work\n"
+        "                         only)                                    [io]\n"
+        "  --latency=DURATION     io: the blocking wait per task            [2ms]\n"
+        "  --compute=DURATION     CPU time per task (real computation)      [100us]\n"
+        "                         DURATION is a number and a unit: ns, us, ms, s\n"
+        "\n"
+        "Sweep:\n"
+        "  --multipliers=LIST     comma-separated m values; threads = round(m x cores)\n"
+        "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb sizes\n"
+        "                         (m = 5, min(32, cores + 4), m = 1) are always added\n"
+        "  --strategy=grid        how points are chosen: grid, the list as given [grid]\n"
+        "  --repeat=R             repetitions per point, 1..%d              [5]\n"
+        "  --tasks=N|auto         tasks per repetition; auto sizes a repetition to\n"
+        "                         --rep-time from the warm-up's throughput  [auto]\n"
+        "  --rep-time=DURATION    auto: the target length of a repetition  [300ms]\n"
+        "  --no-warmup            skip the warm-up batch (auto still runs one to\n"
+        "                         size repetitions)\n"
+        "  --max-threads=N        refuse plans above N threads              [4096]\n"
+        "  --stack-size=SIZE      worker stack, bytes with K/M suffix       [64K]\n"
+        "  --point-timeout=DURATION  a point running longer is stopped and\n"
+        "                         recorded as timed out                     [120s]\n"
+        "  --confidence=P         interval level, 0 < P < 1                 [0.95]\n"
+        "  --seed=N               seed of the bootstrap resampling          [1]\n"
+        "\n"
+        "Cores:\n"
+        "  --cores=N              use N cores instead of detecting them\n"
+        "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
+        "\n"
+        "Output:\n"
+        "  --format=FORMAT        stdout: table, csv, json or markdown      [table]\n"
+        "  --output-dir=DIR       where NAME.csv and NAME.json go (created if\n"
+        "                         missing, its parent must exist)           [results]\n"
+        "  --name=NAME            base name of the result files     [the workload]\n"
+        "  --no-save              write no files, only stdout\n"
+        "  --quiet                no progress on stderr\n"
+        "  --help                 print this help and exit\n"
+        "  --version              print the version and exit\n"
+        "\n"
+        "Exit status:\n"
+        "  0    done: a recommendation was made\n"
+        "  1    runtime failure (no point could be measured, a file could not be\n"
+        "       written, the topology could not be read)\n"
+        "  2    bad usage (a message on stderr; nothing measured, nothing written)\n"
+        "  130  interrupted by SIGINT/SIGTERM (results so far written, marked partial)\n"
+        "\n"
+        "Example:\n"
+        "  tune-pool --workload=io --latency=2ms --compute=100us --multipliers=1,2,5,10,20,30\n",
+        TP_MAX_REPS);
+}
+
+enum long_only {
+    OPT_WORKLOAD = CHAR_MAX + 1,
+    OPT_LATENCY,
+    OPT_COMPUTE,
+    OPT_MULTIPLIERS,
+    OPT_STRATEGY,
+    OPT_REPEAT,
+    OPT_TASKS,
+    OPT_REP_TIME,
+    OPT_NO_WARMUP,
+    OPT_MAX_THREADS,
+    OPT_STACK_SIZE,
+    OPT_POINT_TIMEOUT,
+    OPT_CONFIDENCE,
+    OPT_SEED,
+    OPT_CORES,
+    OPT_CORE_UNIT,
+    OPT_FORMAT,
+    OPT_OUTPUT_DIR,
+    OPT_NAME,
+    OPT_NO_SAVE,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"workload", required_argument, NULL, OPT_WORKLOAD},
+    {"latency", required_argument, NULL, OPT_LATENCY},
+    {"compute", required_argument, NULL, OPT_COMPUTE},
+    {"multipliers", required_argument, NULL, OPT_MULTIPLIERS},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"tasks", required_argument, NULL, OPT_TASKS},
+    {"rep-time", required_argument, NULL, OPT_REP_TIME},
+    {"no-warmup", no_argument, NULL, OPT_NO_WARMUP},
+    {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+    {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+    {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
+    {"confidence", required_argument, NULL, OPT_CONFIDENCE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"cores", required_argument, NULL, OPT_CORES},
+    {"core-unit", required_argument, NULL, OPT_CORE_UNIT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"no-save", no_argument, NULL, OPT_NO_SAVE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+static const char *why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
+
+/* A result name becomes a file name: keep it to a safe alphabet. */
+static int valid_name(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 100 || s[0] == '.')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+            return 0;
+    return 1;
+}
+
+int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
+{
+    int c, rc;
+    long l;
+    uint64_t u;
+    int seen_latency = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_WORKLOAD:
+            if (tp_workload_parse(optarg, &o->workload.kind) < 0)
+                return bad(err, errlen, "--workload: unknown workload '%s' (expected io or cpu)", optarg);
+            break;
+        case OPT_LATENCY:
+            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
+                return bad(err, errlen, "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
+                           why(rc), optarg);
+            seen_latency = 1;
+            break;
+        case OPT_COMPUTE:
+            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.compute_ns)) < 0)
+                return bad(err, errlen, "--compute: %s duration '%s' (expected e.g. 100us; units ns, us, ms, s; at most 60s)",
+                           why(rc), optarg);
+            break;
+        case OPT_MULTIPLIERS:
+            free(o->multipliers);
+            o->multipliers = NULL;
+            if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->multipliers, &o->n_multipliers)) < 0)
+                return bad(err, errlen,
+                           "--multipliers: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. 1,2,4,8; at most %d)",
+                           why(rc), optarg, MAX_MULTIPLIERS);
+            break;
+        case OPT_STRATEGY:
+            if (strcmp(optarg, "grid") != 0)
+                return bad(err, errlen, "--strategy: unknown strategy '%s' (expected grid)", optarg);
+            break;
+        case OPT_REPEAT:
+            if ((rc = tp_cli_parse_long(optarg, 1, TP_MAX_REPS, &l)) < 0)
+                return bad(err, errlen, "--repeat: %s value '%s' (expected a whole number from 1 to %d)", why(rc),
+                           optarg, TP_MAX_REPS);
+            o->repeat = (int)l;
+            break;
+        case OPT_TASKS:
+            if (strcmp(optarg, "auto") == 0) {
+                o->tasks = 0;
+            } else {
+                if ((rc = tp_cli_parse_long(optarg, 1, 10000000, &l)) < 0)
+                    return bad(err, errlen, "--tasks: %s value '%s' (expected auto or a whole number from 1 to 10000000)",
+                               why(rc), optarg);
+                o->tasks = (uint64_t)l;
+            }
+            break;
+        case OPT_REP_TIME:
+            if ((rc = tp_cli_parse_duration(optarg, 600ull * 1000000000ull, &u)) < 0 || u < 1000000)
+                return bad(err, errlen, "--rep-time: %s duration '%s' (expected 1ms to 600s, e.g. 300ms)",
+                           rc < 0 ? why(rc) : "out of range", optarg);
+            o->rep_seconds = (double)u / 1e9;
+            break;
+        case OPT_NO_WARMUP:
+            o->warmup = 0;
+            break;
+        case OPT_MAX_THREADS:
+            if ((rc = tp_cli_parse_long(optarg, 1, MAX_THREADS_LIMIT, &l)) < 0)
+                return bad(err, errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
+                           why(rc), optarg, MAX_THREADS_LIMIT);
+            o->max_threads = (int)l;
+            break;
+        case OPT_STACK_SIZE:
+            if ((rc = tp_cli_parse_size(optarg, 1ull << 30, &o->stack_size)) < 0 || o->stack_size < 16384)
+                return bad(err, errlen, "--stack-size: %s size '%s' (expected 16K to 1G, e.g. 64K)",
+                           rc < 0 ? why(rc) : "out of range", optarg);
+            break;
+        case OPT_POINT_TIMEOUT:
+            if ((rc = tp_cli_parse_duration(optarg, 86400ull * 1000000000ull, &u)) < 0 || u < 1000000)
+                return bad(err, errlen, "--point-timeout: %s duration '%s' (expected 1ms to 24h, e.g. 120s)",
+                           rc < 0 ? why(rc) : "out of range", optarg);
+            o->point_timeout_s = (double)u / 1e9;
+            break;
+        case OPT_CONFIDENCE:
+            if ((rc = tp_cli_parse_double(optarg, 0.5, 1, 1, &o->confidence)) < 0)
+                return bad(err, errlen, "--confidence: %s value '%s' (expected a number between 0.5 and 1, e.g. 0.95)",
+                           why(rc), optarg);
+            break;
+        case OPT_SEED:
+            if ((rc = tp_cli_parse_long(optarg, 0, LONG_MAX, &l)) < 0)
+                return bad(err, errlen, "--seed: %s value '%s' (expected a whole number >= 0)", why(rc), optarg);
+            o->seed = (uint64_t)l;
+            break;
+        case OPT_CORES:
+            if ((rc = tp_cli_parse_long(optarg, 1, 65536, &l)) < 0)
+                return bad(err, errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)", why(rc),
+                           optarg);
+            o->cores = (int)l;
+            break;
+        case OPT_CORE_UNIT:
+            if (strcmp(optarg, "pu") == 0)
+                o->unit = TP_UNIT_PU;
+            else if (strcmp(optarg, "core") == 0)
+                o->unit = TP_UNIT_CORE;
+            else
+                return bad(err, errlen, "--core-unit: unknown unit '%s' (expected pu or core)", optarg);
+            break;
+        case OPT_FORMAT:
+            if (tp_format_parse(optarg, &o->format) < 0)
+                return bad(err, errlen, "--format: unknown format '%s' (expected table, csv, json or markdown)", optarg);
+            break;
+        case OPT_OUTPUT_DIR:
+            if (*optarg == '\0')
+                return bad(err, errlen, "--output-dir: empty directory name");
+            o->output_dir = optarg;
+            break;
+        case OPT_NAME:
+            if (!valid_name(optarg))
+                return bad(err, errlen, "--name: '%s' is not a usable file name (letters, digits, '-', '_', '.'; not starting with '.')", optarg);
+            o->name = optarg;
+            break;
+        case OPT_NO_SAVE:
+            o->save = 0;
+            break;
+        case OPT_QUIET:
+            o->quiet = 1;
+            break;
+        case OPT_HELP:
+            o->show_help = 1;
+            return 0;
+        case OPT_VERSION:
+            o->show_version = 1;
+            return 0;
+        case ':':
+            return bad(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt != 0 && optopt <= CHAR_MAX && optopt > 0)
+                return bad(err, errlen, "unknown option '-%c'", optopt);
+            return bad(err, errlen, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+    if (o->workload.kind == TP_WORKLOAD_CPU && seen_latency && o->workload.latency_ns != 0)
+        return bad(err, errlen, "--latency: the cpu workload has no wait (use --workload=io)");
+    if (o->workload.kind == TP_WORKLOAD_CPU)
+        o->workload.latency_ns = 0;
+    if (o->workload.compute_ns == 0 && (o->workload.kind == TP_WORKLOAD_CPU || o->workload.latency_ns == 0))
+        return bad(err, errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
+                   o->workload.kind == TP_WORKLOAD_IO ? " or a wait with --latency" : "");
+    return 0;
+}

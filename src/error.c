@@ -1,0 +1,28 @@
+/* error.c - error codes to text, the library version, small name tables. */
+#include <string.h>
+
+#include "common.h"
+
+const char *tp_strerror(int err)
+{
+    switch ((enum tp_error)err) {
+    case TP_EHWLOC: return "hwloc could not load the topology";
+    case TP_ECGROUP: return "a cgroup CPU-quota file could not be parsed";
+    case TP_ECRASHED: return "the measured point died from a signal";
+    case TP_ETIMEOUT: return "the measured point ran past its time limit";
+    case TP_ECANCELED: return "the sweep was interrupted";
+    case TP_EJSON: return "the JSON document could not be built";
+    case TP_ECHILD: return "the point's measuring process broke its protocol";
+    case TP_ENOPOINTS: return "no point could be measured";
+    }
+    if (err == 0)
+        return "success";
+    if (err < 0) {
+        const char *s = strerrordesc_np(-err); /* thread-safe, static text */
+        if (s != NULL)
+            return s;
+    }
+    return "unknown error";
+}
+
+const char *tp_version(void) { return TP_VERSION_STRING; }

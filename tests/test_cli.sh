@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# test_cli.sh - runs the real tune-pool binary: help, version, usage errors, a tiny real sweep, SIGINT.
+set -u
+bin=${1:?usage: test_cli.sh path/to/tune-pool}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+no() { fail=$((fail + 1)); echo "FAIL $1"; [[ -n ${2:-} ]] && sed 's/^/     | /' <<<"$2"; }
+check() { # name, condition...
+  local name=$1; shift
+  if "$@"; then ok "$name"; else no "$name" "${out:-}"; fi
+}
+
+# --help: stdout, exit 0, every option listed with its default.
+out=$("$bin" --help 2>&1); rc=$?
+check "help exits 0" test "$rc" -eq 0
+for opt in --workload --latency --compute --multipliers --strategy --repeat --tasks --rep-time --no-warmup \
+           --max-threads --stack-size --point-timeout --confidence --seed --cores --core-unit --format \
+           --output-dir --name --no-save --quiet --help --version; do
+  check "help lists $opt" grep -q -- "$opt" <<<"$out"
+done
+check "help shows exit codes" grep -q "130" <<<"$out"
+
+out=$("$bin" --version); rc=$?
+check "version exits 0" test "$rc" -eq 0
+check "version prints the version" grep -Eq '^tune-pool [0-9]+\.[0-9]+\.[0-9]+$' <<<"$out"
+
+# Usage errors: exit 2, message with the prefix and the hint, nothing written.
+usage_case() { # args...
+  local dir="$work/usage"
+  rm -rf "$dir"; mkdir -p "$dir"
+  out=$("$bin" --output-dir="$dir/out" "$@" 2>&1 >/dev/null); rc=$?
+  local name="usage: $*"
+  if [[ $rc -eq 2 ]] && grep -q "^tune-pool: " <<<"$out" && grep -q "Try 'tune-pool --help'" <<<"$out" \
+     && [[ -z $(ls -A "$dir") ]]; then
+    ok "$name"
+  else
+    no "$name (rc=$rc)" "$out"
+  fi
+}
+usage_case --bogus
+usage_case --workload=disk
+usage_case --latency=2
+usage_case --latency=-1ms
+usage_case --compute=nan
+usage_case --multipliers=
+usage_case --multipliers=1,,2
+usage_case --multipliers=2,2
+usage_case --multipliers=0
+usage_case --repeat=0
+usage_case --tasks=abc
+usage_case --cores=-3
+usage_case --format=xml
+usage_case --max-threads=8 --multipliers=1,100
+usage_case --workload=cpu --latency=1ms
+usage_case extra-argument
+
+out=$("$bin" --output-dir=/nonexistent/dir/x --multipliers=1 2>&1 >/dev/null); rc=$?
+check "missing parent of --output-dir is exit 2" test "$rc" -eq 2
+check "missing --output-dir named" grep -q -- "--output-dir" <<<"$out"
+touch "$work/afile"
+out=$("$bin" --output-dir="$work/afile" --multipliers=1 2>&1 >/dev/null); rc=$?
+check "a file as --output-dir is exit 2" test "$rc" -eq 2
+
+# A tiny real sweep: io, two multipliers, files written.
+res="$work/res"
+out=$("$bin" --workload=io --latency=1ms --compute=50us --multipliers=1,2 --repeat=2 --tasks=60 \
+      --output-dir="$res" --name=tiny 2>"$work/err"); rc=$?
+check "tiny sweep exits 0" test "$rc" -eq 0
+check "table has a recommendation" grep -q "Recommendation" <<<"$out"
+check "table has the m = 5 rule row" grep -q "ThreadPoolExecutor <= 3.7" <<<"$out"
+check "table has the cores + 4 rule row" grep -q "min(32, cores + 4)" <<<"$out"
+check "table has the CPU rule row" grep -q "CPU rule" <<<"$out"
+check "table has the model" grep -qi "model" <<<"$out"
+check "CSV written" test -s "$res/tiny.csv"
+check "JSON written" test -s "$res/tiny.json"
+check "no temp files left" test "$(ls "$res" | wc -l)" -eq 2
+check "CSV has header and rows" test "$(wc -l <"$res/tiny.csv")" -ge 4
+check "JSON has the recommendation" grep -q '"recommendation"' "$res/tiny.json"
+check "JSON has the model" grep -q '"model"' "$res/tiny.json"
+check "JSON has the topology sources" grep -q '"quota"' "$res/tiny.json"
+check "JSON is not partial" grep -q '"partial": false' "$res/tiny.json"
+check "progress went to stderr" grep -q "\[1/" "$work/err"
+
+# Output formats on stdout.
+out=$("$bin" --workload=cpu --compute=50us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=csv); rc=$?
+check "csv on stdout" test "$rc" -eq 0
+check "csv header" grep -q "^multiplier,threads" <<<"$out"
+out=$("$bin" --workload=cpu --compute=50us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=json)
+check "json on stdout" grep -q '"tool": "tune-pool"' <<<"$out"
+
+# --cores overrides the detection, and the multipliers follow it.
+out=$("$bin" --cores=3 --workload=cpu --compute=20us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=csv)
+check "--cores=3 gives 3 threads at m = 1" grep -q "^1,3," <<<"$out"
+
+# taskset: the effective core count follows the affinity.
+if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+  out=$(taskset -c 0 "$bin" --workload=cpu --compute=20us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=json)
+  check "taskset -c 0 sees one core" grep -q '"effective_cores": 1' <<<"$out"
+fi
+
+# SIGINT mid-sweep: exit 130, partial results written, no child left.
+res2="$work/int"
+"$bin" --workload=io --latency=5ms --compute=10us --multipliers=1,2,4,8,16 --repeat=5 --rep-time=400ms \
+  --output-dir="$res2" --name=int --quiet >"$work/int.out" 2>"$work/int.err" &
+pid=$!
+sleep 2.5
+kill -INT "$pid"
+wait "$pid"; rc=$?
+out=$(cat "$work/int.err")
+check "SIGINT exits 130" test "$rc" -eq 130
+check "SIGINT keeps partial JSON" grep -q '"partial": true' "$res2/int.json"
+check "SIGINT keeps CSV" test -s "$res2/int.csv"
+check "SIGINT says interrupted" grep -q "interrupted" "$work/int.err"
+sleep 0.2
+# A point's child is a fork: it has the same command line.
+check "no measuring child left" test -z "$(pgrep -f -- "--output-dir=$res2" 2>/dev/null)"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

@@ -1,0 +1,748 @@
+/* test_pool.c - unit tests of the thread pool: start-up, dispatch, concurrency, back-pressure, shutdown, errors. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "pool.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static struct tp_pool *make_pool(int threads)
+{
+    struct tp_pool_opts opts = {.threads = threads};
+    struct tp_pool *pool = NULL;
+    int started = -1;
+    int rc = tp_pool_create(&pool, &opts, &started);
+    cr_assert_eq(rc, 0, "tp_pool_create(%d threads): %s", threads, tp_strerror(rc));
+    cr_assert_eq(started, threads);
+    cr_assert_not_null(pool);
+    return pool;
+}
+
+static void count_task(void *arg)
+{
+    atomic_fetch_add_explicit((_Atomic long *)arg, 1, memory_order_relaxed);
+}
+
+/* A gate: tasks block on it until the test opens it. */
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int open;
+    _Atomic int entered;
+};
+
+#define GATE_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0}
+
+static void gate_task(void *arg)
+{
+    struct gate *g = arg;
+    atomic_fetch_add(&g->entered, 1);
+    pthread_mutex_lock(&g->mu);
+    while (!g->open)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_open(struct gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    g->open = 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* Polls until *v >= want or about 30 s pass; returns the last value seen. */
+static int wait_at_least(_Atomic int *v, int want)
+{
+    for (int i = 0; i < 30000 && atomic_load(v) < want; i++)
+        sleep_ms(1);
+    return atomic_load(v);
+}
+
+/* ------------------------------------------------------------ arguments */
+
+Test(pool, create_rejects_null_out, .timeout = 10)
+{
+    struct tp_pool_opts opts = {.threads = 1};
+    int started = 42;
+    cr_assert_eq(tp_pool_create(NULL, &opts, &started), -EINVAL);
+    cr_assert_eq(started, 0);
+}
+
+Test(pool, create_rejects_null_opts, .timeout = 10)
+{
+    struct tp_pool *pool = (struct tp_pool *)&pool;
+    cr_assert_eq(tp_pool_create(&pool, NULL, NULL), -EINVAL);
+    cr_assert_null(pool);
+}
+
+Test(pool, create_rejects_zero_threads, .timeout = 10)
+{
+    struct tp_pool_opts opts = {.threads = 0};
+    struct tp_pool *pool = (struct tp_pool *)&pool;
+    int started = 42;
+    cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
+    cr_assert_null(pool);
+    cr_assert_eq(started, 0);
+    opts.threads = -3;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), -EINVAL);
+}
+
+Test(pool, create_rejects_absurd_queue_capacity, .timeout = 10)
+{
+    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = SIZE_MAX};
+    struct tp_pool *pool = NULL;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), -EINVAL);
+    cr_assert_null(pool);
+}
+
+Test(pool, submit_rejects_null_fn, .timeout = 10)
+{
+    struct tp_pool *pool = make_pool(1);
+    cr_assert_eq(tp_pool_submit(pool, NULL, NULL), -EINVAL);
+    cr_assert_eq(tp_pool_submit(NULL, count_task, NULL), -EINVAL);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, null_pool_is_handled, .timeout = 10)
+{
+    tp_pool_destroy(NULL);
+    cr_assert_eq(tp_pool_wait(NULL), -EINVAL);
+    cr_assert_eq(tp_pool_threads(NULL), -EINVAL);
+}
+
+/* ------------------------------------------------------------ start-up */
+
+struct start_log {
+    _Atomic int calls;
+    _Atomic int seen[64];
+    char names[64][16];
+    size_t stack[64];
+};
+
+static void log_start(void *ctx, int index)
+{
+    struct start_log *log = ctx;
+    pthread_attr_t attr;
+    atomic_fetch_add(&log->calls, 1);
+    if (index < 0 || index >= 64)
+        return;
+    atomic_fetch_add(&log->seen[index], 1);
+    pthread_getname_np(pthread_self(), log->names[index], sizeof log->names[index]);
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstacksize(&attr, &log->stack[index]);
+        pthread_attr_destroy(&attr);
+    }
+}
+
+Test(pool, create_returns_after_every_worker_started, .timeout = 30)
+{
+    static struct start_log log;
+    struct tp_pool_opts opts = {.threads = 64, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool *pool = NULL;
+    int started = 0;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, &started), 0);
+    /* No sleep: every on_thread_start must already have returned. */
+    cr_assert_eq(atomic_load(&log.calls), 64);
+    cr_assert_eq(started, 64);
+    cr_assert_eq(tp_pool_threads(pool), 64);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(atomic_load(&log.seen[i]), 1, "worker %d started %d times", i, log.seen[i]);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, threads_are_named_prefix_dash_index, .timeout = 30)
+{
+    static struct start_log log;
+    struct tp_pool_opts opts = {.threads = 12, .name = "sweep", .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool *pool = NULL;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_str_eq(log.names[0], "sweep-0");
+    cr_assert_str_eq(log.names[11], "sweep-11");
+    tp_pool_destroy(pool);
+}
+
+Test(pool, long_name_is_truncated_to_15_chars, .timeout = 30)
+{
+    static struct start_log log;
+    struct tp_pool_opts opts = {.threads = 12, .name = "averyverylongprefix", .on_thread_start = log_start,
+                                .thread_ctx = &log};
+    struct tp_pool *pool = NULL;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_str_eq(log.names[0], "averyveryl-0");  /* prefix: 10 characters */
+    cr_assert_str_eq(log.names[11], "averyveryl-11");
+    cr_assert_leq(strlen(log.names[11]), 15);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, default_name_is_tp_worker, .timeout = 30)
+{
+    static struct start_log log;
+    struct tp_pool_opts opts = {.threads = 2, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool *pool = NULL;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_str_eq(log.names[1], "tp-worker-1");
+    tp_pool_destroy(pool);
+}
+
+Test(pool, default_stack_is_64_kib, .timeout = 30)
+{
+    static struct start_log log;
+    struct tp_pool_opts opts = {.threads = 2, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool *pool = NULL;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp__pool_stack_size(pool), TP_POOL_DEFAULT_STACK);
+    /* glibc reports the usable stack; allow for its guard page. */
+    cr_assert_geq(log.stack[0] + 64 * 1024, (size_t)TP_POOL_DEFAULT_STACK);
+    cr_assert_leq(log.stack[0], (size_t)TP_POOL_DEFAULT_STACK + 64 * 1024);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, tiny_stack_is_clamped_to_minimum_and_page, .timeout = 30)
+{
+    struct tp_pool_opts opts = {.threads = 2, .stack_size = 1};
+    struct tp_pool *pool = NULL;
+    long page = sysconf(_SC_PAGESIZE);
+    long min = sysconf(_SC_THREAD_STACK_MIN);
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    size_t sz = tp__pool_stack_size(pool);
+    cr_assert_geq(sz, (size_t)(min > 0 ? min : PTHREAD_STACK_MIN));
+    cr_assert_eq(sz % (size_t)page, 0);
+    tp_pool_destroy(pool);
+
+    opts.stack_size = 100 * 1024 + 1; /* rounded up to a page */
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp__pool_stack_size(pool) % (size_t)page, 0);
+    cr_assert_geq(tp__pool_stack_size(pool), 100 * 1024 + 1);
+    cr_assert_lt(tp__pool_stack_size(pool), 100 * 1024 + 1 + (size_t)page);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, queue_capacity_rounds_to_power_of_two, .timeout = 30)
+{
+    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = 1000};
+    struct tp_pool *pool = NULL;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp__pool_queue_capacity(pool), 1024);
+    tp_pool_destroy(pool);
+    opts.queue_capacity = 0;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp__pool_queue_capacity(pool), 65536);
+    tp_pool_destroy(pool);
+    opts.queue_capacity = 1; /* a ring needs two slots */
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp__pool_queue_capacity(pool), 2);
+    tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ thread creation failures */
+
+/* A stack no machine can map: the first pthread_create fails (glibc turns
+ * the failed mmap into EAGAIN). Works as root too. */
+Test(pool, create_fails_cleanly_when_no_thread_can_start, .timeout = 30)
+{
+    struct tp_pool_opts opts = {.threads = 8, .stack_size = (size_t)1 << 52};
+    struct tp_pool *pool = (struct tp_pool *)&pool;
+    int started = 42;
+    int rc = tp_pool_create(&pool, &opts, &started);
+
+    cr_assert_lt(rc, 0);
+    cr_assert(rc == -EAGAIN || rc == -ENOMEM || rc == -EINVAL, "rc = %d (%s)", rc, tp_strerror(rc));
+    cr_assert_null(pool);
+    cr_assert_eq(started, 0);
+}
+
+/* Runs body() in a forked child and returns its exit status (or 128 + signal). */
+static int in_child(int (*body)(void))
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    cr_assert_neq(pid, -1);
+    if (pid == 0)
+        _exit(body()); /* _exit: skip leak checks of a child that shares the test's heap */
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static long vm_size_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmSize: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+/* Exit codes of the child bodies below: 0 = as expected. */
+static int partial_start_body(int threads, int expect_some)
+{
+    struct tp_pool_opts opts = {.threads = threads, .stack_size = 1024 * 1024};
+    struct tp_pool *pool = (struct tp_pool *)&opts;
+    int started = -1;
+    int rc = tp_pool_create(&pool, &opts, &started);
+
+    if (rc == 0)
+        return 10; /* the limit did not bite */
+    if (rc != -EAGAIN && rc != -ENOMEM)
+        return 11;
+    if (pool != NULL)
+        return 12;
+    if (started < 0 || started >= threads)
+        return 13;
+    if (expect_some && started == 0)
+        return 14;
+    return 0;
+}
+
+/* RLIMIT_AS caps the address space: with 1 MiB stacks, the mmap of some
+ * thread's stack fails part way. Capabilities do not lift RLIMIT_AS, so this
+ * works as root; sanitizers reserve terabytes of shadow at start-up, which is
+ * why the limit is the current size plus a margin. */
+static int rlimit_as_body(void)
+{
+    long kb = vm_size_kb();
+    if (kb < 0)
+        return 20;
+    struct rlimit lim = {(rlim_t)(kb + 24 * 1024) * 1024, (rlim_t)(kb + 24 * 1024) * 1024};
+    if (setrlimit(RLIMIT_AS, &lim) != 0)
+        return 21;
+    return partial_start_body(200, 1);
+}
+
+Test(pool, create_reports_partial_start_under_rlimit_as, .timeout = 60)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    cr_skip_test("sanitizer runtimes abort when their own mappings fail under RLIMIT_AS");
+#endif
+    int status = in_child(rlimit_as_body);
+    cr_assert_eq(status, 0, "child status %d", status);
+}
+
+/* RLIMIT_NPROC caps the threads of a user. Root ignores it, so the child
+ * drops to an unprivileged uid first (when it is root); without root it
+ * works directly. */
+static int rlimit_nproc_body(void)
+{
+    struct rlimit lim = {8, 8};
+    if (geteuid() == 0) {
+        if (setrlimit(RLIMIT_NPROC, &lim) != 0)
+            return 30;
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            return 31;
+    } else {
+        /* We do not know how many processes this user already runs: a limit
+         * of 0 makes every thread creation fail. */
+        lim.rlim_cur = lim.rlim_max = 0;
+        if (setrlimit(RLIMIT_NPROC, &lim) != 0)
+            return 30;
+        return partial_start_body(64, 0);
+    }
+    return partial_start_body(64, 1);
+}
+
+Test(pool, create_reports_partial_start_under_rlimit_nproc, .timeout = 60)
+{
+    int status = in_child(rlimit_nproc_body);
+    cr_assert_eq(status, 0, "child status %d", status);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+Test(pool, runs_every_submitted_task, .timeout = 60)
+{
+    enum { N = 20000 };
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(8);
+
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&done), N);
+    tp_pool_destroy(pool);
+}
+
+static void mark_task(void *arg)
+{
+    atomic_fetch_add((_Atomic unsigned char *)arg, 1);
+}
+
+Test(pool, each_task_runs_once_with_many_threads, .timeout = 60)
+{
+    enum { N = 50000 };
+    static _Atomic unsigned char ran[N];
+    struct tp_pool *pool = make_pool(256);
+
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(tp_pool_submit(pool, mark_task, (void *)&ran[i]), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(atomic_load(&ran[i]), 1, "task %d ran %d times", i, ran[i]);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, wait_on_idle_pool_returns_at_once, .timeout = 10)
+{
+    struct tp_pool *pool = make_pool(4);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    tp_pool_destroy(pool);
+}
+
+static void slow_count_task(void *arg)
+{
+    sleep_ms(2);
+    atomic_fetch_add((_Atomic long *)arg, 1);
+}
+
+Test(pool, wait_returns_only_after_all_tasks_finished, .timeout = 60)
+{
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(4);
+
+    for (int round = 1; round <= 5; round++) {
+        for (int i = 0; i < 40; i++)
+            cr_assert_eq(tp_pool_submit(pool, slow_count_task, (void *)&done), 0);
+        cr_assert_eq(tp_pool_wait(pool), 0);
+        cr_assert_eq(atomic_load(&done), 40L * round);
+    }
+    tp_pool_destroy(pool);
+}
+
+struct waiter_arg {
+    struct tp_pool *pool;
+    _Atomic long *done;
+    long expect;
+    int ok;
+};
+
+static void *waiter_thread(void *arg)
+{
+    struct waiter_arg *w = arg;
+    w->ok = tp_pool_wait(w->pool) == 0 && atomic_load(w->done) >= w->expect;
+    return NULL;
+}
+
+Test(pool, concurrent_waiters_all_return, .timeout = 60)
+{
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(8);
+    struct waiter_arg args[6];
+    pthread_t th[6];
+
+    for (int i = 0; i < 200; i++)
+        cr_assert_eq(tp_pool_submit(pool, slow_count_task, (void *)&done), 0);
+    for (int i = 0; i < 6; i++) {
+        args[i] = (struct waiter_arg){pool, &done, 200, 0};
+        cr_assert_eq(pthread_create(&th[i], NULL, waiter_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert(args[i].ok, "waiter %d returned before all tasks finished", i);
+    }
+    tp_pool_destroy(pool);
+}
+
+struct submitter_arg {
+    struct tp_pool *pool;
+    _Atomic unsigned char *ran;
+    int from, to;
+    int failures;
+};
+
+static void *submitter_thread(void *arg)
+{
+    struct submitter_arg *s = arg;
+    for (int i = s->from; i < s->to; i++)
+        if (tp_pool_submit(s->pool, mark_task, (void *)&s->ran[i]) != 0)
+            s->failures++;
+    return NULL;
+}
+
+Test(pool, concurrent_submitters_through_a_small_queue, .timeout = 60)
+{
+    enum { N = 40000, S = 4 };
+    static _Atomic unsigned char ran[N];
+    struct tp_pool_opts opts = {.threads = 6, .queue_capacity = 8};
+    struct tp_pool *pool = NULL;
+    struct submitter_arg args[S];
+    pthread_t th[S];
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    for (int i = 0; i < S; i++) {
+        args[i] = (struct submitter_arg){pool, ran, i * N / S, (i + 1) * N / S, 0};
+        cr_assert_eq(pthread_create(&th[i], NULL, submitter_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < S; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(args[i].failures, 0);
+    }
+    tp_pool_wait(pool);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(atomic_load(&ran[i]), 1, "task %d ran %d times", i, ran[i]);
+    tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ back-pressure */
+
+struct full_arg {
+    struct tp_pool *pool;
+    _Atomic int submitted;
+    _Atomic long *done;
+    int n;
+};
+
+static void *fill_thread(void *arg)
+{
+    struct full_arg *f = arg;
+    for (int i = 0; i < f->n; i++) {
+        tp_pool_submit(f->pool, count_task, (void *)f->done);
+        atomic_fetch_add(&f->submitted, 1);
+    }
+    return NULL;
+}
+
+Test(pool, submit_blocks_while_queue_is_full, .timeout = 60)
+{
+    static struct gate g = GATE_INIT;
+    static _Atomic long done;
+    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = 4};
+    struct tp_pool *pool = NULL;
+    struct full_arg f = {.n = 50};
+    pthread_t th;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(tp_pool_submit(pool, gate_task, &g), 0);
+    cr_assert_eq(wait_at_least(&g.entered, 1), 1); /* the only worker is held */
+    f.pool = pool;
+    f.done = &done;
+    cr_assert_eq(pthread_create(&th, NULL, fill_thread, &f), 0);
+    sleep_ms(200);
+    /* 4 fit in the ring; the fifth submit must still be blocked. */
+    cr_assert_leq(atomic_load(&f.submitted), 4, "submitted %d into a ring of 4", f.submitted);
+    gate_open(&g);
+    pthread_join(th, NULL);
+    cr_assert_eq(atomic_load(&f.submitted), 50);
+    tp_pool_wait(pool);
+    cr_assert_eq(atomic_load(&done), 50);
+    tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ concurrency */
+
+/* Tasks that each wait until all `want` of them are running at once: they
+ * can only finish if the pool gave every one its own worker concurrently. */
+struct rendezvous {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int arrived;
+    int want;
+    _Atomic int timed_out;
+};
+
+static void rendezvous_task(void *arg)
+{
+    struct rendezvous *r = arg;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 60;
+    pthread_mutex_lock(&r->mu);
+    if (++r->arrived >= r->want)
+        pthread_cond_broadcast(&r->cv);
+    while (r->arrived < r->want) {
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &deadline) == ETIMEDOUT) {
+            atomic_store(&r->timed_out, 1);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void check_rendezvous(int threads)
+{
+    static struct rendezvous r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    struct tp_pool *pool = make_pool(threads);
+
+    r.want = threads;
+    for (int i = 0; i < threads; i++)
+        cr_assert_eq(tp_pool_submit(pool, rendezvous_task, &r), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&r.timed_out), 0, "only %d of %d tasks were ever running together", r.arrived,
+                 threads);
+    cr_assert_eq(r.arrived, threads);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, blocking_tasks_occupy_all_64_workers_at_once, .timeout = 120)
+{
+    check_rendezvous(64);
+}
+
+Test(pool, blocking_tasks_occupy_all_4096_workers_at_once, .timeout = 180)
+{
+    check_rendezvous(4096);
+}
+
+/* 10000 tasks of 2 ms on 64 workers: at some moment all 64 run at once.
+ * Asserts concurrency only, never speed. */
+struct inflight {
+    _Atomic int now;
+    _Atomic int peak;
+    _Atomic long done;
+};
+
+static void inflight_task(void *arg)
+{
+    struct inflight *f = arg;
+    int n = atomic_fetch_add(&f->now, 1) + 1;
+    int peak = atomic_load(&f->peak);
+    while (n > peak && !atomic_compare_exchange_weak(&f->peak, &peak, n))
+        ;
+    sleep_ms(2);
+    atomic_fetch_sub(&f->now, 1);
+    atomic_fetch_add(&f->done, 1);
+}
+
+Test(pool, bulk_blocking_tasks_keep_all_workers_busy, .timeout = 120)
+{
+    static struct inflight f;
+    struct tp_pool *pool = make_pool(64);
+
+    for (int i = 0; i < 10000; i++)
+        cr_assert_eq(tp_pool_submit(pool, inflight_task, &f), 0);
+    tp_pool_wait(pool);
+    cr_assert_eq(atomic_load(&f.done), 10000);
+    cr_assert_eq(atomic_load(&f.peak), 64, "peak concurrency %d of 64 workers", f.peak);
+    tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ shutdown */
+
+Test(pool, destroy_runs_the_tasks_still_queued, .timeout = 60)
+{
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(2);
+
+    for (int i = 0; i < 300; i++)
+        cr_assert_eq(tp_pool_submit(pool, slow_count_task, (void *)&done), 0);
+    tp_pool_destroy(pool); /* no wait first */
+    cr_assert_eq(atomic_load(&done), 300);
+}
+
+struct resubmit {
+    struct tp_pool *pool;
+    _Atomic int started;
+    _Atomic long accepted;
+    _Atomic long ran;
+    int last_rc;
+};
+
+static void resubmitted_task(void *arg)
+{
+    struct resubmit *r = arg;
+    atomic_fetch_add(&r->ran, 1);
+}
+
+/* Keeps submitting until the pool says it is shutting down. */
+static void resubmitting_task(void *arg)
+{
+    struct resubmit *r = arg;
+    atomic_store(&r->started, 1);
+    for (int i = 0; i < 30000; i++) {
+        r->last_rc = tp_pool_submit(r->pool, resubmitted_task, r);
+        if (r->last_rc != 0)
+            break;
+        atomic_fetch_add(&r->accepted, 1);
+        sleep_ms(1);
+    }
+}
+
+Test(pool, submit_during_destroy_returns_eshutdown, .timeout = 60)
+{
+    static struct resubmit r;
+    r.pool = make_pool(4);
+    cr_assert_eq(tp_pool_submit(r.pool, resubmitting_task, &r), 0);
+    cr_assert_eq(wait_at_least(&r.started, 1), 1);
+    sleep_ms(20);
+    tp_pool_destroy(r.pool);
+    cr_assert_eq(r.last_rc, -ESHUTDOWN);
+    /* Every accepted task ran before destroy returned. */
+    cr_assert_eq(atomic_load(&r.ran), atomic_load(&r.accepted));
+}
+
+Test(pool, create_and_destroy_4096_threads, .timeout = 120)
+{
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(4096);
+
+    cr_assert_eq(tp_pool_threads(pool), 4096);
+    for (int i = 0; i < 10000; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    tp_pool_destroy(pool);
+    cr_assert_eq(atomic_load(&done), 10000);
+}
+
+Test(pool, idle_pool_destroys_cleanly_many_times, .timeout = 60)
+{
+    for (int i = 0; i < 50; i++) {
+        struct tp_pool *pool = make_pool(1 + i % 17);
+        tp_pool_destroy(pool);
+    }
+}
+
+/* ------------------------------------------------------------ signals */
+
+static void record_mask(void *ctx, int index)
+{
+    sigset_t cur;
+    (void)index;
+    pthread_sigmask(SIG_SETMASK, NULL, &cur);
+    if (sigismember(&cur, SIGINT) && sigismember(&cur, SIGTERM))
+        atomic_fetch_add((_Atomic int *)ctx, 1);
+}
+
+Test(pool, workers_block_asynchronous_signals, .timeout = 30)
+{
+    static _Atomic int blocked;
+    struct tp_pool_opts opts = {.threads = 4, .on_thread_start = record_mask, .thread_ctx = (void *)&blocked};
+    struct tp_pool *pool = NULL;
+    sigset_t cur;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(atomic_load(&blocked), 4);
+    pthread_sigmask(SIG_SETMASK, NULL, &cur);
+    cr_assert_not(sigismember(&cur, SIGINT), "the caller's mask must be restored");
+    tp_pool_destroy(pool);
+}
