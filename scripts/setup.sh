@@ -8,6 +8,8 @@ packages=(
   libjansson-dev                     # JSON results
   libcriterion-dev                   # unit tests
   procps util-linux                  # pgrep, taskset (CLI tests)
+  gnuplot-nox                        # --plot and scripts/plot.gp
+  help2man                           # the man page, from --help
 )
 
 missing=()

@@ -20,7 +20,7 @@ run_ctest build
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 bash scripts/build.sh build-asan -DTP_SANITIZER=address,undefined || exit 1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build-asan
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp run_ctest build-asan
 
 step "ThreadSanitizer (plain programs: Criterion cannot run under TSan)"
 bash scripts/build.sh build-tsan -DTP_SANITIZER=thread || exit 1

@@ -70,6 +70,15 @@ static void set_timer_slack(void *ctx, int worker_index)
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }
 
+/* The pool's on_thread_start: the timer slack, then the workload's
+ * per-thread state (a connection, a buffer, a plugin's thread_init) made
+ * before any task is timed. ctx is the point's workload. */
+static void start_worker(void *ctx, int worker_index)
+{
+    set_timer_slack(NULL, worker_index);
+    tp__workload_thread_start(ctx, worker_index);
+}
+
 static void run_task(void *arg)
 {
     struct task_slot *s = arg;
@@ -144,6 +153,24 @@ static uint64_t auto_tasks(double warm_tput, const struct tp_point_request *req)
     return (uint64_t)want;
 }
 
+/* --repeat=auto: stop once the bootstrap interval of the median is at most
+ * target_ci x median wide (after TP_REPEAT_MIN repetitions). */
+static int enough_repetitions(const struct tp_point *p, const struct tp_point_request *req)
+{
+    if (req->repeat > 0 || p->n_reps < TP_REPEAT_MIN)
+        return 0;
+    double v[TP_MAX_REPS], lo, hi;
+    for (int i = 0; i < p->n_reps; i++)
+        v[i] = p->reps[i].throughput;
+    double med = tp__median(v, (size_t)p->n_reps);
+    double conf = req->confidence > 0 && req->confidence < 1 ? req->confidence : 0.95;
+    if (!(med > 0) || tp__bootstrap_median_ci(v, (size_t)p->n_reps, conf, tp__point_seed(req->seed, req->threads),
+                                              TP__BOOTSTRAP_RESAMPLES, &lo, &hi) < 0)
+        return 0;
+    double target = req->target_ci > 0 ? req->target_ci : TP__AUTO_TARGET_CI;
+    return (hi - lo) / med <= target;
+}
+
 static void fail_point(struct tp_point *out, int err)
 {
     out->status = TP_POINT_FAILED;
@@ -164,7 +191,10 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
     out->n_reps = 0;
     set_timer_slack(NULL, -1);
 
-    if (req->repeat < 1 || req->repeat > TP_MAX_REPS || req->threads < 1) {
+    /* repeat == 0: auto, between TP_REPEAT_MIN and repeat_max repetitions. */
+    int max_reps = req->repeat > 0 ? req->repeat : (req->repeat_max > 0 ? req->repeat_max : TP__AUTO_REPEAT_MAX);
+    if (req->repeat < 0 || max_reps > TP_MAX_REPS || req->threads < 1 ||
+        (req->repeat == 0 && max_reps < TP_REPEAT_MIN)) {
         fail_point(out, -EINVAL);
         return;
     }
@@ -177,12 +207,17 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
         .threads = req->threads,
         .stack_size = req->stack_size,
         .name = "tp-w",
-        .on_thread_start = set_timer_slack,
+        .on_thread_start = start_worker,
+        .thread_ctx = &run.workload,
     };
     int started = 0;
     rc = tp_pool_create(&run.pool, &popts, &started);
     out->threads_started = rc < 0 ? started : req->threads;
     if (rc < 0) {
+        fail_point(out, rc);
+        goto out;
+    }
+    if ((rc = tp__workload_thread_error(&run.workload)) < 0) { /* a worker's thread_init failed */
         fail_point(out, rc);
         goto out;
     }
@@ -213,14 +248,17 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
         fail_point(out, rc);
         goto out;
     }
-    lat = malloc((size_t)n * (size_t)req->repeat * sizeof(*lat));
+    lat = malloc((size_t)n * (size_t)max_reps * sizeof(*lat));
     ends = malloc((size_t)n * sizeof(*ends));
     if (lat == NULL || ends == NULL) {
         fail_point(out, -ENOMEM);
         goto out;
     }
 
-    for (int r = 0; r < req->repeat; r++) {
+    /* What the workload did (reads, requests, errors) during the repetitions only. */
+    uint64_t ops0, bytes0, errors0;
+    tp__workload_counters(&run.workload, &ops0, &bytes0, &errors0);
+    for (int r = 0; r < max_reps && !enough_repetitions(out, req); r++) {
         struct rusage ru0, ru1;
         getrusage(RUSAGE_SELF, &ru0);
         uint64_t t0 = tp__now_ns();
@@ -247,6 +285,11 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
         rep->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
         rep->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
     }
+
+    tp__workload_counters(&run.workload, &out->work_ops, &out->work_bytes, &out->work_errors);
+    out->work_ops -= ops0;
+    out->work_bytes -= bytes0;
+    out->work_errors -= errors0;
 
     /* Latency quantiles over every task of every repetition. */
     {

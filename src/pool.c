@@ -49,7 +49,10 @@
  * before they search an empty ring), so `pending` reaches 0 only once every
  * task is done; the flush that reaches 0 wakes the waiters. Waiters sleep on
  * wait_cv, never spin. With submitters still running, tp_pool_wait returns
- * at the first moment nothing is outstanding.
+ * at the first moment nothing is outstanding. A task must not call
+ * tp_pool_wait or tp_pool_destroy on its own pool (it would wait for itself),
+ * nor submit into a full ring from every worker at once (nobody would drain
+ * it).
  *
  * Back-pressure. When the ring is full, submit yields a few times, then
  * sleeps on space_cv; a worker that frees a slot signals it when

@@ -14,6 +14,8 @@
 
 #include "common.h"
 #include "report.h"
+#include "report_work.h"
+#include "workload.h"
 #include "stats.h"
 
 /* ------------------------------------------------------------------------
@@ -243,6 +245,17 @@ static long sum_nvcsw(const struct tp_point *p, int involuntary)
     return s;
 }
 
+/* Why a point was measured, in the order the names are joined. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} origin_names[] = {
+    {TP_ORIGIN_GRID, "grid"},
+    {TP_ORIGIN_COARSE, "coarse"},
+    {TP_ORIGIN_REFINE, "refine"},
+    {TP_ORIGIN_RULE, "rule"},
+};
+
 static int n_reps_of(const struct tp_point *p)
 {
     return p->n_reps < 0 ? 0 : (p->n_reps > TP_MAX_REPS ? TP_MAX_REPS : p->n_reps);
@@ -291,6 +304,10 @@ static void point_cells(const struct tp_result *r, size_t i, struct row_cells *c
         o += (size_t)snprintf(c->marks + o, sizeof c->marks - o, "%sR", o ? " " : "");
     if (ok && p->n_outliers > 0)
         o += (size_t)snprintf(c->marks + o, sizeof c->marks - o, "%s!", o ? " " : "");
+    if (p->excluded)
+        o += (size_t)snprintf(c->marks + o, sizeof c->marks - o, "%sx", o ? " " : "");
+    if (p->origin & TP_ORIGIN_REFINE)
+        o += (size_t)snprintf(c->marks + o, sizeof c->marks - o, "%s+", o ? " " : "");
     c->marks[o] = '\0';
     point_reason(c->reason, sizeof c->reason, p);
 }
@@ -306,8 +323,10 @@ static void workload_text(char *buf, size_t len, const struct tp_result *r)
     fmt_duration(c, sizeof c, (double)r->workload.compute_ns);
     if (r->workload.kind == TP_WORKLOAD_CPU)
         snprintf(buf, len, "%s: compute %s per task", workload_name(r->workload.kind), c);
-    else
+    else if (r->workload.kind == TP_WORKLOAD_IO)
         snprintf(buf, len, "%s: wait %s + compute %s per task", workload_name(r->workload.kind), w, c);
+    else
+        tp__workload_describe(&r->workload, buf, len); /* mixed, file, net, noop, plugin */
 }
 
 static void cores_text(char *buf, size_t len, const struct tp_result *r)
@@ -334,10 +353,26 @@ static void cores_text(char *buf, size_t len, const struct tp_result *r)
 
 static void reps_text(char *buf, size_t len, const struct tp_result *r)
 {
-    char level[16], n[NUM_LEN], n2[NUM_LEN];
+    char level[16], n[NUM_LEN], n2[NUM_LEN], reps[64];
     fmt_level(level, sizeof level, r);
+    if (r->repeat > 0) {
+        snprintf(reps, sizeof reps, "%d", r->repeat);
+    } else {
+        int lo_r = 0, hi_r = 0;
+        for (size_t i = 0; i < r->n_points; i++) {
+            int k = n_reps_of(&r->points[i]);
+            if (!point_ok(&r->points[i]) || k == 0)
+                continue;
+            lo_r = lo_r == 0 || k < lo_r ? k : lo_r;
+            hi_r = k > hi_r ? k : hi_r;
+        }
+        if (lo_r == hi_r)
+            snprintf(reps, sizeof reps, "%d (auto, to %.3g%%)", lo_r, 100 * r->target_ci);
+        else
+            snprintf(reps, sizeof reps, "%d..%d (auto, to %.3g%%)", lo_r, hi_r, 100 * r->target_ci);
+    }
     if (r->tasks > 0) {
-        snprintf(buf, len, "repetitions %d x %s tasks, %s bootstrap intervals of the median", r->repeat,
+        snprintf(buf, len, "repetitions %s x %s tasks, %s bootstrap intervals of the median", reps,
                  fmt_grouped(n, sizeof n, (long long)r->tasks), level);
         return;
     }
@@ -352,14 +387,31 @@ static void reps_text(char *buf, size_t len, const struct tp_result *r)
             hi = t;
     }
     if (lo == 0)
-        snprintf(buf, len, "repetitions %d x auto tasks, %s bootstrap intervals of the median", r->repeat, level);
+        snprintf(buf, len, "repetitions %s x auto tasks, %s bootstrap intervals of the median", reps, level);
     else if (lo == hi)
-        snprintf(buf, len, "repetitions %d x %s tasks (auto), %s bootstrap intervals of the median", r->repeat,
+        snprintf(buf, len, "repetitions %s x %s tasks (auto), %s bootstrap intervals of the median", reps,
                  fmt_grouped(n, sizeof n, (long long)lo), level);
     else
-        snprintf(buf, len, "repetitions %d x %s .. %s tasks (auto, per point), %s bootstrap intervals of the median",
-                 r->repeat, fmt_grouped(n, sizeof n, (long long)lo), fmt_grouped(n2, sizeof n2, (long long)hi),
+        snprintf(buf, len, "repetitions %s x %s .. %s tasks (auto, per point), %s bootstrap intervals of the median",
+                 reps, fmt_grouped(n, sizeof n, (long long)lo), fmt_grouped(n2, sizeof n2, (long long)hi),
                  level);
+}
+
+/* How the points were chosen, how many and how long it took. */
+static void search_text(char *buf, size_t len, const struct tp_result *r)
+{
+    int coarse = 0, refine = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        coarse += (r->points[i].origin & TP_ORIGIN_COARSE) != 0;
+        refine += (r->points[i].origin & TP_ORIGIN_REFINE) != 0;
+    }
+    if (r->strategy == TP_STRATEGY_ADAPTIVE)
+        snprintf(buf, len, "search: adaptive, %zu points (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
+                           "in %.1f s; noise %.1f%% (interval / median)",
+                 r->n_points, coarse, refine, r->duration_s, 100 * r->noise);
+    else
+        snprintf(buf, len, "search: grid, %zu points in %.1f s; noise %.1f%% (interval / median)", r->n_points,
+                 r->duration_s, 100 * r->noise);
 }
 
 static size_t count_measured(const struct tp_result *r)
@@ -464,6 +516,24 @@ static void model_formula_text(char *buf, size_t len, const struct tp_result *r)
              fmt_num(x, sizeof x, m->throughput));
 }
 
+/* What a task really cost where the cores were busiest; 0 if unknown. */
+static int cost_text(char *buf, size_t len, const struct tp_result *r)
+{
+    const struct tp_model *m = &r->model;
+    if (!(m->cpu_per_task_ns > 0) || r->best < 0)
+        return 0;
+    char cost[NUM_LEN], c[NUM_LEN], extra[NUM_LEN], ceil[NUM_LEN];
+    fmt_duration(cost, sizeof cost, m->cpu_per_task_ns);
+    fmt_duration(c, sizeof c, m->compute_ns);
+    fmt_duration(extra, sizeof extra, fmax(0.0, m->cpu_per_task_ns - m->compute_ns));
+    fmt_num(ceil, sizeof ceil, m->cpu_ceiling);
+    snprintf(buf, len,
+             "CPU per task at the best point: %s (C %s + %s of waiting, switching and dispatch); "
+             "ceiling %s tasks/s, the best reaches %.2f of it",
+             cost, c, extra, ceil, r->points[r->best].tput_median / m->cpu_ceiling);
+    return 1;
+}
+
 static void model_verdict_text(char *buf, size_t len, const struct tp_result *r)
 {
     char t[NUM_LEN];
@@ -517,6 +587,14 @@ static int write_table(const struct tp_result *r, FILE *f)
         fprintf(f, "warning: %s\n", r->topo.warning);
     reps_text(line, sizeof line, r);
     fprintf(f, "%s\n", line);
+    search_text(line, sizeof line, r);
+    fprintf(f, "%s\n", line);
+    if (r->max_p99_ns > 0) {
+        char bound[NUM_LEN];
+        fmt_duration(bound, sizeof bound, r->max_p99_ns);
+        fprintf(f, "objective: the fewest threads indistinguishable from the best among points whose p99 <= %s\n",
+                bound);
+    }
     if (r->partial)
         fprintf(f, "PARTIAL: interrupted, %zu of %zu points measured\n", count_measured(r), r->n_points);
 
@@ -541,9 +619,14 @@ static int write_table(const struct tp_result *r, FILE *f)
     }
     if (r->n_points == 0)
         fprintf(f, "  (no points)\n");
-    fprintf(f, "(* pick, ^ best, = indistinguishable from the best, R rule-of-thumb size, ! noisy; "
-               "failed points show their reason)\n");
+    fprintf(f, "(* pick, ^ best, = indistinguishable from the best, R rule-of-thumb size, ! noisy, "
+               "+ refinement point, x p99 over the bound; failed points show their reason)\n");
 
+    if (r->noisy)
+        fprintf(f, "warning: noisy measurements: intervals are %.1f%% of the median wide (upper quartile over points; "
+                   "one repetition spreads %.1f%%, scaled MAD): points closer than that cannot be told apart; "
+                   "use --precision/--max-repeat or a quieter machine\n",
+                100 * r->noise, 100 * r->noise_mad);
     int noisy = count_noisy(r);
     if (noisy > 0)
         fprintf(f, "note: %d point%s noisy: repetitions flagged as outliers (MAD x 1.4826, |z| > 3.5); "
@@ -551,6 +634,7 @@ static int write_table(const struct tp_result *r, FILE *f)
                 noisy, noisy == 1 ? " is" : "s are");
     if (r->n_failed > 0)
         fprintf(f, "note: %d point%s failed (see status)\n", r->n_failed, r->n_failed == 1 ? "" : "s");
+    tp__report_work_table(r, f);
 
     if (!have_pick(r)) {
         fprintf(f, "\nNo point was measured successfully: there is no recommendation.\n");
@@ -587,6 +671,8 @@ static int write_table(const struct tp_result *r, FILE *f)
     fprintf(f, "  %s\n", line);
     model_verdict_text(line, sizeof line, r);
     fprintf(f, "  %s\n", line);
+    if (cost_text(line, sizeof line, r))
+        fprintf(f, "  %s\n", line);
     return 0;
 }
 
@@ -769,13 +855,17 @@ static const char *const csv_columns[] = {
     "multiplier", "threads", "origin", "status", "reason", "threads_started", "reps", "tasks_per_rep",
     "tput_median", "tput_ci_lo", "tput_ci_hi", "tput_mad", "outliers", "lat_p50_ns", "lat_p90_ns", "lat_p99_ns",
     "lat_max_ns", "task_wall_mean_ns", "task_cpu_mean_ns", "cpu_util", "nvcsw", "nivcsw", "max_rss_kb", "wall_s",
-    "in_band", "pick", "best", "rule",
+    "in_band", "pick", "best", "rule", "excluded", "work_ops", "work_bytes", "work_errors",
 };
 
-static const char *origin_text(unsigned origin)
+static char *origin_text(char *buf, size_t len, unsigned origin)
 {
-    int grid = (origin & TP_ORIGIN_GRID) != 0, rule = (origin & TP_ORIGIN_RULE) != 0;
-    return grid && rule ? "grid+rule" : grid ? "grid" : rule ? "rule" : "";
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof(origin_names) / sizeof(origin_names[0]); k++)
+        if (origin & origin_names[k].bit)
+            o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", origin_names[k].name);
+    return buf;
 }
 
 static int write_csv(const struct tp_result *r, FILE *f)
@@ -788,10 +878,10 @@ static int write_csv(const struct tp_result *r, FILE *f)
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
         int ok = point_ok(p);
-        char reason[192], rules[64];
+        char reason[192], rules[64], origin[48];
         csv_num(&row, 1, p->multiplier);
         csv_int(&row, 1, p->threads);
-        csv_str(&row, origin_text(p->origin));
+        csv_str(&row, origin_text(origin, sizeof origin, p->origin));
         csv_str(&row, status_name(p->status));
         csv_str(&row, point_reason(reason, sizeof reason, p));
         csv_int(&row, 1, p->threads_started);
@@ -817,6 +907,10 @@ static int write_csv(const struct tp_result *r, FILE *f)
         csv_int(&row, 1, (int)i == r->pick);
         csv_int(&row, 1, (int)i == r->best);
         csv_str(&row, rule_keys(rules, sizeof rules, r, p->threads));
+        csv_int(&row, 1, p->excluded ? 1 : 0);
+        csv_int(&row, ok, (long long)p->work_ops);
+        csv_int(&row, ok, (long long)p->work_bytes);
+        csv_int(&row, ok, (long long)p->work_errors);
         csv_end(&row);
     }
     return 0;
@@ -926,7 +1020,21 @@ static json_t *json_sweep(struct jb *b, const struct tp_result *r)
     fmt_level(level, sizeof level, r);
     snprintf(band, sizeof band, "overlapping %s bootstrap percentile intervals of the median", level);
     jput(b, o, "cores", json_integer(r->cores));
-    jput(b, o, "repeat", json_integer(r->repeat));
+    jput(b, o, "strategy", json_string(tp_strategy_name(r->strategy)));
+    jput(b, o, "resolution", jnum_if(r->strategy == TP_STRATEGY_ADAPTIVE, r->resolution));
+    jput(b, o, "repeat", r->repeat > 0 ? json_integer(r->repeat) : json_string("auto"));
+    jput(b, o, "repeat_max", json_integer(r->repeat > 0 ? r->repeat : r->repeat_max));
+    jput(b, o, "target_ci", jnum_if(r->repeat == 0, r->target_ci));
+    json_t *obj = json_object();
+    jput(b, obj, "kind", json_string(r->max_p99_ns > 0 ? "latency" : "throughput"));
+    jput(b, obj, "max_p99_ns", jnum_if(r->max_p99_ns > 0, r->max_p99_ns));
+    jput(b, o, "objective", obj);
+    json_t *noise = json_object();
+    jput(b, noise, "interval_rel", jnum(r->noise));
+    jput(b, noise, "mad_rel", jnum(r->noise_mad));
+    jput(b, noise, "noisy", json_boolean(r->noisy));
+    jput(b, noise, "warn_above", jnum(TP_NOISE_WARN));
+    jput(b, o, "noise", noise);
     jput(b, o, "tasks", r->tasks > 0 ? json_integer((json_int_t)r->tasks) : json_string("auto"));
     jput(b, o, "confidence", jnum(tp__effective_confidence(r->confidence)));
     if (r->seed <= (uint64_t)INT64_MAX) {
@@ -953,10 +1061,9 @@ static json_t *json_point(struct jb *b, const struct tp_result *r, size_t i)
 
     jput(b, o, "multiplier", jnum(p->multiplier));
     jput(b, o, "threads", json_integer(p->threads));
-    if (p->origin & TP_ORIGIN_GRID)
-        jpush(b, origin, json_string("grid"));
-    if (p->origin & TP_ORIGIN_RULE)
-        jpush(b, origin, json_string("rule"));
+    for (size_t k = 0; k < sizeof(origin_names) / sizeof(origin_names[0]); k++)
+        if (p->origin & origin_names[k].bit)
+            jpush(b, origin, json_string(origin_names[k].name));
     jput(b, o, "origin", origin);
     jput(b, o, "status", json_string(status_name(p->status)));
     jput(b, o, "reason", jstr_or_null(point_reason(reason, sizeof reason, p)));
@@ -1001,8 +1108,10 @@ static json_t *json_point(struct jb *b, const struct tp_result *r, size_t i)
     jput(b, o, "max_rss_kb", p->max_rss_kb > 0 ? json_integer(p->max_rss_kb) : json_null());
     jput(b, o, "wall_s", jnum_if(p->wall_s > 0.0, p->wall_s));
     jput(b, o, "in_band", json_boolean(p->in_band));
+    jput(b, o, "excluded", json_boolean(p->excluded));
     jput(b, o, "pick", json_boolean((int)i == r->pick));
     jput(b, o, "best", json_boolean((int)i == r->best));
+    jput(b, o, "work", tp__report_work_json(p));
     return o;
 }
 
@@ -1078,6 +1187,8 @@ static json_t *json_model(struct jb *b, const struct tp_result *r)
     jput(b, o, "threads", jnum_if(v, m->threads));
     jput(b, o, "multiplier", jnum_if(v, m->multiplier));
     jput(b, o, "throughput", jnum_if(v, m->throughput));
+    jput(b, o, "cpu_per_task_ns", jnum_if(m->cpu_per_task_ns > 0, m->cpu_per_task_ns));
+    jput(b, o, "cpu_ceiling", jnum_if(m->cpu_ceiling > 0, m->cpu_ceiling));
     enum tp__model_verdict verdict = tp__model_verdict(r);
     static const char *const verdict_name[] = {
         [TP__MODEL_AGREES] = "agrees", [TP__MODEL_PICK_BELOW] = "below", [TP__MODEL_PICK_ABOVE] = "above"};
@@ -1113,6 +1224,8 @@ static json_t *json_document(const struct tp_result *r)
     jput(&b, wl, "name", json_string(workload_name(r->workload.kind)));
     jput(&b, wl, "latency_ns", json_integer((json_int_t)r->workload.latency_ns));
     jput(&b, wl, "compute_ns", json_integer((json_int_t)r->workload.compute_ns));
+    if (wl != NULL && tp__report_workload_json(wl, &r->workload) < 0)
+        b.ok = 0;
     jput(&b, root, "workload", wl);
     jput(&b, root, "sweep", json_sweep(&b, r));
     for (size_t i = 0; i < r->n_points; i++)

@@ -287,9 +287,18 @@ void tp__analyze_point(struct tp_point *p, double conf, uint64_t seed)
     p->tput_mad = tp__mad(v, n);
 
     unsigned char flags[TP_MAX_REPS];
-    p->n_outliers = tp__mad_outliers(v, n, TP__MAD_CUTOFF, flags);
-    for (size_t k = 0; k < n; k++)
+    tp__mad_outliers(v, n, TP__MAD_CUTOFF, flags);
+    /* A practical floor on top of the MAD rule: with a handful of very
+     * consistent repetitions the MAD is tiny and the rule would flag a
+     * deviation of 0.3%; a deviation under TP__OUTLIER_FLOOR of the median is
+     * never called an outlier (it cannot move a recommendation). */
+    p->n_outliers = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (flags[k] && fabs(v[k] - p->tput_median) < TP__OUTLIER_FLOOR * p->tput_median)
+            flags[k] = 0;
         p->outlier[index[k]] = flags[k];
+        p->n_outliers += flags[k];
+    }
 
     double lo, hi;
     if (tp__bootstrap_median_ci(v, n, tp__effective_confidence(conf), seed,
@@ -433,11 +442,53 @@ static void fill_model(struct tp_result *r)
     double by_threads = m->threads / ((w + c) * 1e-9);
     double by_cores = r->cores / (c * 1e-9);
     m->throughput = by_threads < by_cores ? by_threads : by_cores;
+
+    /* The full CPU cost of a task where the cores are busiest (the best
+     * point): everything the process spent, over the tasks it ran. Above C
+     * by the kernel's share of each blocking wait, the context switches and
+     * the pool's dispatch. */
+    if (r->best >= 0) {
+        const struct tp_point *b = &r->points[r->best];
+        double cpu = 0, tasks = 0;
+        for (int i = 0; i < b->n_reps && i < TP_MAX_REPS; i++) {
+            cpu += b->reps[i].cpu_s;
+            tasks += (double)b->reps[i].tasks;
+        }
+        if (cpu > 0 && tasks > 0) {
+            m->cpu_per_task_ns = cpu / tasks * 1e9;
+            m->cpu_ceiling = r->cores / (cpu / tasks);
+        }
+    }
+}
+
+/* The noise figure: the upper quartile over measured points of the
+ * interval width relative to the median (how far apart two points must be
+ * to be told apart), and of the scaled MAD relative to the median (the
+ * spread of one repetition). A quartile, so that one disturbed point does not
+ * set it, but a quarter of them do. */
+static void fill_noise(struct tp_result *r)
+{
+    double w[r->n_points > 0 ? r->n_points : 1], m[r->n_points > 0 ? r->n_points : 1];
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (!point_usable(p) || !(p->tput_median > 0))
+            continue;
+        w[n] = (p->tput_ci_hi - p->tput_ci_lo) / p->tput_median;
+        m[n++] = p->tput_mad / p->tput_median;
+    }
+    tp__sort_doubles(w, n);
+    tp__sort_doubles(m, n);
+    r->noise = n > 0 ? tp__quantile_sorted(w, n, 0.75) : 0.0;
+    r->noise_mad = n > 0 ? tp__quantile_sorted(m, n, 0.75) : 0.0;
+    r->noisy = r->noise > TP_NOISE_WARN;
 }
 
 /* The band: "indistinguishable from the best" means the point's 95%
- * bootstrap percentile interval of the median overlaps the best point's
- * (overlapping 95% bootstrap percentile intervals of the median). This is
+ * bootstrap percentile interval of the median reaches the highest low end
+ * of all the intervals (usually the best point's own): no point is certainly
+ * better than it (overlapping 95% bootstrap percentile intervals of the
+ * median). This is
  * conservative in what it calls different: two intervals can overlap while
  * the difference is significant (Schenker & Gentleman 2001), and overlap
  * never proves equality. The pick is the in-band point with the fewest
@@ -459,21 +510,38 @@ int tp_analyze(struct tp_result *r)
     r->n_band = 0;
     r->band_lo_multiplier = r->band_hi_multiplier = 0.0;
     r->n_failed = 0;
+    int any_usable = 0;
 
+    /* The objective: with a latency bound, a point whose p99 is above it is
+     * excluded from the best, the band and the pick (it stays in the report). */
     for (size_t i = 0; i < r->n_points; i++) {
         struct tp_point *p = &r->points[i];
         tp__analyze_point(p, conf, tp__point_seed(r->seed, p->threads));
         if (p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT)
             r->n_failed++;
-        if (point_usable(p) && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
+        p->excluded = point_usable(p) && r->max_p99_ns > 0 && !(p->lat_p99_ns <= r->max_p99_ns);
+        any_usable |= point_usable(p);
+        if (point_usable(p) && !p->excluded &&
+            (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
+    fill_noise(r);
 
     if (r->best >= 0) {
-        const struct tp_point *best = &r->points[r->best];
+        /* The floor: the highest low end of any eligible interval, the level
+         * some point certainly reaches. A point whose high end is below it is
+         * certainly worse than that point; every other point is in the band.
+         * With a quiet best this is the best's own low end; a noisy best
+         * (a wide interval) cannot drag the floor down and widen the band. */
+        double floor_lo = r->points[r->best].tput_ci_lo;
+        for (size_t i = 0; i < r->n_points; i++) {
+            const struct tp_point *p = &r->points[i];
+            if (point_usable(p) && !p->excluded && p->tput_ci_lo > floor_lo)
+                floor_lo = p->tput_ci_lo;
+        }
         for (size_t i = 0; i < r->n_points; i++) {
             struct tp_point *p = &r->points[i];
-            if (!point_usable(p) || !(p->tput_ci_hi >= best->tput_ci_lo))
+            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo))
                 continue;
             p->in_band = 1;
             if (r->n_band == 0 || p->multiplier < r->band_lo_multiplier)
@@ -488,6 +556,10 @@ int tp_analyze(struct tp_result *r)
 
     fill_rules(r);
     if (r->best < 0) {
+        if (any_usable) {
+            fill_model(r); /* the model still explains the measured points */
+            return TP_ENOFEASIBLE;
+        }
         memset(&r->model, 0, sizeof r->model);
         r->model.from_point = -1;
         return TP_ENOPOINTS;

@@ -40,6 +40,8 @@ int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t see
 
 #define TP__BOOTSTRAP_RESAMPLES 2000
 #define TP__MAD_CUTOFF 3.5
+/* Deviations under this fraction of the median are never flagged. */
+#define TP__OUTLIER_FLOOR 0.01
 
 /* Computes the point's own statistics from its repetitions (median, CI,
  * MAD, outliers). conf/seed as for the bootstrap. */

@@ -96,6 +96,18 @@ check "json on stdout" grep -q '"tool": "tune-pool"' <<<"$out"
 out=$("$bin" --cores=3 --workload=cpu --compute=20us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=csv)
 check "--cores=3 gives 3 threads at m = 1" grep -q "^1,3," <<<"$out"
 
+# The default adaptive search, kept tiny by --max-threads.
+out=$("$bin" --workload=cpu --compute=20us --repeat=2 --tasks=50 --max-threads=8 --no-save --quiet); rc=$?
+check "adaptive sweep exits 0" test "$rc" -eq 0
+check "adaptive search is reported" grep -q "search: adaptive" <<<"$out"
+out=$("$bin" --workload=cpu --compute=20us --repeat=2 --tasks=50 --max-threads=8 --no-save --quiet --format=json)
+check "adaptive JSON names the strategy" grep -q '"strategy": "adaptive"' <<<"$out"
+check "adaptive JSON marks coarse points" grep -q '"coarse"' <<<"$out"
+out=$("$bin" --workload=io --latency=1ms --compute=20us --multipliers=1,4 --repeat=2 --tasks=40 --max-p99=1us \
+      --no-save --quiet 2>&1); rc=$?
+check "an impossible --max-p99 exits 1" test "$rc" -eq 1
+check "an impossible --max-p99 says so" grep -q "max-p99" <<<"$out"
+
 # taskset: the effective core count follows the affinity.
 if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
   out=$(taskset -c 0 "$bin" --workload=cpu --compute=20us --multipliers=1 --repeat=1 --tasks=20 --no-save --quiet --format=json)
@@ -118,6 +130,84 @@ check "SIGINT says interrupted" grep -q "interrupted" "$work/int.err"
 sleep 0.2
 # A point's child is a fork: it has the same command line.
 check "no measuring child left" test -z "$(pgrep -f -- "--output-dir=$res2" 2>/dev/null)"
+
+# ---- workloads: file, net, mixed, noop, plugin (docs/workloads.md) ----
+src=$(cd "$(dirname "$0")/.." && pwd)
+plugins=${TP_TEST_PLUGIN_DIR:-}
+out=$("$bin" --help)
+for opt in --workload-arg --io-fraction --file-size --block-size --file-dir --direct --server-delay \
+           --reply-size --request-size; do
+  check "help lists $opt" grep -q -- "$opt" <<<"$out"
+done
+usage_case --workload=plugin:
+usage_case --workload=plugin:/nonexistent/x.so
+usage_case --workload=file --block-size=0
+usage_case --workload=file --file-size=1K --block-size=4K
+usage_case --workload=file --direct --block-size=1000
+usage_case --workload=net --reply-size=huge
+usage_case --workload=mixed --io-fraction=1.5
+usage_case --workload=io --file-size=1M
+usage_case --workload=cpu --workload-arg=x
+usage_case --workload=file --file-dir=/nonexistent/dir
+tiny=(--cores=2 --multipliers=0.5,2 --repeat=2 --tasks=200 --no-save)
+fdir="$work/fdir"; mkdir -p "$fdir"
+out=$("$bin" --workload=file --file-dir="$fdir" --file-size=4M --block-size=4K "${tiny[@]}" 2>"$work/err"); rc=$?
+check "file sweep exits 0" test "$rc" -eq 0
+check "file sweep recommends" grep -q "Recommendation" <<<"$out"
+check "file sweep reports reads and bytes" grep -Eq "threads: [0-9]+ reads, [0-9.]+ (KiB|MiB), 0 errors" <<<"$out"
+check "file sweep leaves no file" test -z "$(ls -A "$fdir")"
+out=$("$bin" --workload=file --file-dir="$fdir" --file-size=4M --direct "${tiny[@]}" 2>&1); rc=$?
+check "file --direct runs or is refused by name" bash -c "[[ $rc -eq 0 ]] || { [[ $rc -eq 2 ]] && grep -q -- '--direct' <<<\"\$0\"; }" "$out"
+out=$("$bin" --workload=net --server-delay=500us --reply-size=2K "${tiny[@]}" --format=json 2>"$work/err"); rc=$?
+check "net sweep exits 0" test "$rc" -eq 0
+check "net sweep counts requests" grep -q '"ops": 400' <<<"$out"
+check "net sweep has the server delay" grep -q '"server_delay_ns": 500000' <<<"$out"
+check "net sweep leaves no server" test -z "$(pgrep -s 0 -x tp-netserver 2>/dev/null)"
+out=$("$bin" --workload=mixed --io-fraction=0.3 --latency=1ms --compute=50us "${tiny[@]}" --format=csv 2>&1); rc=$?
+check "mixed sweep exits 0" test "$rc" -eq 0
+check "mixed CSV has work columns" grep -q "work_ops,work_bytes,work_errors" <<<"$out"
+out=$("$bin" --workload=noop "${tiny[@]}" 2>&1); rc=$?
+check "noop sweep exits 0" test "$rc" -eq 0
+check "noop reports the overhead per task" grep -q "per task (1 / throughput), CPU" <<<"$out"
+# SIGINT during a net sweep: the server goes with it.
+"$bin" --workload=net --server-delay=2ms --multipliers=1,2,4,8 --repeat=5 --rep-time=400ms --no-save --quiet \
+  >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+srv=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ')
+kill -INT "$pid"; wait "$pid"; rc=$?
+sleep 0.3
+check "net SIGINT exits 130" test "$rc" -eq 130
+alive=""; for s in $srv; do kill -0 "$s" 2>/dev/null && alive="$alive $s"; done
+check "net SIGINT leaves no server or child" test -z "$alive"
+# The example plugin, built as docs/workloads.md says, then a sweep with it.
+if command -v cc >/dev/null; then
+  cc -O2 -fPIC -shared -I"$src/include" -o "$work/checksum.so" "$src/examples/plugin/checksum.c" 2>"$work/cc.err"
+  check "example plugin builds with the documented command" test -s "$work/checksum.so"
+  out=$("$bin" --workload=plugin:"$work/checksum.so" --workload-arg="$src/README.md" "${tiny[@]}" 2>&1); rc=$?
+  [[ -f $src/README.md ]] || out=$("$bin" --workload=plugin:"$work/checksum.so" "${tiny[@]}" 2>&1)
+  check "example plugin sweep recommends" grep -q "Recommendation" <<<"$out"
+  check "example plugin counts tasks and bytes" grep -Eq "threads: [0-9]+ tasks ok, [0-9.]+ (B|KiB|MiB)" <<<"$out"
+fi
+if [[ -n $plugins && -f $plugins/tp_test_plugin.so ]]; then
+  usage_case --workload=plugin:"$plugins/tp_test_plugin_badabi.so"
+  usage_case --workload=plugin:"$plugins/tp_test_plugin_nosym.so"
+  usage_case --workload=plugin:"$plugins/tp_test_plugin_notask.so"
+  out=$("$bin" --workload=plugin:"$plugins/tp_test_plugin_badabi.so" --no-save 2>&1)
+  check "bad ABI names the versions" grep -q "ABI version 99" <<<"$out"
+  # Containment: worker 3 segfaults, so the pools of 4 threads and more crash; the others recommend.
+  out=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0:handle_abort=0" "$bin" --workload=plugin:"$plugins/tp_test_plugin.so" \
+        --workload-arg=segv:3 --cores=2 --multipliers=0.5,1,2 --repeat=2 --tasks=100 --no-save 2>&1); rc=$?
+  check "crashing plugin: exit 0" test "$rc" -eq 0
+  check "crashing plugin: a recommendation" grep -q "Recommendation" <<<"$out"
+  check "crashing plugin: the crash is named" grep -q "crashed (SIGSEGV" <<<"$out"
+  out=$("$bin" --workload=plugin:"$plugins/tp_test_plugin.so" --workload-arg=hang:1 --point-timeout=1s \
+        --cores=2 --multipliers=0.5,1 --repeat=1 --tasks=50 --no-save 2>&1); rc=$?
+  check "hanging plugin: timeout recorded, exit 0" bash -c "[[ $rc -eq 0 ]] && grep -q 'point-timeout' <<<\"\$0\"" "$out"
+  out=$("$bin" --workload=plugin:"$plugins/tp_test_plugin.so" --workload-arg=fail:5 --cores=1 --multipliers=1 \
+        --repeat=1 --tasks=100 --no-save --format=json 2>&1)
+  check "plugin task errors are counted" grep -q '"errors": 20' <<<"$out"
+fi
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

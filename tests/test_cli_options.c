@@ -126,7 +126,12 @@ Test(cli_options, defaults)
     cr_assert_eq(o.workload.kind, TP_WORKLOAD_IO);
     cr_assert_eq(o.workload.latency_ns, 2000000);
     cr_assert_eq(o.workload.compute_ns, 100000);
-    cr_assert_eq(o.repeat, 5);
+    cr_assert_eq(o.repeat, 0, "auto");
+    cr_assert_eq(o.repeat_max, 10);
+    cr_assert_float_eq(o.target_ci, 0.02, 1e-12);
+    cr_assert_eq(o.strategy, TP_STRATEGY_ADAPTIVE);
+    cr_assert_float_eq(o.resolution, 0.1, 1e-12);
+    cr_assert_eq(o.max_p99_ns, 0);
     cr_assert_eq(o.tasks, 0);
     cr_assert_null(o.multipliers);
     cr_assert_str_eq(o.output_dir, "results");
@@ -158,6 +163,48 @@ Test(cli_options, each_bad_option_names_itself)
         cr_assert_eq(parse(&o, err, cases[i].a1, cases[i].a2), -EINVAL, "%s %s", cases[i].a1,
                      cases[i].a2 ? cases[i].a2 : "");
         cr_assert_not_null(strstr(err, cases[i].names), "'%s' should name %s", err, cases[i].names);
+        tp_cli_opts_free(&o);
+    }
+}
+
+Test(cli_options, search_and_objective_options)
+{
+    struct tp_cli_opts o;
+    char err[256];
+    cr_assert_eq(parse(&o, err, "--precision=5%", "--repeat=auto"), 0);
+    cr_assert_float_eq(o.target_ci, 0.05, 1e-12);
+    cr_assert_eq(o.repeat, 0);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--precision=0.01", "--repeat=7"), 0);
+    cr_assert_float_eq(o.target_ci, 0.01, 1e-12);
+    cr_assert_eq(o.repeat, 7);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--max-p99=20ms", NULL), 0);
+    cr_assert_eq(o.max_p99_ns, 20e6);
+    cr_assert(o.objective_latency);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--multipliers=1,2", NULL), 0);
+    cr_assert_eq(o.strategy, TP_STRATEGY_GRID, "a list is a grid");
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--strategy=grid", NULL), 0);
+    cr_assert_eq(o.strategy, TP_STRATEGY_GRID);
+    tp_cli_opts_free(&o);
+
+    static const struct {
+        const char *a1, *a2, *names;
+    } bad[] = {
+        {"--precision=0", NULL, "--precision"},         {"--precision=150%", NULL, "--precision"},
+        {"--precision=%", NULL, "--precision"},         {"--max-repeat=2", NULL, "--max-repeat"},
+        {"--resolution=1", NULL, "--resolution"},       {"--max-p99=0", NULL, "--max-p99"},
+        {"--objective=cost", NULL, "--objective"},      {"--objective=latency", NULL, "--max-p99"},
+        {"--max-p99=5ms", "--objective=throughput", "--objective=throughput"},
+        {"--strategy=adaptive", "--multipliers=1,2", "--strategy=adaptive"},
+        {"--repeat=auto5", NULL, "--repeat"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char e[256] = "";
+        cr_assert_eq(parse(&o, e, bad[i].a1, bad[i].a2), -EINVAL, "%s %s", bad[i].a1, bad[i].a2 ? bad[i].a2 : "");
+        cr_assert_not_null(strstr(e, bad[i].names), "'%s' should name %s", e, bad[i].names);
         tp_cli_opts_free(&o);
     }
 }

@@ -7,7 +7,7 @@
 
 #include "measure.h"
 
-static struct tp_workload_params io_params = {TP_WORKLOAD_IO, 1000000, 50000};
+static struct tp_workload_params io_params = {.kind = TP_WORKLOAD_IO, .latency_ns = 1000000, .compute_ns = 50000};
 
 static struct tp_point_request small_request(int threads)
 {
@@ -92,7 +92,7 @@ Test(measure, auto_tasks_follow_the_warmup, .timeout = 30)
 Test(measure, bad_request_fails_the_point)
 {
     struct tp_point_request req = small_request(2);
-    req.repeat = 0;
+    req.repeat = -1;
     struct tp_point p;
     memset(&p, 0, sizeof(p));
     tp__measure_point_inline(&req, &p);
@@ -117,7 +117,7 @@ Test(measure, child_point_returns_the_measurement, .timeout = 30)
 
 Test(measure, a_point_past_its_time_limit_is_killed_and_recorded, .timeout = 30)
 {
-    struct tp_workload_params slow = {TP_WORKLOAD_IO, 2000000000ull, 0};
+    struct tp_workload_params slow = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000000ull};
     struct tp_point_request req = small_request(1);
     req.workload = &slow;
     req.timeout_s = 0.3;

@@ -9,7 +9,7 @@
 
 /* ---- a synthetic source: throughput(T) from a shape, seeded noise ---- */
 
-enum shape { KNEE, FLAT, CPU_BOUND, PEAK_COLLAPSE };
+enum shape { KNEE, FLAT, CPU_BOUND, PEAK_COLLAPSE, KNEE_WITH_DENT, SERIAL };
 
 struct synth {
     enum shape shape;
@@ -31,6 +31,10 @@ static double ideal(const struct synth *s, int threads, int cores)
     case KNEE: return fmin(threads / (w + c), cores / c);
     case FLAT: return 1000.0;
     case CPU_BOUND: return fmin(threads, cores) / c;
+    case KNEE_WITH_DENT: /* a knee curve whose 16-thread point looks like the 8-thread one */
+        return fmin((threads == 16 ? 8 : threads) / (w + c), cores / c);
+    case SERIAL: /* a serialising resource: one task at a time, whatever the pool */
+        return 1 / (w + c);
     case PEAK_COLLAPSE: {
         double x = fmin(threads / (w + c), cores / c);
         double knee = cores * (1 + w / c);
@@ -71,20 +75,24 @@ static int synth_measure(void *ctx, const struct tp_point_request *req, struct t
         return 0;
     }
     double x = ideal(s, req->threads, req->cores);
+    int reps = req->repeat > 0 ? req->repeat : req->repeat_max;
     out->status = TP_POINT_OK;
     out->threads_started = req->threads;
-    out->n_reps = req->repeat;
+    out->n_reps = reps;
     out->tasks_per_rep = 1000;
-    for (int r = 0; r < req->repeat; r++) {
+    for (int r = 0; r < reps; r++) {
         double v = x * (1 + s->noise * gauss(&s->rng));
         out->reps[r].throughput = v > 0 ? v : 1;
         out->reps[r].tasks = 1000;
         out->reps[r].elapsed_s = 1000 / out->reps[r].throughput;
+        out->reps[r].cpu_s = 1000 * s->compute_ns * 1.05 / 1e9; /* 5% on top of C */
     }
     out->task_cpu_mean_ns = s->compute_ns;
     out->task_wall_mean_ns = s->wait_ns + s->compute_ns * fmax(1.0, (double)req->threads / req->cores / 10);
     out->lat_p50_ns = out->task_wall_mean_ns;
-    out->lat_p99_ns = out->task_wall_mean_ns * 1.1;
+    /* Queueing: past the knee, the p99 grows with the pool. */
+    double knee = req->cores * (1 + s->wait_ns / s->compute_ns);
+    out->lat_p99_ns = out->task_wall_mean_ns * (1.1 + fmax(0, req->threads - knee) / knee);
     return 0;
 }
 
@@ -105,7 +113,7 @@ static struct tp_sweep_opts opts_for(struct synth *s)
         .repeat = 5,
         .confidence = 0.95,
         .seed = 7,
-        .workload = {TP_WORKLOAD_IO, 2000000, 100000},
+        .workload = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000},
         .source = {synth_measure, s},
     };
     return o;
@@ -186,6 +194,19 @@ Test(sweep, plan_refuses_points_above_max_threads)
     free(p);
 }
 
+Test(sweep, plan_leaves_out_rule_sizes_above_max_threads)
+{
+    double ms[] = {1, 2};
+    struct tp_sweep_opts o = {.multipliers = ms, .n_multipliers = 2, .include_rules = 1, .max_threads = 8};
+    struct tp_point *p;
+    size_t n;
+    cr_assert_eq(tp__sweep_plan(&o, 2, &p, &n), 0, "m = 5 (10 threads) is not the user's: no error");
+    for (size_t i = 0; i < n; i++)
+        cr_assert_leq(p[i].threads, 8);
+    cr_assert_eq(n, 3, "2, 4 and the rule size 6");
+    free(p);
+}
+
 /* ---- the whole sweep on synthetic curves ---- */
 
 Test(sweep, knee_curve_recommends_near_the_knee)
@@ -205,6 +226,8 @@ Test(sweep, knee_curve_recommends_near_the_knee)
     cr_assert_eq(pick->threads, 60, "pick %d threads", pick->threads);
     cr_assert(r.model.valid);
     cr_assert_float_eq(r.model.threads, 42.0, 1e-6);
+    cr_assert_float_eq(r.model.cpu_per_task_ns, 105000.0, 1e-3, "process CPU per task at the best");
+    cr_assert_float_eq(r.model.cpu_ceiling, 2 / 105e-6, 1e-3);
     cr_assert_eq(r.partial, 0);
     tp_result_free(&r);
 }
@@ -376,7 +399,14 @@ Test(sweep, bad_options_are_einval_and_nothing_is_measured)
     struct tp_topology t = topo_of(2);
     struct tp_result r;
     struct tp_sweep_opts o = opts_for(&s);
-    o.repeat = 0;
+    o.repeat = -1;
+    cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
+    o = opts_for(&s);
+    o.repeat = 0; /* auto */
+    o.repeat_max = 2; /* below TP_REPEAT_MIN */
+    cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
+    o = opts_for(&s);
+    o.strategy = (enum tp_strategy)7;
     cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
     o = opts_for(&s);
     o.repeat = TP_MAX_REPS + 1;
@@ -389,4 +419,164 @@ Test(sweep, bad_options_are_einval_and_nothing_is_measured)
     cr_assert_eq(tp_sweep_run(&o, &zero, &r), -EINVAL);
     cr_assert_eq(s.calls, 0);
     cr_assert_null(r.points);
+}
+
+/* ---- adaptive ---- */
+
+static int has_threads(const struct tp_result *r, int threads)
+{
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].threads == threads && r->points[i].status == TP_POINT_OK)
+            return 1;
+    return 0;
+}
+
+static int count_origin(const struct tp_result *r, unsigned bit)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        n += (r->points[i].origin & bit) != 0;
+    return n;
+}
+
+static struct tp_result adaptive_run(struct synth *s, int cores, double noise_cap)
+{
+    (void)noise_cap;
+    struct tp_sweep_opts o = opts_for(s);
+    o.strategy = TP_STRATEGY_ADAPTIVE;
+    struct tp_topology t = topo_of(cores);
+    struct tp_result r;
+    int rc = tp_sweep_run(&o, &t, &r);
+    cr_assert_eq(rc, 0, "rc %d", rc);
+    cr_assert_eq(r.strategy, TP_STRATEGY_ADAPTIVE);
+    for (size_t i = 1; i < r.n_points; i++)
+        cr_assert_lt(r.points[i - 1].threads, r.points[i].threads, "sorted, unique");
+    cr_assert_eq((size_t)s->calls, r.n_points, "every point listed was measured");
+    return r;
+}
+
+Test(sweep, adaptive_finds_the_knee_with_fewer_points_than_a_fine_grid)
+{
+    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    int th = r.points[r.pick].threads;
+    /* The knee is at 42 threads; the resolution is 10% of the pick. */
+    cr_assert(th >= 40 && th <= 47, "pick %d threads", th);
+    cr_assert_gt(count_origin(&r, TP_ORIGIN_COARSE), 0);
+    cr_assert_gt(count_origin(&r, TP_ORIGIN_REFINE), 0);
+    cr_assert_lt(r.n_points, 17, "%zu points: not a third of m = 0.5, 1, 2, ..., 32", r.n_points);
+    cr_assert(has_threads(&r, 10) && has_threads(&r, 6) && has_threads(&r, 2), "rule sizes measured");
+    tp_result_free(&r);
+}
+
+Test(sweep, adaptive_on_a_flat_curve_goes_below_one_thread_per_core)
+{
+    struct synth s = {.shape = SERIAL, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 3};
+    struct tp_result r = adaptive_run(&s, 4, 0);
+    cr_assert_eq(r.points[r.pick].threads, 1, "a serialised resource wants one thread");
+    cr_assert(has_threads(&r, 1));
+    cr_assert_lt(r.points[r.n_points - 1].threads, 256, "the coarse pass stopped on the plateau");
+    tp_result_free(&r);
+}
+
+Test(sweep, adaptive_cpu_bound_recommends_one_thread_per_core)
+{
+    struct synth s = {.shape = CPU_BOUND, .wait_ns = 0, .compute_ns = 1e5, .noise = 0.01, .rng = 9};
+    struct tp_result r = adaptive_run(&s, 4, 0);
+    cr_assert_eq(r.points[r.pick].threads, 4);
+    cr_assert_leq(r.n_points, 9, "%zu points", r.n_points);
+    tp_result_free(&r);
+}
+
+Test(sweep, adaptive_peak_then_collapse_stops_going_up_and_picks_the_peak)
+{
+    struct synth s = {.shape = PEAK_COLLAPSE, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    int th = r.points[r.pick].threads;
+    cr_assert(th >= 22 && th <= 26, "pick %d threads", th);
+    cr_assert_leq(r.points[r.n_points - 1].threads, 128, "did not climb to m = 64 after the collapse");
+    tp_result_free(&r);
+}
+
+Test(sweep, adaptive_does_not_stop_on_a_dent_before_the_models_knee)
+{
+    /* 8 -> 16 threads looks flat, but the model puts the knee at 42: the
+     * coarse pass must go on and find it. */
+    struct synth s = {.shape = KNEE_WITH_DENT, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 8};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    cr_assert(has_threads(&r, 64), "the coarse pass went past the dent");
+    int th = r.points[r.pick].threads;
+    cr_assert(th >= 40 && th <= 47, "pick %d threads", th);
+    tp_result_free(&r);
+}
+
+Test(sweep, adaptive_with_heavy_noise_still_reaches_past_the_knee_and_warns)
+{
+    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.15, .rng = 13};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    int top = r.points[r.n_points - 1].threads;
+    cr_assert_geq(top, 63, "coarse pass reached %d threads; the knee is at 42", top);
+    cr_assert(r.noisy, "noise %.3f", r.noise);
+    cr_assert_gt(r.noise, TP_NOISE_WARN);
+    tp_result_free(&r);
+}
+
+Test(sweep, quiet_measurements_are_not_called_noisy)
+{
+    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.003, .rng = 13};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    cr_assert_eq(r.noisy, 0, "noise %.4f", r.noise);
+    for (size_t i = 0; i < r.n_points; i++)
+        cr_assert_eq(r.points[i].n_outliers, 0, "0.3%% noise flags no outlier (floor of 1%%)");
+    tp_result_free(&r);
+}
+
+Test(sweep, a_latency_bound_picks_the_best_throughput_under_it)
+{
+    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4};
+    double ms[] = {1, 2, 5, 10, 20, 30, 40};
+    struct tp_sweep_opts o = opts_for(&s);
+    o.multipliers = ms;
+    o.n_multipliers = 7;
+    /* p99 = wall x (1.1 + (T - 42)/42): 60 threads -> ~1.53 x wall (over),
+     * 40 threads -> 1.1 x (under) with a bound of 1.3 x the wall time. */
+    o.max_p99_ns = 1.3 * 2.1e6;
+    struct tp_topology t = topo_of(2);
+    struct tp_result r;
+    cr_assert_eq(tp_sweep_run(&o, &t, &r), 0);
+    cr_assert_eq(r.points[r.pick].threads, 40);
+    for (size_t i = 0; i < r.n_points; i++) {
+        if (r.points[i].threads >= 60) {
+            cr_assert(r.points[i].excluded);
+            cr_assert_eq(r.points[i].in_band, 0);
+        }
+    }
+    tp_result_free(&r);
+}
+
+Test(sweep, a_latency_bound_nothing_meets_is_enofeasible)
+{
+    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4};
+    double ms[] = {1, 2};
+    struct tp_sweep_opts o = opts_for(&s);
+    o.multipliers = ms;
+    o.n_multipliers = 2;
+    o.max_p99_ns = 1000; /* 1 us: nothing */
+    struct tp_topology t = topo_of(2);
+    struct tp_result r;
+    cr_assert_eq(tp_sweep_run(&o, &t, &r), TP_ENOFEASIBLE);
+    cr_assert_eq(r.pick, -1);
+    cr_assert(r.model.valid, "the model still explains the points");
+    tp_result_free(&r);
+}
+
+Test(sweep, strategy_names_round_trip)
+{
+    enum tp_strategy st;
+    cr_assert_eq(tp_strategy_parse("adaptive", &st), 0);
+    cr_assert_eq(st, TP_STRATEGY_ADAPTIVE);
+    cr_assert_eq(tp_strategy_parse("grid", &st), 0);
+    cr_assert_eq(st, TP_STRATEGY_GRID);
+    cr_assert_eq(tp_strategy_parse("random", &st), -EINVAL);
+    cr_assert_str_eq(tp_strategy_name(TP_STRATEGY_ADAPTIVE), "adaptive");
 }

@@ -40,15 +40,15 @@ Test(workload, names_round_trip)
 Test(workload, open_validates_params)
 {
     struct tp__workload w;
-    struct tp_workload_params empty_io = {TP_WORKLOAD_IO, 0, 0};
+    struct tp_workload_params empty_io = {.kind = TP_WORKLOAD_IO};
     cr_assert_eq(tp__workload_open(&w, &empty_io), -EINVAL);
-    struct tp_workload_params empty_cpu = {TP_WORKLOAD_CPU, 0, 0};
+    struct tp_workload_params empty_cpu = {.kind = TP_WORKLOAD_CPU};
     cr_assert_eq(tp__workload_open(&w, &empty_cpu), -EINVAL);
-    struct tp_workload_params huge = {TP_WORKLOAD_IO, 61ull * 1000000000ull, 0};
+    struct tp_workload_params huge = {.kind = TP_WORKLOAD_IO, .latency_ns = 61ull * 1000000000ull};
     cr_assert_eq(tp__workload_open(&w, &huge), -EINVAL);
-    struct tp_workload_params unknown = {(enum tp_workload_kind)42, 1, 1};
+    struct tp_workload_params unknown = {.kind = (enum tp_workload_kind)42, .latency_ns = 1, .compute_ns = 1};
     cr_assert_eq(tp__workload_open(&w, &unknown), -EINVAL);
-    struct tp_workload_params ok = {TP_WORKLOAD_IO, 1000, 1000};
+    struct tp_workload_params ok = {.kind = TP_WORKLOAD_IO, .latency_ns = 1000, .compute_ns = 1000};
     cr_assert_eq(tp__workload_open(&w, &ok), 0);
     cr_assert_not_null(w.ops);
     w.ops->task(&w, 0);
@@ -59,12 +59,137 @@ Test(workload, open_validates_params)
 Test(workload, io_task_waits_then_computes)
 {
     struct tp__workload w;
-    struct tp_workload_params p = {TP_WORKLOAD_IO, 5000000, 1000000};
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 5000000, .compute_ns = 1000000};
     cr_assert_eq(tp__workload_open(&w, &p), 0);
     uint64_t t0 = tp__now_ns(), c0 = tp__thread_cpu_ns();
     w.ops->task(&w, 0);
     uint64_t wall = tp__now_ns() - t0, cpu = tp__thread_cpu_ns() - c0;
     cr_assert_geq(cpu, 1000000u);
     cr_assert_geq(wall, 6000000u);
+    tp__workload_close(&w);
+}
+
+/* ---- mixed, noop, file ---- */
+
+#include <dirent.h>
+#include <string.h>
+
+Test(workload, every_kind_has_a_name_that_parses_back)
+{
+    enum tp_workload_kind kinds[] = {TP_WORKLOAD_IO, TP_WORKLOAD_CPU, TP_WORKLOAD_MIXED, TP_WORKLOAD_FILE,
+                                     TP_WORKLOAD_NET, TP_WORKLOAD_NOOP};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        enum tp_workload_kind k;
+        cr_assert_eq(tp_workload_parse(tp_workload_name(kinds[i]), &k), 0);
+        cr_assert_eq(k, kinds[i]);
+    }
+    enum tp_workload_kind k;
+    cr_assert_eq(tp_workload_parse("plugin", &k), -EINVAL, "a plugin needs :PATH");
+}
+
+Test(workload, mixed_splits_tasks_by_the_fraction)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_MIXED, .latency_ns = 1000, .compute_ns = 1000,
+                                   .io_fraction = 0.25};
+    struct tp__workload w;
+    cr_assert_eq(tp__workload_open(&w, &p), 0);
+    for (uint64_t i = 0; i < 400; i++)
+        w.ops->task(&w, i);
+    uint64_t ops, bytes, errors;
+    tp__workload_counters(&w, &ops, &bytes, &errors);
+    cr_assert_eq(ops, 400);
+    tp__workload_close(&w);
+    struct tp_workload_params bad = p;
+    bad.io_fraction = 1.5;
+    cr_assert_eq(tp__workload_open(&w, &bad), -EINVAL);
+    bad.io_fraction = 0.5;
+    bad.latency_ns = 0;
+    cr_assert_eq(tp__workload_open(&w, &bad), -EINVAL, "waiting tasks need a wait");
+}
+
+Test(workload, noop_counts_and_does_nothing_else)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_NOOP};
+    struct tp__workload w;
+    cr_assert_eq(tp__workload_open(&w, &p), 0);
+    for (uint64_t i = 0; i < 1000; i++)
+        w.ops->task(&w, i);
+    uint64_t ops, bytes, errors;
+    tp__workload_counters(&w, &ops, &bytes, &errors);
+    cr_assert_eq(ops, 1000);
+    cr_assert_eq(bytes, 0);
+    tp__workload_close(&w);
+}
+
+static int count_data_files(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, "tune-pool-data.", 15) == 0;
+    closedir(d);
+    return n;
+}
+
+Test(workload, file_reads_real_blocks_and_leaves_no_file, .timeout = 60)
+{
+    char dir[] = "/tmp/tp-file-test-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096};
+    snprintf(p.file_dir, sizeof p.file_dir, "%s", dir);
+    struct tp__sweep_res res;
+    char err[512];
+    cr_assert_eq(tp__workload_sweep_setup(&p, &res, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(count_data_files(dir), 0, "the file is unlinked at once; the descriptor keeps it");
+    struct tp__workload w;
+    cr_assert_eq(tp__workload_open(&w, &p), 0);
+    for (uint64_t i = 0; i < 100; i++)
+        w.ops->task(&w, i);
+    uint64_t ops, bytes, errors;
+    tp__workload_counters(&w, &ops, &bytes, &errors);
+    cr_assert_eq(ops, 100);
+    cr_assert_eq(bytes, 100 * 4096);
+    cr_assert_eq(errors, 0);
+    tp__workload_close(&w);
+    tp__workload_sweep_teardown(&p, &res);
+    cr_assert_eq(count_data_files(dir), 0);
+    cr_assert_eq(rmdir(dir), 0, "the directory is empty");
+}
+
+Test(workload, file_direct_works_on_disk_or_is_refused_by_name, .timeout = 60)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096, .direct = 1};
+    char err[512];
+    snprintf(p.file_dir, sizeof p.file_dir, "/dev/shm");
+    int rc = tp_workload_check(&p, err, sizeof err);
+    if (rc == 0) {
+        cr_log_info("/dev/shm accepts O_DIRECT here: nothing to refuse");
+    } else {
+        cr_assert_eq(rc, -EINVAL);
+        cr_assert(strstr(err, "--direct") != NULL && strstr(err, "/dev/shm") != NULL, "%s", err);
+    }
+    cr_assert_eq(count_data_files("/dev/shm"), 0);
+    p.block_size = 1000;
+    cr_assert_eq(tp_workload_check(&p, err, sizeof err), -EINVAL, "O_DIRECT reads whole sectors");
+}
+
+Test(workload, file_size_must_hold_a_block)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 100, .block_size = 4096};
+    char err[512];
+    cr_assert_eq(tp_workload_check(&p, err, sizeof err), -EINVAL);
+}
+
+Test(workload, thread_hooks_run_per_thread_and_close_finishes_them)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_NOOP};
+    struct tp__workload w;
+    cr_assert_eq(tp__workload_open(&w, &p), 0);
+    tp__workload_thread_start(&w, 7);
+    struct tp__wthread *t = tp__wthread_get(&w);
+    cr_assert_eq(t->worker, 7);
+    cr_assert_eq(tp__wthread_get(&w), t, "one state per thread");
+    cr_assert_eq(tp__workload_thread_error(&w), 0);
     tp__workload_close(&w);
 }

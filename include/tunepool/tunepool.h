@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "plugin.h" /* the workload plugin ABI (also usable alone) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,6 +38,13 @@ enum tp_error {
     TP_EJSON = -10006,     /* JSON could not be built or written */
     TP_ECHILD = -10007,    /* the point's child process broke its protocol */
     TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
+    /* -10040 ..: workloads */
+    TP_EPLUGIN = -10040,   /* a workload plugin could not be loaded, is invalid or failed to set up */
+    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound */
+    /* -10020 ..: reading results back, plotting */
+    TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
+    TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
+    TP_EGNUPLOT = -10022,   /* gnuplot ran but failed to render the plot */
 };
 
 /* Returns a static, human-readable description of err (0, a negative errno
@@ -147,18 +156,68 @@ TP_EXTERN void tp_pool_destroy(struct tp_pool *pool);
 enum tp_workload_kind {
     TP_WORKLOAD_IO = 0, /* blocking wait of latency_ns, then compute_ns of CPU time */
     TP_WORKLOAD_CPU,    /* compute_ns of CPU time only */
+    TP_WORKLOAD_MIXED,  /* io_fraction of the tasks wait latency_ns, the others compute compute_ns */
+    TP_WORKLOAD_FILE,   /* pread of a random block_size block of a file_size temporary file */
+    TP_WORKLOAD_NET,    /* TCP request/response over loopback to a server the sweep starts */
+    TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
+    TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
 };
 
+#define TP_WORKLOAD_PATH_MAX 1024
+
+#define TP_FILE_DEFAULT_SIZE (64ull << 20)  /* file: 64 MiB */
+#define TP_FILE_DEFAULT_BLOCK 4096u         /* file: 4 KiB per read */
+#define TP_NET_DEFAULT_REPLY 1024u          /* net: 1 KiB per reply */
+#define TP_NET_DEFAULT_REQUEST 64u          /* net: 64 bytes per request */
+
+/* What each task does. Zero is a usable value for every field: a size of 0
+ * means its default above. The struct holds no pointers, so it can be copied
+ * into the point's process and into the result. */
 struct tp_workload_params {
     enum tp_workload_kind kind;
-    uint64_t latency_ns; /* io: length of the blocking wait per task */
-    uint64_t compute_ns; /* CPU time per task (busy computation, never a sleep) */
+    uint64_t latency_ns; /* io, mixed: length of the blocking wait per task */
+    uint64_t compute_ns; /* io, cpu, mixed: CPU time per task (busy computation, never a sleep) */
+
+    double io_fraction;  /* mixed: share of the tasks that wait, 0..1; the rest compute */
+
+    char file_dir[TP_WORKLOAD_PATH_MAX]; /* file: where the temporary file goes; "" = $TMPDIR or /tmp */
+    uint64_t file_size;  /* file: bytes; 0 = TP_FILE_DEFAULT_SIZE */
+    uint32_t block_size; /* file: bytes per read; 0 = TP_FILE_DEFAULT_BLOCK */
+    int direct;          /* file: 1 = O_DIRECT reads (bypass the page cache) */
+
+    uint64_t server_delay_ns; /* net: the server waits this long (a timer) before each reply */
+    uint32_t reply_size;      /* net: bytes per reply; 0 = TP_NET_DEFAULT_REPLY */
+    uint32_t request_size;    /* net: bytes per request; 0 = TP_NET_DEFAULT_REQUEST */
+
+    char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
+    char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
+
+    /* Filled in by tp_sweep_run for the points it measures; callers leave
+     * them zero. */
+    char plugin_name[64];  /* plugin: the name the plugin gives itself */
+    int file_fd;           /* file: open descriptor of the data file (valid when file_ready) */
+    int file_ready;        /* file: 1 when the sweep created the file (already unlinked) */
+    int net_port;          /* net: the loopback port of the sweep's server; 0 = none */
 };
 
-/* "io", "cpu"; NULL for an unknown kind. */
+/* "io", "cpu", "mixed", "file", "net", "noop", "plugin"; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_name(enum tp_workload_kind kind);
-/* Parses "io"/"cpu" into *out; -EINVAL if unknown. */
+/* Parses a kind name into *out; "plugin:PATH" gives TP_WORKLOAD_PLUGIN.
+ * -EINVAL if unknown. */
 TP_EXTERN int tp_workload_parse(const char *name, enum tp_workload_kind *out);
+/* Parses a --workload value into p->kind and, for "plugin:PATH", copies PATH
+ * into p->plugin_path (a PATH without '/' is taken as "./PATH": a file, not
+ * a library search). Other fields are left alone. -EINVAL if unknown or an
+ * empty PATH, -ENAMETOOLONG if PATH does not fit. */
+TP_EXTERN int tp_workload_parse_spec(const char *spec, struct tp_workload_params *p);
+
+/* Checks, in the calling process and before anything is measured, that the
+ * workload can run here: its parameters; for a plugin, that the file loads
+ * (dlopen) and exports a usable tp_plugin_v1 of this ABI version; for file,
+ * that the directory exists and, with direct, accepts O_DIRECT. Returns 0, or
+ * -EINVAL / TP_EPLUGIN / a negative errno with a one-line reason in err
+ * (which names the option at fault). Nothing is left behind. */
+TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------
  * Results.
@@ -173,10 +232,25 @@ enum tp_point_status {
     TP_POINT_SKIPPED,  /* not measured: the sweep was interrupted first */
 };
 
-/* Why a point was measured (a bit set: a point can be both). */
+/* How the sweep chooses its points. */
+enum tp_strategy {
+    TP_STRATEGY_GRID = 0, /* exactly the multiplier list (plus the rule-of-thumb sizes) */
+    TP_STRATEGY_ADAPTIVE, /* a coarse geometric pass, then refinement around the knee/peak */
+};
+
+/* "grid", "adaptive"; parse returns -EINVAL if unknown. */
+TP_EXTERN const char *tp_strategy_name(enum tp_strategy s);
+TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
+
+#define TP_REPEAT_MIN 3      /* --repeat=auto: never fewer repetitions */
+#define TP_NOISE_WARN 0.05   /* intervals wider than 5% of the median: warn */
+
+/* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
     TP_ORIGIN_GRID = 1u << 0, /* from the multiplier list */
     TP_ORIGIN_RULE = 1u << 1, /* a rule-of-thumb point added to the list */
+    TP_ORIGIN_COARSE = 1u << 2, /* adaptive: the coarse geometric pass */
+    TP_ORIGIN_REFINE = 1u << 3, /* adaptive: refinement around the knee or the peak */
 };
 
 /* One repetition of one point. */
@@ -209,6 +283,7 @@ struct tp_point {
     int n_outliers;                /* repetitions flagged by the MAD rule */
     unsigned char outlier[TP_MAX_REPS];
     int in_band;                   /* indistinguishable from the best point */
+    int excluded;                  /* 1: its p99 latency is above the bound (--max-p99) */
 
     /* Per-task wall time (start to end of the task on its worker), all reps. */
     double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
@@ -218,6 +293,14 @@ struct tp_point {
     double cpu_util;   /* sum of rep cpu_s / sum of (elapsed_s x cores): 1 = all cores busy */
     long max_rss_kb;   /* peak resident set of the point's process */
     double wall_s;     /* the whole point: thread start, warm-up, reps, join */
+
+    /* What the workload really did during the repetitions (warm-up excluded),
+     * summed over them: reads (file), requests (net), tasks that returned
+     * success (plugin), waits and computations (io, cpu, mixed), empty tasks
+     * (noop); the bytes those moved; and the operations that failed (a short
+     * read, a refused connection, a plugin task returning an error). Per-task
+     * errors are counted, never fatal. */
+    uint64_t work_ops, work_bytes, work_errors;
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */
@@ -243,6 +326,11 @@ struct tp_model {
     double threads;         /* predicted optimum, fractional */
     double multiplier;      /* threads / cores */
     double throughput;      /* ceiling min(T/(W+C), cores/C) at the predicted T */
+    /* What a task really costs at the best point: process CPU time (user +
+     * system, the pool and the kernel included) per task, and the ceiling
+     * cores / that cost. 0 when unknown. */
+    double cpu_per_task_ns;
+    double cpu_ceiling;
 };
 
 struct tp_result {
@@ -250,7 +338,7 @@ struct tp_result {
     struct tp_topology topo;
     int cores;                  /* cores the multipliers refer to (topo.effective_cores) */
     struct tp_workload_params workload;
-    int repeat;                 /* repetitions per point */
+    int repeat;                 /* repetitions per point; 0 = auto */
     uint64_t tasks;             /* tasks per repetition requested; 0 = auto */
     double confidence;          /* e.g. 0.95 */
     uint64_t seed;              /* bootstrap seed */
@@ -267,6 +355,14 @@ struct tp_result {
     struct tp_model model;
 
     int partial;                /* 1 when interrupted: some points were not measured */
+    enum tp_strategy strategy;  /* how the points were chosen */
+    int repeat_max;             /* repeat == 0 (auto): the most repetitions per point */
+    double target_ci;           /* repeat == 0 (auto): target interval width / median */
+    double resolution;          /* adaptive: refinement stops at this fraction of the pick's threads */
+    double max_p99_ns;          /* latency bound of the objective; 0 = maximise throughput */
+    double noise;               /* upper quartile over ok points of the interval width / median */
+    double noise_mad;           /* upper quartile over ok points of the scaled MAD / median */
+    int noisy;                  /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
     int n_failed;               /* points whose status is not OK or SKIPPED */
     double started_unix;        /* wall-clock start, seconds since the epoch */
     double duration_s;          /* the whole sweep */
@@ -293,7 +389,7 @@ struct tp_point_request {
     double multiplier;
     int threads;
     int cores;
-    int repeat;               /* repetitions */
+    int repeat;               /* repetitions; 0 = auto (TP_REPEAT_MIN .. repeat_max) */
     uint64_t tasks;           /* tasks per repetition; 0 = the source chooses */
     double rep_seconds;       /* with tasks == 0: aim for repetitions this long */
     int warmup;               /* 1: run a warm-up before the repetitions */
@@ -301,6 +397,12 @@ struct tp_point_request {
     double timeout_s;         /* the point's time limit; 0 = none */
     const struct tp_workload_params *workload;
     volatile sig_atomic_t *cancel; /* set non-zero to abandon the point */
+    /* repeat == 0: repeat until the interval of the median is at most
+     * target_ci x median wide, from TP_REPEAT_MIN up to repeat_max. */
+    int repeat_max;
+    double target_ci;
+    double confidence;
+    uint64_t seed;
 };
 
 /* A measurement source: the real one runs a pool and a workload; tests use a
@@ -332,8 +434,14 @@ struct tp_sweep_opts {
     const double *multipliers; /* the grid; NULL = tp_default_multipliers */
     size_t n_multipliers;
     int include_rules;         /* add the rule-of-thumb points to the plan */
-    int max_threads;           /* plan points above this are refused: -E2BIG */
-    int repeat;                /* 1 .. TP_MAX_REPS */
+    enum tp_strategy strategy; /* grid: the list as given; adaptive: coarse pass + refinement */
+    double resolution;         /* adaptive: stop refining at this fraction of the pick's threads (0.1) */
+    int max_refine;            /* adaptive: at most this many refinement points (0 = 8) */
+    double max_p99_ns;         /* objective: best throughput whose p99 stays under this; 0 = none */
+    int repeat_max;            /* repeat == 0: the most repetitions (0 = 10) */
+    double target_ci;          /* repeat == 0: target interval width / median (0 = 0.02) */
+    int max_threads;           /* grid points above this are refused (-E2BIG); rule sizes above it are left out */
+    int repeat;                /* 1 .. TP_MAX_REPS; 0 = auto (see target_ci) */
     uint64_t tasks;            /* per repetition; 0 = auto */
     double rep_seconds;        /* auto: target repetition length */
     int warmup;
@@ -387,6 +495,75 @@ TP_EXTERN int tp_report_save(const struct tp_result *result, enum tp_format form
 /* "table", "csv", "json", "markdown"; parse returns -EINVAL if unknown. */
 TP_EXTERN const char *tp_format_name(enum tp_format f);
 TP_EXTERN int tp_format_parse(const char *name, enum tp_format *out);
+
+/* ------------------------------------------------------------------------
+ * Reading results back: a results JSON document (schema 1) into a struct
+ * tp_result, enough for the reports, the emitters, the plot and compare.
+ * The statistics (medians, intervals, band, pick, rules, model) are
+ * recomputed from the stored repetitions with the document's seed and level.
+ * ---------------------------------------------------------------------- */
+
+/* Reads the document at path into *out (the caller frees it with
+ * tp_result_free, also after a failure). Returns 0; -errno when the file
+ * cannot be read; TP_EFORMAT when it is not valid JSON, not ours ("tool":
+ * "tune-pool", "schema": 1) or malformed. A document without any measured
+ * point is read (out->pick == -1), not refused. When why is not NULL it
+ * receives a one-line explanation (e.g. "points[2].threads: missing"). */
+TP_EXTERN int tp_result_load(struct tp_result *out, const char *path, char *why, size_t why_len);
+/* The same from an open stream (read to its end, not closed). */
+TP_EXTERN int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len);
+
+/* ------------------------------------------------------------------------
+ * Emitters: the recommendation as a snippet for a build configuration.
+ * Every snippet defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,
+ * TUNEPOOL_CORES, TUNEPOOL_WORKLOAD and TUNEPOOL_VERSION
+ * (docs/build-integration.md).
+ * ---------------------------------------------------------------------- */
+enum tp_emit_format {
+    TP_EMIT_CMAKE = 0, /* set(TUNEPOOL_THREADS 42) ... for include() */
+    TP_EMIT_MAKE,      /* TUNEPOOL_THREADS := 42 ... for include */
+    TP_EMIT_HEADER,    /* #define TUNEPOOL_THREADS 42 ... a C/C++ header */
+    TP_EMIT_ENV,       /* TUNEPOOL_THREADS=42 ... POSIX sh assignments, env files */
+    TP_EMIT_JSON,      /* {"threads": 42, ...}: a small object */
+};
+
+/* Writes result's recommendation as a snippet to f. Returns 0, TP_ENOPOINTS
+ * when the result has no recommendation (nothing is written), -EINVAL, or
+ * -EIO on a write error. */
+TP_EXTERN int tp_emit_write(const struct tp_result *result, enum tp_emit_format format, FILE *f);
+/* "cmake", "make", "header", "env", "json"; parse returns -EINVAL if unknown. */
+TP_EXTERN const char *tp_emit_name(enum tp_emit_format format);
+TP_EXTERN int tp_emit_parse(const char *name, enum tp_emit_format *out);
+
+/* ------------------------------------------------------------------------
+ * Plots: throughput against the multiplier (intervals, the band, the pick,
+ * the rule-of-thumb sizes), p99 latency on a second axis, drawn by gnuplot.
+ * ---------------------------------------------------------------------- */
+enum tp_plot_format {
+    TP_PLOT_PNG = 0, /* pngcairo */
+    TP_PLOT_SVG,     /* svg */
+};
+
+struct tp_plot_opts {
+    enum tp_plot_format format;
+    int width, height;   /* pixels; 0 = 1200 x 720 */
+    const char *gnuplot; /* the program; NULL = "gnuplot" looked up in PATH */
+};
+
+/* Writes a self-contained gnuplot script (data inline) that draws result
+ * into image_path; opts may be NULL. `gnuplot FILE` re-renders it, and
+ * `gnuplot -e "tp_output='other.png'" FILE` renders elsewhere. Returns 0,
+ * -EINVAL, -EIO. */
+TP_EXTERN int tp_plot_write_script(const struct tp_result *result, const struct tp_plot_opts *opts,
+                                   const char *image_path, FILE *f);
+
+/* Writes the script atomically to script_path (NULL: a temporary file,
+ * removed afterwards), runs gnuplot on it as a child process and moves the
+ * finished image to image_path atomically. Returns 0; TP_ENOGNUPLOT when
+ * gnuplot cannot be found; TP_EGNUPLOT when it exits non-zero or makes no
+ * image (why then holds its last error line); -errno for file errors. */
+TP_EXTERN int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts,
+                             const char *image_path, const char *script_path, char *why, size_t why_len);
 
 #ifdef __cplusplus
 }

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "integrate.h"
 #include "msg.h"
 #include "options.h"
+#include "progress.h"
 #include "tunepool/tunepool.h"
 
 /* Set from the SIGINT/SIGTERM handler; read by the sweep between steps. */
@@ -30,42 +32,6 @@ static void install_signals(void)
     sa.sa_flags = 0; /* no SA_RESTART: let poll() return at once */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-struct progress_state {
-    int tty;
-    int quiet;
-};
-
-static void print_point_line(FILE *f, const struct tp_progress *p)
-{
-    const struct tp_point *pt = p->point;
-    fprintf(f, "%s: [%zu/%zu] m = %g, %d threads: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
-            p->threads);
-    if (pt->status == TP_POINT_OK)
-        fprintf(f, "%.0f tasks/s [%.0f, %.0f], p99 %.3g ms", pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi,
-                pt->lat_p99_ns / 1e6);
-    else if (pt->status == TP_POINT_CRASHED)
-        fprintf(f, "%s (%s)", tp_point_status_name(pt->status), strsignal(pt->signal));
-    else
-        fprintf(f, "%s (%s)", tp_point_status_name(pt->status), tp_strerror(pt->error));
-    fprintf(f, " in %.1f s; %.0f s elapsed\n", pt->wall_s, p->elapsed_s);
-}
-
-static void on_progress(void *ctx, const struct tp_progress *p)
-{
-    const struct progress_state *st = ctx;
-    if (st->quiet)
-        return;
-    if (p->event == TP_PROGRESS_POINT_START) {
-        if (st->tty)
-            fprintf(stderr, "\r\033[K%s: [%zu/%zu] measuring m = %g (%d threads)... %.0f s elapsed", TP_CLI_NAME,
-                    p->index + 1, p->total, p->multiplier, p->threads, p->elapsed_s);
-        return;
-    }
-    if (st->tty)
-        fputs("\r\033[K", stderr);
-    print_point_line(stderr, p);
 }
 
 /* The output directory must exist, or its parent must, and be writable:
@@ -148,6 +114,10 @@ int main(int argc, char **argv)
 
     memset(&result, 0, sizeof(result));
     tp_cli_opts_init(&o);
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
+        code = tp_cli_compare(argc - 1, argv + 1);
+        goto out;
+    }
     if (tp_cli_parse_args(argc, argv, &o, err, sizeof(err)) < 0) {
         tp_cli_usage_error("%s", err);
         code = TP_EXIT_USAGE;
@@ -159,6 +129,10 @@ int main(int argc, char **argv)
     }
     if (o.show_version) {
         printf("%s %s\n", TP_CLI_NAME, tp_version());
+        goto out;
+    }
+    if (o.from != NULL) {
+        code = tp_cli_run_from(&o);
         goto out;
     }
     const char *name = o.name != NULL ? o.name : tp_workload_name(o.workload.kind);
@@ -174,13 +148,18 @@ int main(int argc, char **argv)
     if (topo.warning[0] != '\0')
         tp_cli_warn("%s", topo.warning);
 
-    struct progress_state ps = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet};
+    struct tp_cli_progress ps;
     struct tp_sweep_opts so = {
         .multipliers = o.multipliers,
         .n_multipliers = o.n_multipliers,
         .include_rules = 1,
         .max_threads = o.max_threads,
+        .strategy = o.strategy,
+        .resolution = o.resolution,
+        .max_p99_ns = o.max_p99_ns,
         .repeat = o.repeat,
+        .repeat_max = o.repeat_max,
+        .target_ci = o.target_ci,
         .tasks = o.tasks,
         .rep_seconds = o.rep_seconds,
         .warmup = o.warmup,
@@ -190,7 +169,7 @@ int main(int argc, char **argv)
         .seed = o.seed,
         .workload = o.workload,
         .cancel = &interrupted,
-        .progress = on_progress,
+        .progress = tp_cli_progress_event,
         .progress_ctx = &ps,
     };
     /* A point above --max-threads is a usage error too: tp_sweep_run checks
@@ -199,11 +178,32 @@ int main(int argc, char **argv)
         code = TP_EXIT_USAGE;
         goto out;
     }
-    if (!o.quiet)
-        fprintf(stderr, "%s: %d cores (%s); workload %s; %d repetitions per point\n", TP_CLI_NAME,
-                topo.effective_cores, tp_cores_source_name(topo.source), name, o.repeat);
+    /* The workload must be able to run here (a plugin that loads and has
+     * the right ABI, a directory that takes O_DIRECT): a usage error found
+     * before anything is measured or written. */
+    {
+        char werr[1024];
+        if (tp_workload_check(&o.workload, werr, sizeof werr) < 0) {
+            tp_cli_usage_error("%s", werr);
+            code = TP_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (!o.quiet) {
+        char reps[64];
+        if (o.repeat > 0)
+            snprintf(reps, sizeof(reps), "%d repetitions per point", o.repeat);
+        else
+            snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o.repeat_max);
+        fprintf(stderr, "%s: %d cores (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo.effective_cores,
+                tp_cores_source_name(topo.source), name, tp_strategy_name(o.strategy), reps);
+    }
     install_signals();
+    /* Until a point has finished, guess its time from the repetition target. */
+    tp_cli_progress_start(&ps, isatty(STDERR_FILENO), o.quiet, o.repeat,
+                          o.tasks == 0 ? ((o.repeat > 0 ? o.repeat : TP_REPEAT_MIN) + 1) * o.rep_seconds : 0.0);
     rc = tp_sweep_run(&so, &topo, &result);
+    tp_cli_progress_stop(&ps);
     if (rc == -E2BIG) {
         tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
                            o.max_threads, topo.effective_cores);
@@ -222,6 +222,9 @@ int main(int argc, char **argv)
         tp_cli_error("interrupted: keeping the %zu of %zu points measured so far, marked partial", measured,
                      result.n_points);
         code = TP_EXIT_INTERRUPTED;
+    } else if (rc == TP_ENOFEASIBLE) {
+        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
+        code = TP_EXIT_RUNTIME;
     } else if (rc == TP_ENOPOINTS) {
         tp_cli_error("no point could be measured; the results list each point's reason");
         code = TP_EXIT_RUNTIME;
@@ -232,14 +235,10 @@ int main(int argc, char **argv)
 
     if (o.save && save_results(&result, &o, name) < 0 && code == TP_EXIT_OK)
         code = TP_EXIT_RUNTIME;
-    rc = tp_report_write(&result, o.format, stdout);
-    if (rc == 0 && fflush(stdout) != 0)
-        rc = -errno;
-    if (rc < 0) {
-        tp_cli_error("cannot write to standard output: %s", tp_strerror(rc));
-        if (code == TP_EXIT_OK)
-            code = TP_EXIT_RUNTIME;
-    }
+    if (o.plot && tp_cli_plot(&result, &o, name) < 0 && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    if (tp_cli_write_stdout(&result, &o) != TP_EXIT_OK && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
 
 out:
     tp_result_free(&result);

@@ -205,7 +205,17 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->workload.kind = TP_WORKLOAD_IO;
     o->workload.latency_ns = 2000000;
     o->workload.compute_ns = 100000;
-    o->repeat = 5;
+    o->workload.io_fraction = 0.5;
+    o->workload.file_size = TP_FILE_DEFAULT_SIZE;
+    o->workload.block_size = TP_FILE_DEFAULT_BLOCK;
+    o->workload.server_delay_ns = 1000000;
+    o->workload.reply_size = TP_NET_DEFAULT_REPLY;
+    o->workload.request_size = TP_NET_DEFAULT_REQUEST;
+    o->repeat = 0;
+    o->repeat_max = 10;
+    o->target_ci = 0.02;
+    o->strategy = TP_STRATEGY_ADAPTIVE;
+    o->resolution = 0.1;
     o->rep_seconds = 0.3;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
@@ -229,22 +239,57 @@ void tp_cli_usage(FILE *where)
 {
     fprintf(where,
         "Usage: tune-pool [OPTION]...\n"
+        "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
+        "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
         "Measure how throughput changes with a thread pool's size on this machine and\n"
         "recommend the multiplier m (threads = m x cores) for the workload.\n"
         "\n"
         "Workload:\n"
-        "  --workload=KIND        io (a blocking wait, then CPU work) or cpu (CPU work\n"
-        "                         only)                                    [io]\n"
-        "  --latency=DURATION     io: the blocking wait per task            [2ms]\n"
-        "  --compute=DURATION     CPU time per task (real computation)      [100us]\n"
+        "  --workload=KIND        what each task does (docs/workloads.md)   [io]\n"
+        "                           io     a blocking wait, then CPU work\n"
+        "                           cpu    CPU work only\n"
+        "                           mixed  --io-fraction of the tasks wait, the\n"
+        "                                  others compute\n"
+        "                           file   pread of a random block of a temporary file\n"
+        "                           net    TCP request/response over loopback to a\n"
+        "                                  server tune-pool starts and stops itself\n"
+        "                           noop   empty tasks: the pool's own overhead\n"
+        "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
+        "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
+        "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
+        "                         computation)                              [100us]\n"
         "                         DURATION is a number and a unit: ns, us, ms, s\n"
+        "  --io-fraction=F        mixed: share of the tasks that wait, 0..1 [0.5]\n"
+        "  --file-size=SIZE       file: size of the temporary file          [64M]\n"
+        "  --block-size=SIZE      file: bytes per read                      [4K]\n"
+        "  --file-dir=DIR         file: where the file is made (and removed at\n"
+        "                         once; the sweep keeps it open) [$TMPDIR or /tmp]\n"
+        "  --direct               file: O_DIRECT reads, bypassing the page cache;\n"
+        "                         a file system without O_DIRECT (tmpfs) is a\n"
+        "                         usage error naming the directory (exit 2)\n"
+        "  --server-delay=DURATION  net: the server's wait (a timer) before each\n"
+        "                         reply                                     [1ms]\n"
+        "  --reply-size=SIZE      net: bytes per reply                      [1K]\n"
+        "  --request-size=SIZE    net: bytes per request                    [64]\n"
+        "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n"
         "\n"
         "Sweep:\n"
-        "  --multipliers=LIST     comma-separated m values; threads = round(m x cores)\n"
-        "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb sizes\n"
-        "                         (m = 5, min(32, cores + 4), m = 1) are always added\n"
-        "  --strategy=grid        how points are chosen: grid, the list as given [grid]\n"
-        "  --repeat=R             repetitions per point, 1..%d              [5]\n"
+        "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
+        "                         adaptive: a coarse pass m = 1, 2, 4, ... 64 (up to\n"
+        "                         --max-threads), then refinement around the knee\n"
+        "                         and the peak; grid: exactly --multipliers\n"
+        "  --multipliers=LIST     comma-separated m values for the grid; threads =\n"
+        "                         round(m x cores); implies --strategy=grid\n"
+        "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb\n"
+        "                         sizes (m = 5, min(32, cores + 4), m = 1) are always\n"
+        "                         added\n"
+        "  --resolution=F         adaptive: refine until neighbours are within F x\n"
+        "                         the pick's threads, 0 < F < 1             [0.1]\n"
+        "  --repeat=R|auto        repetitions per point, 1..%d; auto repeats until\n"
+        "                         the interval is --precision narrow        [auto]\n"
+        "  --max-repeat=R         auto: at most R repetitions, %d..%d        [10]\n"
+        "  --precision=P          auto: target width of the interval of the median,\n"
+        "                         a fraction or a percentage of it          [2%%]\n"
         "  --tasks=N|auto         tasks per repetition; auto sizes a repetition to\n"
         "                         --rep-time from the warm-up's throughput  [auto]\n"
         "  --rep-time=DURATION    auto: the target length of a repetition  [300ms]\n"
@@ -256,6 +301,14 @@ void tp_cli_usage(FILE *where)
         "                         recorded as timed out                     [120s]\n"
         "  --confidence=P         interval level, 0 < P < 1                 [0.95]\n"
         "  --seed=N               seed of the bootstrap resampling          [1]\n"
+        "\n"
+        "Objective:\n"
+        "  --objective=OBJ        throughput: the fewest threads whose throughput\n"
+        "                         is indistinguishable from the best; latency: the\n"
+        "                         same among points whose p99 is under --max-p99\n"
+        "                                                              [throughput]\n"
+        "  --max-p99=DURATION     the p99 task latency bound (implies\n"
+        "                         --objective=latency)\n"
         "\n"
         "Cores:\n"
         "  --cores=N              use N cores instead of detecting them\n"
@@ -271,6 +324,19 @@ void tp_cli_usage(FILE *where)
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n"
         "\n"
+        "Build integration (docs/build-integration.md):\n"
+        "  --emit=KIND            print the recommendation for a build instead of\n"
+        "                         the report: cmake, make, header, env or json;\n"
+        "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
+        "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
+        "  --from=FILE            read an earlier run's NAME.json instead of\n"
+        "                         measuring (with --emit, --plot, --format)\n"
+        "  --plot[=FILE]          draw throughput against m with gnuplot (package\n"
+        "                         gnuplot-nox) into FILE, and its script into FILE\n"
+        "                         with .gp           [DIR/NAME.png, or next to --from]\n"
+        "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
+        "  compare A.json B.json  show two runs side by side (see Usage above)\n"
+        "\n"
         "Exit status:\n"
         "  0    done: a recommendation was made\n"
         "  1    runtime failure (no point could be measured, a file could not be\n"
@@ -280,13 +346,22 @@ void tp_cli_usage(FILE *where)
         "\n"
         "Example:\n"
         "  tune-pool --workload=io --latency=2ms --compute=100us --multipliers=1,2,5,10,20,30\n",
-        TP_MAX_REPS);
+        TP_MAX_REPS, TP_REPEAT_MIN, TP_MAX_REPS);
 }
 
 enum long_only {
     OPT_WORKLOAD = CHAR_MAX + 1,
     OPT_LATENCY,
     OPT_COMPUTE,
+    OPT_WORKLOAD_ARG,
+    OPT_IO_FRACTION,
+    OPT_FILE_SIZE,
+    OPT_BLOCK_SIZE,
+    OPT_FILE_DIR,
+    OPT_DIRECT,
+    OPT_SERVER_DELAY,
+    OPT_REPLY_SIZE,
+    OPT_REQUEST_SIZE,
     OPT_MULTIPLIERS,
     OPT_STRATEGY,
     OPT_REPEAT,
@@ -307,12 +382,30 @@ enum long_only {
     OPT_QUIET,
     OPT_HELP,
     OPT_VERSION,
+    OPT_EMIT,
+    OPT_FROM,
+    OPT_PLOT,
+    OPT_PLOT_FORMAT,
+    OPT_MAX_REPEAT,
+    OPT_PRECISION,
+    OPT_RESOLUTION,
+    OPT_OBJECTIVE,
+    OPT_MAX_P99,
 };
 
 static const struct option long_options[] = {
     {"workload", required_argument, NULL, OPT_WORKLOAD},
     {"latency", required_argument, NULL, OPT_LATENCY},
     {"compute", required_argument, NULL, OPT_COMPUTE},
+    {"workload-arg", required_argument, NULL, OPT_WORKLOAD_ARG},
+    {"io-fraction", required_argument, NULL, OPT_IO_FRACTION},
+    {"file-size", required_argument, NULL, OPT_FILE_SIZE},
+    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+    {"file-dir", required_argument, NULL, OPT_FILE_DIR},
+    {"direct", no_argument, NULL, OPT_DIRECT},
+    {"server-delay", required_argument, NULL, OPT_SERVER_DELAY},
+    {"reply-size", required_argument, NULL, OPT_REPLY_SIZE},
+    {"request-size", required_argument, NULL, OPT_REQUEST_SIZE},
     {"multipliers", required_argument, NULL, OPT_MULTIPLIERS},
     {"strategy", required_argument, NULL, OPT_STRATEGY},
     {"repeat", required_argument, NULL, OPT_REPEAT},
@@ -333,6 +426,15 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"emit", required_argument, NULL, OPT_EMIT},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"plot", optional_argument, NULL, OPT_PLOT},
+    {"plot-format", required_argument, NULL, OPT_PLOT_FORMAT},
+    {"max-repeat", required_argument, NULL, OPT_MAX_REPEAT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"resolution", required_argument, NULL, OPT_RESOLUTION},
+    {"objective", required_argument, NULL, OPT_OBJECTIVE},
+    {"max-p99", required_argument, NULL, OPT_MAX_P99},
     {NULL, 0, NULL, 0},
 };
 
@@ -360,19 +462,56 @@ static int valid_name(const char *s)
     return 1;
 }
 
+/* Remembers what --from and --emit conflict with: every option not listed
+ * here is about measuring, so options added later count as measuring too. */
+static void note_option(struct tp_cli_opts *o, int c, int longindex)
+{
+    switch (c) {
+    case OPT_FORMAT:
+        o->format_set = 1;
+        break;
+    case OPT_OUTPUT_DIR:
+        o->output_dir_given = 1;
+        break;
+    case OPT_EMIT: case OPT_FROM: case OPT_PLOT: case OPT_PLOT_FORMAT: case OPT_QUIET: case OPT_HELP:
+    case OPT_VERSION: case OPT_NAME: case OPT_NO_SAVE: case ':': case '?':
+        break;
+    default:
+        if (o->measuring_opt == NULL && longindex >= 0)
+            o->measuring_opt = long_options[longindex].name;
+        break;
+    }
+}
+
 int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
 {
     int c, rc;
     long l;
     uint64_t u;
-    int seen_latency = 0;
+    int seen_latency = 0, throughput_given = 0;
+    const char *seen_kind_opt[TP_CLI_N_KIND_OPTS] = {0};
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+    int longindex;
+    while ((longindex = -1, c = getopt_long(argc, argv, ":", long_options, &longindex)) != -1) {
+        note_option(o, c, longindex);
         switch (c) {
         case OPT_WORKLOAD:
-            if (tp_workload_parse(optarg, &o->workload.kind) < 0)
-                return bad(err, errlen, "--workload: unknown workload '%s' (expected io or cpu)", optarg);
+            if ((rc = tp_workload_parse_spec(optarg, &o->workload)) < 0)
+                return bad(err, errlen, "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
+                           rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", optarg);
+            break;
+        case OPT_WORKLOAD_ARG:
+        case OPT_IO_FRACTION:
+        case OPT_FILE_SIZE:
+        case OPT_BLOCK_SIZE:
+        case OPT_FILE_DIR:
+        case OPT_DIRECT:
+        case OPT_SERVER_DELAY:
+        case OPT_REPLY_SIZE:
+        case OPT_REQUEST_SIZE:
+            if ((rc = tp_cli_workload_option(long_options[longindex].name, optarg, o, seen_kind_opt, err, errlen)) < 0)
+                return rc;
             break;
         case OPT_LATENCY:
             if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
@@ -394,14 +533,57 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                            why(rc), optarg, MAX_MULTIPLIERS);
             break;
         case OPT_STRATEGY:
-            if (strcmp(optarg, "grid") != 0)
-                return bad(err, errlen, "--strategy: unknown strategy '%s' (expected grid)", optarg);
+            if (tp_strategy_parse(optarg, &o->strategy) < 0)
+                return bad(err, errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", optarg);
+            o->strategy_given = 1;
             break;
         case OPT_REPEAT:
+            if (strcmp(optarg, "auto") == 0) {
+                o->repeat = 0;
+                break;
+            }
             if ((rc = tp_cli_parse_long(optarg, 1, TP_MAX_REPS, &l)) < 0)
-                return bad(err, errlen, "--repeat: %s value '%s' (expected a whole number from 1 to %d)", why(rc),
-                           optarg, TP_MAX_REPS);
+                return bad(err, errlen, "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
+                           why(rc), optarg, TP_MAX_REPS);
             o->repeat = (int)l;
+            break;
+        case OPT_MAX_REPEAT:
+            if ((rc = tp_cli_parse_long(optarg, TP_REPEAT_MIN, TP_MAX_REPS, &l)) < 0)
+                return bad(err, errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
+                           why(rc), optarg, TP_REPEAT_MIN, TP_MAX_REPS);
+            o->repeat_max = (int)l;
+            break;
+        case OPT_PRECISION: {
+            char buf[64];
+            size_t len = strlen(optarg);
+            int percent = len > 1 && len < sizeof(buf) && optarg[len - 1] == '%';
+            snprintf(buf, sizeof(buf), "%.*s", percent ? (int)len - 1 : (int)len, optarg);
+            if ((rc = tp_cli_parse_double(buf, 0, percent ? 100 : 1, 1, &o->target_ci)) < 0)
+                return bad(err, errlen, "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. 0.02 or 2%%)",
+                           why(rc), optarg);
+            if (percent)
+                o->target_ci /= 100;
+            break;
+        }
+        case OPT_RESOLUTION:
+            if ((rc = tp_cli_parse_double(optarg, 0, 1, 1, &o->resolution)) < 0)
+                return bad(err, errlen, "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",
+                           why(rc), optarg);
+            break;
+        case OPT_OBJECTIVE:
+            if (strcmp(optarg, "throughput") == 0)
+                o->objective_latency = 0, throughput_given = 1;
+            else if (strcmp(optarg, "latency") == 0)
+                o->objective_latency = 1;
+            else
+                return bad(err, errlen, "--objective: unknown objective '%s' (expected throughput or latency)", optarg);
+            break;
+        case OPT_MAX_P99:
+            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &u)) < 0 || u == 0)
+                return bad(err, errlen, "--max-p99: %s duration '%s' (expected more than 0 and at most 60s, e.g. 20ms)",
+                           rc < 0 ? why(rc) : "out of range", optarg);
+            o->max_p99_ns = (double)u;
+            o->objective_latency = 1;
             break;
         case OPT_TASKS:
             if (strcmp(optarg, "auto") == 0) {
@@ -483,6 +665,32 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
         case OPT_QUIET:
             o->quiet = 1;
             break;
+        case OPT_EMIT:
+            if (tp_emit_parse(optarg, &o->emit_format) < 0)
+                return bad(err, errlen, "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", optarg);
+            o->emit = 1;
+            break;
+        case OPT_FROM:
+            if (*optarg == '\0')
+                return bad(err, errlen, "--from: empty file name");
+            o->from = optarg;
+            break;
+        case OPT_PLOT:
+            if (optarg != NULL && *optarg == '\0')
+                return bad(err, errlen, "--plot: empty file name");
+            o->plot = 1;
+            o->plot_path = optarg;
+            break;
+        case OPT_PLOT_FORMAT:
+            if (strcmp(optarg, "png") == 0)
+                o->plot_format = TP_PLOT_PNG;
+            else if (strcmp(optarg, "svg") == 0)
+                o->plot_format = TP_PLOT_SVG;
+            else
+                return bad(err, errlen, "--plot-format: unknown format '%s' (expected png or svg)", optarg);
+            o->plot_format_set = 1;
+            o->plot = 1;
+            break;
         case OPT_HELP:
             o->show_help = 1;
             return 0;
@@ -499,11 +707,28 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
     }
     if (optind < argc)
         return bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+    if (o->from != NULL && o->measuring_opt != NULL)
+        return bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
+                   o->measuring_opt);
+    if (o->emit && o->format_set)
+        return bad(err, errlen, "--emit prints a snippet instead of the report: it cannot be combined with --format");
+    if (throughput_given && o->max_p99_ns > 0)
+        return bad(err, errlen, "--max-p99 conflicts with --objective=throughput");
+    if (o->objective_latency && o->max_p99_ns == 0)
+        return bad(err, errlen, "--objective=latency needs a bound: give --max-p99 (e.g. --max-p99=20ms)");
+    if (o->multipliers != NULL) {
+        if (o->strategy_given && o->strategy == TP_STRATEGY_ADAPTIVE)
+            return bad(err, errlen, "--multipliers conflicts with --strategy=adaptive (a list is a grid)");
+        o->strategy = TP_STRATEGY_GRID;
+    }
+    if ((rc = tp_cli_workload_check(o, seen_kind_opt, seen_latency, err, errlen)) < 0)
+        return rc;
     if (o->workload.kind == TP_WORKLOAD_CPU && seen_latency && o->workload.latency_ns != 0)
         return bad(err, errlen, "--latency: the cpu workload has no wait (use --workload=io)");
     if (o->workload.kind == TP_WORKLOAD_CPU)
         o->workload.latency_ns = 0;
-    if (o->workload.compute_ns == 0 && (o->workload.kind == TP_WORKLOAD_CPU || o->workload.latency_ns == 0))
+    if (o->workload.compute_ns == 0 && (o->workload.kind == TP_WORKLOAD_CPU ||
+                                        (o->workload.kind == TP_WORKLOAD_IO && o->workload.latency_ns == 0)))
         return bad(err, errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
                    o->workload.kind == TP_WORKLOAD_IO ? " or a wait with --latency" : "");
     return 0;

@@ -35,7 +35,14 @@ struct tp_cli_opts {
     struct tp_workload_params workload;
     double *multipliers; /* owned; NULL = the default grid */
     size_t n_multipliers;
-    int repeat;
+    int repeat;          /* 0 = auto */
+    int repeat_max;      /* auto: the most repetitions */
+    double target_ci;    /* auto: interval width / median to reach */
+    enum tp_strategy strategy;
+    int strategy_given;  /* --strategy was on the command line */
+    double resolution;   /* adaptive: fraction of the pick's threads */
+    double max_p99_ns;   /* 0 = maximise throughput */
+    int objective_latency; /* --objective=latency */
     uint64_t tasks;      /* 0 = auto */
     double rep_seconds;
     int warmup;
@@ -51,9 +58,32 @@ struct tp_cli_opts {
     int save;            /* write CSV and JSON files */
     enum tp_format format;
     int quiet;
+    /* Build integration (docs/build-integration.md). */
+    int emit;                       /* 1: stdout gets a snippet instead of the report */
+    enum tp_emit_format emit_format;
+    const char *from;               /* read this results JSON instead of measuring */
+    int plot;                       /* 1: render a plot */
+    const char *plot_path;          /* NULL = the default next to the results */
+    enum tp_plot_format plot_format;
+    int plot_format_set;
+    int format_set;                 /* --format was given */
+    int output_dir_given;           /* --output-dir was given */
+    const char *measuring_opt;      /* the first option that only measuring uses (conflicts with --from) */
     int show_help;
     int show_version;
 };
+
+/* The workload options (--io-fraction, --file-size, --block-size,
+ * --file-dir, --direct, --server-delay, --reply-size, --request-size,
+ * --workload-arg), in options_workload.c. tp_cli_workload_option parses
+ * the option named name into o and records in seen[kind] the first option
+ * given for each workload kind; tp_cli_workload_check, after all options,
+ * refuses options of another kind than --workload's and checks the
+ * combination. Both return 0 or -EINVAL with a message naming the option. */
+#define TP_CLI_N_KIND_OPTS 8
+int tp_cli_workload_option(const char *name, const char *arg, struct tp_cli_opts *o, const char **seen, char *err,
+                           size_t errlen);
+int tp_cli_workload_check(struct tp_cli_opts *o, const char **seen, int seen_latency, char *err, size_t errlen);
 
 /* Defaults, as --help prints them. */
 void tp_cli_opts_init(struct tp_cli_opts *o);

@@ -1,0 +1,27 @@
+# tunepoolExtras.cmake - installs the build-integration pieces: the CMake module, the man page, plot.gp.
+# Included from the top-level CMakeLists.txt after the tune-pool target exists.
+
+# tunepool_recommend(), included by tunepoolConfig.cmake.
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/tunepoolRecommend.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tunepool)
+
+# The gnuplot script that renders any results CSV by hand.
+install(FILES ${PROJECT_SOURCE_DIR}/scripts/plot.gp DESTINATION ${CMAKE_INSTALL_DATADIR}/tunepool)
+
+# The man page, generated from --help and --version by help2man at build
+# time; without help2man the build goes on without it.
+find_program(TP_HELP2MAN help2man)
+if(TP_HELP2MAN)
+  set(tp_man ${CMAKE_CURRENT_BINARY_DIR}/tune-pool.1)
+  add_custom_command(OUTPUT ${tp_man}
+    COMMAND ${TP_HELP2MAN} --no-info --section=1 --source=tunepool
+            "--name=measure thread-pool sizes and recommend one"
+            --output=${tp_man} $<TARGET_FILE:tune-pool>
+    DEPENDS tune-pool
+    COMMENT "Generating the tune-pool man page with help2man"
+    VERBATIM)
+  add_custom_target(tunepool_man ALL DEPENDS ${tp_man})
+  install(FILES ${tp_man} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  message(STATUS "help2man not found: the tune-pool man page will not be built (Debian package help2man)")
+endif()

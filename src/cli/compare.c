@@ -1,0 +1,398 @@
+/* compare.c - `tune-pool compare A.json B.json`: two runs side by side (two machines, or before and after). */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "integrate.h"
+#include "msg.h"
+#include "workload.h"
+
+#define CELL 160
+#define MAX_COLS 8
+
+/* A small grid of text cells, printed as an aligned table or as Markdown. */
+struct grid {
+    int cols;
+    size_t rows, cap;
+    char (*cell)[MAX_COLS][CELL];
+};
+
+static int grid_row(struct grid *g, ...)
+{
+    if (g->rows == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 32;
+        void *p = realloc(g->cell, cap * sizeof *g->cell);
+        if (p == NULL)
+            return -1;
+        g->cell = p;
+        g->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, g);
+    for (int c = 0; c < g->cols; c++) {
+        const char *s = va_arg(ap, const char *);
+        snprintf(g->cell[g->rows][c], CELL, "%s", s != NULL ? s : "");
+    }
+    va_end(ap);
+    g->rows++;
+    return 0;
+}
+
+static void md_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+/* Row 0 is the header. right: a bit set of right-aligned columns. */
+static void grid_print(const struct grid *g, int markdown, unsigned right, FILE *f)
+{
+    if (markdown) {
+        for (size_t r = 0; r < g->rows; r++) {
+            fputc('|', f);
+            for (int c = 0; c < g->cols; c++) {
+                fputc(' ', f);
+                md_text(f, g->cell[r][c]);
+                fputs(" |", f);
+            }
+            fputc('\n', f);
+            if (r == 0) {
+                fputc('|', f);
+                for (int c = 0; c < g->cols; c++)
+                    fputs(right & (1u << c) ? "--:|" : ":--|", f);
+                fputc('\n', f);
+            }
+        }
+        return;
+    }
+    int w[MAX_COLS] = {0};
+    for (size_t r = 0; r < g->rows; r++)
+        for (int c = 0; c < g->cols; c++)
+            if ((int)strlen(g->cell[r][c]) > w[c])
+                w[c] = (int)strlen(g->cell[r][c]);
+    for (size_t r = 0; r < g->rows; r++) {
+        char line[MAX_COLS * (CELL + 3)];
+        size_t o = 0;
+        for (int c = 0; c < g->cols; c++)
+            o += (size_t)snprintf(line + o, sizeof line - o, right & (1u << c) ? "%*s%s" : "%-*s%s", w[c],
+                                  g->cell[r][c], c + 1 < g->cols ? "  " : "");
+        while (o > 0 && line[o - 1] == ' ')
+            line[--o] = '\0';
+        fprintf(f, "%s\n", line);
+    }
+}
+
+static const char *num(char *buf, size_t len, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else if (fabs(x) >= 100)
+        snprintf(buf, len, "%.0f", x);
+    else
+        snprintf(buf, len, "%.3g", x);
+    return buf;
+}
+
+static const char *mult(char *buf, size_t len, double m)
+{
+    snprintf(buf, len, "%.2f", m);
+    char *dot = strchr(buf, '.');
+    if (dot != NULL) {
+        char *end = buf + strlen(buf) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    return buf;
+}
+
+static const char *dur(char *buf, size_t len, double ns)
+{
+    if (!isfinite(ns))
+        snprintf(buf, len, "-");
+    else if (ns >= 1e9)
+        snprintf(buf, len, "%.3g s", ns / 1e9);
+    else if (ns >= 1e6)
+        snprintf(buf, len, "%.3g ms", ns / 1e6);
+    else if (ns >= 1e3)
+        snprintf(buf, len, "%.3g us", ns / 1e3);
+    else
+        snprintf(buf, len, "%.0f ns", ns);
+    return buf;
+}
+
+static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
+
+static void workload_cell(char *buf, size_t len, const struct tp_result *r)
+{
+    tp__workload_describe(&r->workload, buf, len); /* "io: wait 2 ms + compute 100 us per task" */
+}
+
+static void pick_cell(char *buf, size_t len, const struct tp_result *r)
+{
+    char m[32], t[32], lo[32], hi[32];
+    if (r->pick < 0) {
+        snprintf(buf, len, "none (no point measured)");
+        return;
+    }
+    const struct tp_point *p = &r->points[r->pick];
+    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", mult(m, sizeof m, p->multiplier), p->threads,
+             num(t, sizeof t, p->tput_median), num(lo, sizeof lo, p->tput_ci_lo), num(hi, sizeof hi, p->tput_ci_hi));
+}
+
+static void band_cell(char *buf, size_t len, const struct tp_result *r)
+{
+    char lo[32], hi[32];
+    if (r->pick < 0)
+        snprintf(buf, len, "-");
+    else if (r->n_band <= 1)
+        snprintf(buf, len, "only the pick");
+    else
+        snprintf(buf, len, "m = %s .. %s (%d points)", mult(lo, sizeof lo, r->band_lo_multiplier),
+                 mult(hi, sizeof hi, r->band_hi_multiplier), r->n_band);
+}
+
+static void started_cell(char *buf, size_t len, const struct tp_result *r)
+{
+    time_t t = (time_t)r->started_unix;
+    struct tm tm;
+    if (r->started_unix <= 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        snprintf(buf, len, "-");
+}
+
+/* The point of r at multiplier m (same m within 0.1%), or NULL. */
+static const struct tp_point *at_multiplier(const struct tp_result *r, double m)
+{
+    for (size_t i = 0; i < r->n_points; i++)
+        if (fabs(r->points[i].multiplier - m) <= 1e-3 * m)
+            return &r->points[i];
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void compare_usage(FILE *where)
+{
+    fprintf(where, "Usage: %s compare A.json B.json [--format=table|markdown]\n"
+                   "Show two runs side by side: their machines, workloads and picks, then\n"
+                   "throughput and p99 latency at each multiplier m, with B's throughput as a\n"
+                   "fraction of A's (\"B/A\"); rows compare the same m, which is a different\n"
+                   "thread count when the two machines have different cores.\n",
+            TP_CLI_NAME);
+}
+
+static int load(const char *path, struct tp_result *r)
+{
+    char why[512];
+    int rc = tp_result_load(r, path, why, sizeof why);
+    if (rc == TP_EFORMAT) {
+        tp_cli_usage_error("compare: %s is not a tune-pool results file: %s", path, why);
+        return -1;
+    }
+    if (rc < 0) {
+        tp_cli_usage_error("compare: cannot read %s: %s", path, tp_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,
+                         int markdown, FILE *f)
+{
+    const struct tp_result *run[2] = {a, b};
+    char cell[2][CELL], h[2][CELL];
+    struct grid g = {.cols = 3};
+    int rc = 0;
+
+    snprintf(h[0], CELL, "A: %s", pa);
+    snprintf(h[1], CELL, "B: %s", pb);
+    rc |= grid_row(&g, "", h[0], h[1]);
+    rc |= grid_row(&g, "version", a->version, b->version);
+    for (int k = 0; k < 2; k++)
+        snprintf(cell[k], CELL, "%d (%s)", run[k]->cores, tp_cores_source_name(run[k]->topo.source));
+    rc |= grid_row(&g, "cores", cell[0], cell[1]);
+    rc |= grid_row(&g, "cpu", a->topo.cpu_model[0] ? a->topo.cpu_model : "-",
+                   b->topo.cpu_model[0] ? b->topo.cpu_model : "-");
+    for (int k = 0; k < 2; k++)
+        workload_cell(cell[k], CELL, run[k]);
+    rc |= grid_row(&g, "workload", cell[0], cell[1]);
+    for (int k = 0; k < 2; k++)
+        started_cell(cell[k], CELL, run[k]);
+    rc |= grid_row(&g, "started", cell[0], cell[1]);
+    for (int k = 0; k < 2; k++)
+        pick_cell(cell[k], CELL, run[k]);
+    rc |= grid_row(&g, "pick", cell[0], cell[1]);
+    for (int k = 0; k < 2; k++)
+        band_cell(cell[k], CELL, run[k]);
+    rc |= grid_row(&g, "band", cell[0], cell[1]);
+    for (int k = 0; k < 2; k++)
+        snprintf(cell[k], CELL, "%s", run[k]->partial ? "yes (interrupted)" : "no");
+    rc |= grid_row(&g, "partial", cell[0], cell[1]);
+    if (rc != 0) {
+        free(g.cell);
+        return -1;
+    }
+    if (markdown)
+        fputs("# tune-pool compare\n\n", f);
+    grid_print(&g, markdown, 0, f);
+
+    /* Per multiplier: the union of both runs' m values. */
+    size_t n = a->n_points + b->n_points, u = 0;
+    double *ms = malloc((n ? n : 1) * sizeof *ms);
+    if (ms == NULL) {
+        free(g.cell);
+        return -1;
+    }
+    for (size_t i = 0; i < a->n_points; i++)
+        ms[u++] = a->points[i].multiplier;
+    for (size_t i = 0; i < b->n_points; i++)
+        if (at_multiplier(a, b->points[i].multiplier) == NULL)
+            ms[u++] = b->points[i].multiplier;
+    qsort(ms, u, sizeof *ms, cmp_double);
+
+    struct grid t = {.cols = 8};
+    rc |= grid_row(&t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
+    for (size_t i = 0; i < u; i++) {
+        const struct tp_point *p[2] = {at_multiplier(a, ms[i]), at_multiplier(b, ms[i])};
+        char m[32], th[2][32], tp[2][CELL], p99[2][32], ratio[64];
+        for (int k = 0; k < 2; k++) {
+            if (p[k] == NULL) {
+                snprintf(th[k], 32, "-");
+                snprintf(tp[k], CELL, "-");
+                snprintf(p99[k], 32, "-");
+                continue;
+            }
+            char mark[4] = "";
+            if (run[k]->pick >= 0 && p[k] == &run[k]->points[run[k]->pick])
+                snprintf(mark, sizeof mark, " *");
+            else if (p[k]->in_band)
+                snprintf(mark, sizeof mark, " =");
+            snprintf(th[k], 32, "%d", p[k]->threads);
+            if (ok(p[k])) {
+                char x[32], lo[32], hi[32];
+                snprintf(tp[k], CELL, "%s [%s, %s]%s", num(x, sizeof x, p[k]->tput_median),
+                         num(lo, sizeof lo, p[k]->tput_ci_lo), num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
+                dur(p99[k], 32, p[k]->lat_p99_ns);
+            } else {
+                snprintf(tp[k], CELL, "%s", tp_point_status_name(p[k]->status));
+                snprintf(p99[k], 32, "-");
+            }
+        }
+        if (p[0] != NULL && p[1] != NULL && ok(p[0]) && ok(p[1]) && p[0]->tput_median > 0 && p[0]->tput_ci_hi > 0 &&
+            p[0]->tput_ci_lo > 0)
+            /* The range divides the interval ends crosswise: every ratio the two intervals allow. */
+            snprintf(ratio, sizeof ratio, "%.2f [%.2f, %.2f]", p[1]->tput_median / p[0]->tput_median,
+                     p[1]->tput_ci_lo / p[0]->tput_ci_hi, p[1]->tput_ci_hi / p[0]->tput_ci_lo);
+        else
+            snprintf(ratio, sizeof ratio, "-");
+        rc |= grid_row(&t, mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
+    }
+    free(ms);
+    fputs(markdown ? "\n## Throughput and p99 latency at each multiplier\n\n" : "\n", f);
+    if (rc == 0)
+        grid_print(&t, markdown, 0xFFu & ~1u, f);
+    fputs(markdown ? "\n" : "", f);
+    fputs("(* pick, = indistinguishable from the best; B/A: B's median over A's, with the range the two intervals allow)\n",
+          f);
+
+    /* The rules of thumb: how each run's rule sizes fared against its own pick. */
+    struct grid rl = {.cols = 3};
+    rc |= grid_row(&rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
+    for (int k = 0; k < TP_N_RULES; k++) {
+        char c2[2][CELL];
+        for (int j = 0; j < 2; j++) {
+            const struct tp_rule_row *row = &run[j]->rules[k];
+            if (row->point >= 0 && run[j]->pick >= 0)
+                snprintf(c2[j], CELL, "%d threads: %.2f [%.2f, %.2f]", row->threads, row->fraction,
+                         row->fraction_lo, row->fraction_hi);
+            else
+                snprintf(c2[j], CELL, "%d threads: not measured", row->threads);
+        }
+        rc |= grid_row(&rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
+    }
+    fputs(markdown ? "\n## Rules of thumb\n\n" : "\n", f);
+    if (rc == 0)
+        grid_print(&rl, markdown, 0, f);
+
+    if (a->workload.kind != b->workload.kind || a->workload.latency_ns != b->workload.latency_ns ||
+        a->workload.compute_ns != b->workload.compute_ns)
+        fprintf(f, "%snote: the workloads differ: this compares two different jobs\n", markdown ? "\n" : "\n");
+    if (a->cores != b->cores)
+        fprintf(f, "%snote: %d cores against %d: rows compare the same m, i.e. different thread counts\n",
+                markdown ? "\n" : "", a->cores, b->cores);
+    free(g.cell);
+    free(t.cell);
+    free(rl.cell);
+    return rc != 0 ? -1 : 0;
+}
+
+int tp_cli_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int markdown = 0, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "table") == 0)
+                markdown = 0;
+            else if (strcmp(optarg, "markdown") == 0)
+                markdown = 1;
+            else {
+                tp_cli_usage_error("compare: --format: unknown format '%s' (expected table or markdown)", optarg);
+                return TP_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            compare_usage(stdout);
+            return TP_EXIT_OK;
+        case ':':
+            tp_cli_usage_error("compare: option '%s' needs a value", argv[optind - 1]);
+            return TP_EXIT_USAGE;
+        default:
+            tp_cli_usage_error("compare: unknown option '%s'", argv[optind - 1]);
+            return TP_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        tp_cli_usage_error("compare: needs two results files: compare A.json B.json");
+        return TP_EXIT_USAGE;
+    }
+    struct tp_result a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    int code = TP_EXIT_OK;
+    if (load(argv[optind], &a) < 0 || load(argv[optind + 1], &b) < 0) {
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    if (print_compare(argv[optind], &a, argv[optind + 1], &b, markdown, stdout) < 0) {
+        tp_cli_error("compare: out of memory");
+        code = TP_EXIT_RUNTIME;
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        tp_cli_error("cannot write to standard output");
+        code = TP_EXIT_RUNTIME;
+    }
+out:
+    tp_result_free(&a);
+    tp_result_free(&b);
+    return code;
+}

@@ -1,0 +1,149 @@
+/* report_work.c - the report's account of what the workload really did: per-point work, failures, pool overhead. */
+#include <math.h>
+#include <string.h>
+
+#include "report_work.h"
+#include "workload.h"
+
+static int point_ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
+
+double tp__point_cpu_ns_per_task(const struct tp_point *p)
+{
+    double cpu = 0, tasks = 0;
+    for (int i = 0; i < p->n_reps && i < TP_MAX_REPS; i++) {
+        cpu += p->reps[i].cpu_s;
+        tasks += (double)p->reps[i].tasks;
+    }
+    return tasks > 0 ? cpu * 1e9 / tasks : NAN;
+}
+
+static const char *ops_noun(enum tp_workload_kind k)
+{
+    switch (k) {
+    case TP_WORKLOAD_FILE: return "reads";
+    case TP_WORKLOAD_NET: return "requests";
+    case TP_WORKLOAD_PLUGIN: return "tasks ok";
+    case TP_WORKLOAD_IO: return "waits+computes";
+    case TP_WORKLOAD_CPU: return "computes";
+    default: return "tasks";
+    }
+}
+
+static void fmt_bytes(char *buf, size_t len, double b)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    while (b >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
+}
+
+static void fmt_ns(char *buf, size_t len, double ns)
+{
+    if (!isfinite(ns))
+        snprintf(buf, len, "-");
+    else if (ns >= 1e6)
+        snprintf(buf, len, "%.3g ms", ns / 1e6);
+    else if (ns >= 1e3)
+        snprintf(buf, len, "%.3g us", ns / 1e3);
+    else
+        snprintf(buf, len, "%.0f ns", ns);
+}
+
+void tp__report_work_table(const struct tp_result *r, FILE *f)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        any |= point_ok(&r->points[i]);
+    if (any) {
+        fprintf(f, "Work done in the repetitions (%s):\n",
+                r->workload.kind == TP_WORKLOAD_NOOP ? "noop: the pool's own cost per task"
+                                                     : "what the tasks really did");
+        for (size_t i = 0; i < r->n_points; i++) {
+            const struct tp_point *p = &r->points[i];
+            if (!point_ok(p))
+                continue;
+            char bytes[32], a[32], b[32];
+            fmt_bytes(bytes, sizeof bytes, (double)p->work_bytes);
+            fprintf(f, "  %5d threads: %llu %s", p->threads, (unsigned long long)p->work_ops,
+                    ops_noun(r->workload.kind));
+            if (p->work_bytes > 0)
+                fprintf(f, ", %s", bytes);
+            fprintf(f, ", %llu error%s", (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s");
+            if (r->workload.kind == TP_WORKLOAD_NOOP) {
+                fmt_ns(a, sizeof a, p->tput_median > 0 ? 1e9 / p->tput_median : NAN);
+                fmt_ns(b, sizeof b, tp__point_cpu_ns_per_task(p));
+                fprintf(f, "; %s per task (1 / throughput), CPU %s per task", a, b);
+            }
+            fputc('\n', f);
+        }
+    }
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (p->status == TP_POINT_CRASHED)
+            fprintf(f, "contained: the point at %d threads crashed (SIG%s: %s); the sweep went on without it\n",
+                    p->threads, p->signal > 0 && sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?",
+                    p->signal > 0 && sigdescr_np(p->signal) ? sigdescr_np(p->signal) : "unknown signal");
+        else if (p->status == TP_POINT_TIMEOUT)
+            fprintf(f, "contained: the point at %d threads ran past --point-timeout and was stopped; the sweep went "
+                       "on without it\n", p->threads);
+    }
+}
+
+json_t *tp__report_work_json(const struct tp_point *p)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    int ok = point_ok(p);
+    double cpu = tp__point_cpu_ns_per_task(p);
+    if (json_object_set_new(o, "ops", ok ? json_integer((json_int_t)p->work_ops) : json_null()) != 0 ||
+        json_object_set_new(o, "bytes", ok ? json_integer((json_int_t)p->work_bytes) : json_null()) != 0 ||
+        json_object_set_new(o, "errors", ok ? json_integer((json_int_t)p->work_errors) : json_null()) != 0 ||
+        json_object_set_new(o, "cpu_ns_per_task", ok && isfinite(cpu) ? json_real(cpu) : json_null()) != 0 ||
+        json_object_set_new(o, "ns_per_task", ok && p->tput_median > 0 ? json_real(1e9 / p->tput_median)
+                                                                       : json_null()) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p)
+{
+    char desc[512];
+    int bad = 0;
+    tp__workload_describe(p, desc, sizeof desc);
+    bad |= json_object_set_new(wl, "description", json_string(desc));
+    switch (p->kind) {
+    case TP_WORKLOAD_MIXED:
+        bad |= json_object_set_new(wl, "io_fraction", json_real(p->io_fraction));
+        break;
+    case TP_WORKLOAD_FILE:
+        bad |= json_object_set_new(wl, "file_dir", json_string(p->file_dir[0] ? p->file_dir : "$TMPDIR"));
+        bad |= json_object_set_new(wl, "file_size",
+                                   json_integer((json_int_t)(p->file_size ? p->file_size : TP_FILE_DEFAULT_SIZE)));
+        bad |= json_object_set_new(wl, "block_size",
+                                   json_integer(p->block_size ? p->block_size : TP_FILE_DEFAULT_BLOCK));
+        bad |= json_object_set_new(wl, "direct", json_boolean(p->direct));
+        break;
+    case TP_WORKLOAD_NET:
+        bad |= json_object_set_new(wl, "server_delay_ns", json_integer((json_int_t)p->server_delay_ns));
+        bad |= json_object_set_new(wl, "request_size",
+                                   json_integer(p->request_size ? p->request_size : TP_NET_DEFAULT_REQUEST));
+        bad |= json_object_set_new(wl, "reply_size",
+                                   json_integer(p->reply_size ? p->reply_size : TP_NET_DEFAULT_REPLY));
+        break;
+    case TP_WORKLOAD_PLUGIN:
+        bad |= json_object_set_new(wl, "plugin_path", json_string(p->plugin_path));
+        bad |= json_object_set_new(wl, "plugin_name", p->plugin_name[0] ? json_string(p->plugin_name) : json_null());
+        bad |= json_object_set_new(wl, "plugin_arg", json_string(p->plugin_arg));
+        bad |= json_object_set_new(wl, "plugin_abi", json_integer(TP_PLUGIN_ABI_VERSION));
+        break;
+    default:
+        break;
+    }
+    return bad ? -1 : 0;
+}

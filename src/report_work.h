@@ -1,0 +1,28 @@
+/* report_work.h - the report's account of what the workload really did: per-point work, failures, pool overhead. */
+#ifndef TP_SRC_REPORT_WORK_H
+#define TP_SRC_REPORT_WORK_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "tunepool/tunepool.h"
+
+/* The table's "Work done" lines (one per measured point: operations,
+ * bytes, errors; for noop the overhead per task) and, when points crashed
+ * or timed out, a line naming each of them with its signal or limit. */
+void tp__report_work_table(const struct tp_result *r, FILE *f);
+
+/* A point's "work" object: ops, bytes, errors, cpu_ns_per_task,
+ * ns_per_task. NULL on allocation failure. */
+json_t *tp__report_work_json(const struct tp_point *p);
+
+/* Adds the kind's own parameters to the JSON "workload" object. Returns 0,
+ * -1 on allocation failure. */
+int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p);
+
+/* CPU time per task over the repetitions, ns (process CPU / tasks); NaN
+ * when unknown. */
+double tp__point_cpu_ns_per_task(const struct tp_point *p);
+
+#endif

@@ -1,0 +1,145 @@
+/* test_results_read.c - reading a results JSON document back into a struct tp_result. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tunepool/tunepool.h"
+
+#define FIXTURE TP_SOURCE_DIR "/tests/fixtures/results-small.json"
+
+static int load_text(struct tp_result *r, const char *text, char *why, size_t len)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    cr_assert_not_null(f);
+    int rc = tp_result_read(r, f, why, len);
+    fclose(f);
+    return rc;
+}
+
+Test(results_read, reads_the_fixture)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(tp_result_load(&r, FIXTURE, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(r.cores, 2);
+    cr_assert_eq(r.workload.kind, TP_WORKLOAD_IO);
+    cr_assert_eq(r.workload.latency_ns, 1000000u);
+    cr_assert_eq(r.workload.compute_ns, 40000u);
+    cr_assert_gt(r.n_points, 3);
+    cr_assert_geq(r.pick, 0);
+    cr_assert_str_eq(r.version, "0.1.0");
+    for (size_t i = 1; i < r.n_points; i++)
+        cr_assert_lt(r.points[i - 1].threads, r.points[i].threads);
+    tp_result_free(&r);
+}
+
+/* The statistics are recomputed from the stored repetitions: the pick and the
+ * figures match what the document says. */
+Test(results_read, recomputed_pick_matches_the_document)
+{
+    struct tp_result r;
+    cr_assert_eq(tp_result_load(&r, FIXTURE, NULL, 0), 0);
+    FILE *f = fopen(FIXTURE, "r");
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rec = strstr(buf, "\"recommendation\"");
+    cr_assert_not_null(rec);
+    const char *th = strstr(rec, "\"threads\": ");
+    cr_assert_not_null(th);
+    cr_assert_eq(r.points[r.pick].threads, atoi(th + strlen("\"threads\": ")));
+    tp_result_free(&r);
+}
+
+/* Written out again and read back: the same recommendation and points. */
+Test(results_read, round_trips_through_the_json_writer)
+{
+    struct tp_result a, b;
+    cr_assert_eq(tp_result_load(&a, FIXTURE, NULL, 0), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(tp_report_write(&a, TP_FORMAT_JSON, f), 0);
+    fclose(f);
+    cr_assert_eq(load_text(&b, text, NULL, 0), 0);
+    cr_assert_eq(a.n_points, b.n_points);
+    cr_assert_eq(a.pick, b.pick);
+    cr_assert_eq(a.seed, b.seed);
+    for (size_t i = 0; i < a.n_points; i++) {
+        cr_assert_eq(a.points[i].threads, b.points[i].threads);
+        cr_assert_eq(a.points[i].n_reps, b.points[i].n_reps);
+        cr_assert_float_eq(a.points[i].tput_median, b.points[i].tput_median, 1e-6 * a.points[i].tput_median);
+        cr_assert_float_eq(a.points[i].tput_ci_lo, b.points[i].tput_ci_lo, 1e-6 * a.points[i].tput_ci_lo);
+    }
+    free(text);
+    tp_result_free(&a);
+    tp_result_free(&b);
+}
+
+Test(results_read, a_missing_file_is_enoent)
+{
+    struct tp_result r;
+    char why[128];
+    cr_assert_eq(tp_result_load(&r, "/nonexistent/x.json", why, sizeof why), -ENOENT);
+    cr_assert_eq(r.points, NULL);
+    tp_result_free(&r);
+}
+
+Test(results_read, not_json_is_eformat)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(load_text(&r, "multiplier,threads\n1,2\n", why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "not valid JSON"), "%s", why);
+}
+
+Test(results_read, another_tools_json_is_eformat)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(load_text(&r, "{\"tool\": \"hyperfine\", \"schema\": 1}", why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "tune-pool"), "%s", why);
+    cr_assert_eq(load_text(&r, "[1, 2, 3]", why, sizeof why), TP_EFORMAT);
+}
+
+Test(results_read, another_schema_is_eformat)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(load_text(&r, "{\"tool\": \"tune-pool\", \"schema\": 2}", why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "schema"), "%s", why);
+}
+
+Test(results_read, a_malformed_point_is_eformat_and_named)
+{
+    struct tp_result r;
+    char why[256];
+    const char *doc = "{\"tool\": \"tune-pool\", \"schema\": 1, \"topology\": {\"effective_cores\": 2},"
+                      " \"workload\": {\"name\": \"io\", \"latency_ns\": 1000, \"compute_ns\": 10},"
+                      " \"sweep\": {\"cores\": 2, \"repeat\": 1},"
+                      " \"points\": [{\"multiplier\": 1, \"status\": \"ok\"}]}";
+    cr_assert_eq(load_text(&r, doc, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "points[0].threads"), "%s", why);
+    cr_assert_eq(r.points, NULL);
+}
+
+/* A run where every point failed is read (there is nothing to recommend). */
+Test(results_read, a_run_without_recommendation_is_read)
+{
+    struct tp_result r;
+    char why[256];
+    const char *doc = "{\"tool\": \"tune-pool\", \"schema\": 1, \"topology\": {\"effective_cores\": 2},"
+                      " \"workload\": {\"name\": \"cpu\", \"latency_ns\": 0, \"compute_ns\": 10},"
+                      " \"sweep\": {\"cores\": 2, \"repeat\": 1},"
+                      " \"points\": [{\"multiplier\": 1, \"threads\": 2, \"status\": \"failed\","
+                      " \"reason\": \"Resource temporarily unavailable\", \"reps\": []}]}";
+    cr_assert_eq(load_text(&r, doc, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(r.pick, -1);
+    cr_assert_eq(r.points[0].status, TP_POINT_FAILED);
+    cr_assert_eq(r.points[0].error, -EAGAIN);
+    tp_result_free(&r);
+}
