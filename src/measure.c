@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "evloop.h"
 #include "measure.h"
 #include "stats.h"
 #include "workload.h"
@@ -58,6 +59,8 @@ struct task_slot {
 struct point_run {
     struct tp__workload workload;
     struct tp_pool *pool;
+    struct tp__evloop *loops;      /* req->executor == TP_EXECUTOR_ASYNC: instead of the pool */
+    struct tp__task_times *times;  /* the loops' per-task records, copied into slots */
     struct task_slot *slots;
     size_t n_slots;
 };
@@ -117,6 +120,19 @@ static double timeval_s(struct timeval tv) { return (double)tv.tv_sec + (double)
  * code. */
 static int64_t run_batch(struct point_run *r, size_t n)
 {
+    if (r->loops != NULL) { /* the async executor: the same records, from the loops */
+        struct tp__task_times *t = realloc(r->times, n * sizeof(*t));
+        if (t == NULL)
+            return -ENOMEM;
+        r->times = t;
+        int64_t ns = tp__evloop_run_batch(r->loops, n, t);
+        for (size_t i = 0; ns >= 0 && i < n; i++) {
+            r->slots[i].start_ns = t[i].start_ns;
+            r->slots[i].end_ns = t[i].end_ns;
+            r->slots[i].cpu_ns = t[i].cpu_ns;
+        }
+        return ns;
+    }
     uint64_t t0 = tp__now_ns();
     for (size_t i = 0; i < n; i++) {
         r->slots[i].run = r;
@@ -211,7 +227,10 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
         .thread_ctx = &run.workload,
     };
     int started = 0;
-    rc = tp_pool_create(&run.pool, &popts, &started);
+    if (req->executor == TP_EXECUTOR_ASYNC) /* req->cores loops, req->threads tasks in flight */
+        rc = tp__evloop_create(&run.loops, &run.workload, req->cores, req->threads, &started);
+    else
+        rc = tp_pool_create(&run.pool, &popts, &started);
     out->threads_started = rc < 0 ? started : req->threads;
     if (rc < 0) {
         fail_point(out, rc);
@@ -277,6 +296,8 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
             ends[i] = s->end_ns;
         }
         struct tp_rep *rep = &out->reps[out->n_reps++];
+        if (req->reps_done != NULL) /* progress for the CLI's status line */
+            __atomic_store_n(req->reps_done, out->n_reps, __ATOMIC_RELAXED);
         rep->tasks = n;
         rep->elapsed_s = (double)ns / 1e9;
         rep->throughput = tp__steady_throughput(ends, n, req->threads, t0);
@@ -320,6 +341,8 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
 
 out:
     tp_pool_destroy(run.pool);
+    tp__evloop_destroy(run.loops);
+    free(run.times);
     tp__workload_close(&run.workload);
     free(run.slots);
     free(lat);

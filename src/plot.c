@@ -254,7 +254,13 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     snprintf(line, sizeof line, "p99 task latency (%s)", lat_unit);
     fputs("\nset y2label ", f);
     put_gp_string(f, line);
-    fputs("\nset ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\nset format y \"%.0f\"\n", f);
+    int n_ok = 0, n_p99 = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        n_ok += point_ok(&r->points[i]);
+        n_p99 += point_ok(&r->points[i]) && isfinite(r->points[i].lat_p99_ns);
+    }
+    fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
+            n_ok > 0 ? "*" : "1", n_p99 > 0 ? "*" : "1", n_ok > 0 ? "%.0f" : "%g");
     fputs("set grid xtics ytics lc rgb \"#dddddd\"\nset border 11\n", f);
     fputs("set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1\n", f);
     fputs("set tmargin 6\n", f);
@@ -334,12 +340,24 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
         put_gp_string(f, "band: indistinguishable from best");
         fputs(", \\\n", f);
     }
-    fprintf(f, "  $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb \"%s\" title ", COLOUR_TPUT);
-    snprintf(line, sizeof line, "throughput: median, %s interval", level);
+    /* gnuplot refuses a plot whose every series is empty: an axis without
+     * data gets a fixed range and a key entry that says why. */
+    if (n_ok > 0) {
+        fprintf(f, "  $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb \"%s\" title ", COLOUR_TPUT);
+        snprintf(line, sizeof line, "throughput: median, %s interval", level);
+    } else {
+        fprintf(f, "  keyentry with points pt 7 lc rgb \"%s\" title ", COLOUR_TPUT);
+        snprintf(line, sizeof line, "throughput: no point was measured");
+    }
     put_gp_string(f, line);
-    fprintf(f, ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
-            COLOUR_P99);
-    put_gp_string(f, "p99 latency (right axis)");
+    if (n_p99 > 0) {
+        fprintf(f, ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
+                COLOUR_P99);
+        put_gp_string(f, "p99 latency (right axis)");
+    } else {
+        fprintf(f, ", \\\n  keyentry with points pt 6 lc rgb \"%s\" title ", COLOUR_P99);
+        put_gp_string(f, "p99 latency: not measured");
+    }
     for (int k = 0; k < TP_N_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->key == NULL || row->point < 0 || (size_t)row->point >= r->n_points ||

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "report.h"
+#include "report_async.h"
 #include "report_work.h"
 #include "workload.h"
 #include "stats.h"
@@ -562,6 +563,37 @@ static void model_verdict_text(char *buf, size_t len, const struct tp_result *r)
     }
 }
 
+/* Which points the recommendation rests on, and why the others could not
+ * count: "rests on 5 of 6 points; without m = 64 (128 threads): failed, ...". */
+static void basis_text(char *buf, size_t len, const struct tp_result *r)
+{
+    size_t usable = 0, o;
+    for (size_t i = 0; i < r->n_points; i++)
+        usable += point_ok(&r->points[i]) && !r->points[i].excluded;
+    o = (size_t)snprintf(buf, len, "rests on %zu of %zu points", usable, r->n_points);
+    const char *sep = "; without ";
+    for (size_t i = 0; i < r->n_points && o < len; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (point_ok(p) && !p->excluded)
+            continue;
+        char m[NUM_LEN], why[192];
+        fmt_mult(m, sizeof m, p->multiplier);
+        if (point_ok(p))
+            snprintf(why, sizeof why, "p99 over the bound");
+        else
+            point_reason(why, sizeof why, p);
+        o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d threads) %s: %s", sep, m, p->threads,
+                              status_name(p->status), why);
+        sep = ", ";
+    }
+    /* A failed point above the best: the curve may still rise there. */
+    int beyond = 0;
+    for (size_t i = 0; r->best >= 0 && i < r->n_points; i++)
+        beyond |= !point_ok(&r->points[i]) && r->points[i].threads > r->points[r->best].threads;
+    if (beyond && o < len)
+        snprintf(buf + o, len - o, "; more threads than the best could not be measured: the best may lie higher");
+}
+
 static char *rstrip(char *s)
 {
     size_t n = strlen(s);
@@ -651,6 +683,8 @@ static int write_table(const struct tp_result *r, FILE *f)
     }
     band_method_text(line, sizeof line, r);
     fprintf(f, "  (%s)\n", line);
+    basis_text(line, sizeof line, r);
+    fprintf(f, "  %s\n", line);
 
     fprintf(f, "Rules of thumb against the pick:\n");
     for (int k = 0; k < TP_N_RULES; k++) {
@@ -749,6 +783,10 @@ static int write_markdown(const struct tp_result *r, FILE *f)
         fputc('\n', f);
     }
     band_method_text(line, sizeof line, r);
+    fprintf(f, "- ");
+    md_cell(f, line);
+    fputc('\n', f);
+    basis_text(line, sizeof line, r);
     fprintf(f, "- ");
     md_cell(f, line);
     fputc('\n', f);
@@ -1234,6 +1272,8 @@ static json_t *json_document(const struct tp_result *r)
     jput(&b, root, "recommendation", json_recommendation(&b, r));
     jput(&b, root, "rules", json_rules(&b, r));
     jput(&b, root, "model", json_model(&b, r));
+    if (r->async != NULL) /* --executor=both|async (docs/async.md) */
+        jput(&b, root, "async", tp__report_async_json(r));
     if (!b.ok) {
         json_decref(root);
         return NULL;
@@ -1301,7 +1341,14 @@ int tp_report_write(const struct tp_result *result, enum tp_format format, FILE 
     const struct report_writer *w = find_writer(format);
     if (result == NULL || f == NULL || w == NULL || (result->n_points > 0 && result->points == NULL))
         return -EINVAL;
-    int rc = w->write(result, f);
+    int rc;
+    if (result->async != NULL && result->async->only && (format == TP_FORMAT_TABLE || format == TP_FORMAT_MARKDOWN))
+        rc = tp__report_async_table(result, f); /* --executor=async: no pool table */
+    else
+        rc = w->write(result, f);
+    if (rc == 0 && result->async != NULL && !result->async->only &&
+        (format == TP_FORMAT_TABLE || format == TP_FORMAT_MARKDOWN))
+        rc = tp__report_async_table(result, f); /* the executors side by side */
     /* Buffered output only meets the device here: a full disk shows up now. */
     if (fflush(f) != 0 || ferror(f))
         return rc < 0 && rc != TP_EJSON ? rc : -EIO;
@@ -1376,11 +1423,15 @@ int tp__write_atomic(const char *path, int (*writer)(void *ctx, FILE *f), void *
         close(fd);
         goto fail;
     }
+    errno = 0;
     rc = writer(ctx, f);
+    /* A writer that saw its stream fail says -EIO; the failed write(2) left
+     * the real cause in errno: "No space left on device" tells the user more. */
+    int write_errno = errno;
     if (rc == 0 && fflush(f) != 0)
         rc = tp__from_errno();
-    if (rc == 0 && ferror(f))
-        rc = -EIO;
+    if ((rc == 0 || rc == -EIO) && ferror(f))
+        rc = (write_errno == ENOSPC || write_errno == EDQUOT || write_errno == EFBIG) ? -write_errno : -EIO;
     if (rc == 0 && fsync(fd) != 0)
         rc = tp__from_errno();
     if (fclose(f) != 0 && rc == 0)

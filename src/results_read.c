@@ -4,12 +4,18 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
 
 #include "common.h"
 #include "results_read.h"
+
+/* Bounds on what a document may claim: past them it is not a real run. */
+#define MAX_THREADS (1 << 22)
+#define MAX_THROUGHPUT 1e12
+#define MAX_SECONDS 1e7
 
 /* Collects the first problem; every getter is a no-op once one is recorded. */
 struct reader {
@@ -185,8 +191,9 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
         return;
     }
     p->multiplier = get_num(rd, o, "multiplier", where);
-    p->threads = (int)get_int(rd, o, "threads", where, 1);
-    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->threads < 1))
+    long long threads = get_int(rd, o, "threads", where, 1);
+    p->threads = threads >= 1 && threads <= MAX_THREADS ? (int)threads : 0;
+    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
         fail(rd, TP_EFORMAT, "%s: multiplier and threads must be positive", where);
 
     const json_t *origin = json_object_get(o, "origin");
@@ -236,9 +243,18 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
             break;
         }
         struct tp_rep *r = &p->reps[k];
+        if (!json_is_object(v)) {
+            fail(rd, TP_EFORMAT, "%s.reps[%zu]: not an object", where, k);
+            break;
+        }
         r->throughput = get_num0(rd, v, "throughput", where);
         r->elapsed_s = get_num0(rd, v, "elapsed_s", where);
         r->cpu_s = get_num0(rd, v, "cpu_s", where);
+        /* Figures no measurement gives (negative, or beyond any machine)
+         * would only mislead the statistics and the report. */
+        if (rd->rc == 0 && !(r->throughput >= 0 && r->throughput <= MAX_THROUGHPUT && r->elapsed_s >= 0 &&
+                             r->elapsed_s <= MAX_SECONDS && r->cpu_s >= 0 && r->cpu_s <= MAX_SECONDS))
+            fail(rd, TP_EFORMAT, "%s.reps[%zu]: throughput, elapsed_s and cpu_s must be >= 0 and plausible", where, k);
         r->tasks = (uint64_t)get_int(rd, v, "tasks", where, 0);
         r->nvcsw = (long)get_int(rd, v, "nvcsw", where, 0);
         r->nivcsw = (long)get_int(rd, v, "nivcsw", where, 0);
@@ -319,7 +335,8 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
     if (rd->rc != 0)
         return;
 
-    out->cores = (int)get_int(rd, sw, "cores", "sweep", 1);
+    long long cores = get_int(rd, sw, "cores", "sweep", 1);
+    out->cores = cores >= 1 && cores <= MAX_THREADS ? (int)cores : 0;
     const json_t *repeat = json_object_get(sw, "repeat");
     out->repeat = json_is_integer(repeat) ? (int)json_integer_value(repeat) : 0; /* "auto" = 0 */
     const char *strategy = get_str(sw, "strategy");
@@ -341,7 +358,7 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         out->seed = strtoull(json_string_value(seed), NULL, 10);
     out->stack_size = (size_t)get_int(rd, sw, "stack_size", "sweep", 0);
     if (rd->rc == 0 && out->cores < 1)
-        fail(rd, TP_EFORMAT, "sweep.cores: must be at least 1");
+        fail(rd, TP_EFORMAT, "sweep.cores: must be a whole number from 1 to %d", MAX_THREADS);
     if (rd->rc != 0)
         return;
 
@@ -404,6 +421,12 @@ int tp_result_load(struct tp_result *out, const char *path, char *why, size_t wh
     memset(out, 0, sizeof *out);
     out->best = out->pick = -1;
     FILE *f = fopen(path, "re");
+    struct stat st;
+    if (f != NULL && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (f == NULL) {
         int rc = tp__from_errno();
         if (why != NULL && why_len > 0)

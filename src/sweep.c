@@ -200,6 +200,8 @@ static int measure_one(struct run *run, size_t i)
         .timeout_s = opts->point_timeout_s,
         .workload = &run->out->workload,
         .cancel = opts->cancel,
+        .reps_done = opts->reps_done,
+        .executor = opts->executor,
         .repeat_max = run->out->repeat_max,
         .target_ci = run->out->target_ci,
         .confidence = opts->confidence,
@@ -274,7 +276,7 @@ static int plan_coarse(const struct tp_sweep_opts *opts, int cores, struct tp_po
     struct tp_sweep_opts coarse = *opts;
     coarse.multipliers = ms;
     coarse.n_multipliers = nm;
-    coarse.include_rules = 1;
+    coarse.include_rules = opts->executor == TP_EXECUTOR_POOL; /* no folk rule sizes event loops */
     int rc = tp__sweep_plan(&coarse, cores, out, n);
     if (rc < 0)
         return rc;
@@ -504,4 +506,9 @@ void tp_result_free(struct tp_result *result)
     free(result->points);
     result->points = NULL;
     result->n_points = 0;
+    if (result->async != NULL) {
+        tp_result_free(&result->async->sweep);
+        free(result->async);
+        result->async = NULL;
+    }
 }

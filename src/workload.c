@@ -116,7 +116,7 @@ static int mixed_validate(const struct tp_workload_params *p)
 
 /* Whether task index is an IO task: a hash of the index against the
  * fraction, so the two kinds interleave evenly and every run is the same. */
-static int mixed_is_io(double fraction, uint64_t index)
+int tp__mixed_is_io(double fraction, uint64_t index)
 {
     double u = (double)(tp__mix64(index ^ 0x6d69786564ull) >> 11) * 0x1.0p-53;
     return u < fraction;
@@ -124,7 +124,7 @@ static int mixed_is_io(double fraction, uint64_t index)
 
 static void mixed_task(struct tp__workload *w, uint64_t index)
 {
-    if (mixed_is_io(w->params.io_fraction, index))
+    if (tp__mixed_is_io(w->params.io_fraction, index))
         tp__block_ns(w->params.latency_ns);
     else
         sink(tp__burn_cpu_ns(w->params.compute_ns));

@@ -116,6 +116,14 @@ static inline uint64_t tp__mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* mixed: whether task index waits (an io task) rather than computes: a hash
+ * of the index against the fraction, the same for every executor. */
+int tp__mixed_is_io(double fraction, uint64_t index);
+
+/* net: the loopback port the opened workload w talks to (the sweep's
+ * server, or the one its setup started); 0 if none. */
+int tp__net_port(const struct tp__workload *w);
+
 /* The kinds defined in their own files. */
 extern const struct tp__workload_ops tp__workload_file_ops;
 extern const struct tp__workload_ops tp__workload_net_ops;

@@ -84,6 +84,12 @@ static int net_setup(struct tp__workload *w)
     return 0;
 }
 
+int tp__net_port(const struct tp__workload *w)
+{
+    const struct net_state *s = w->state;
+    return w->params.net_port > 0 ? w->params.net_port : (s != NULL ? s->port : 0);
+}
+
 static void net_teardown(struct tp__workload *w)
 {
     struct net_state *s = w->state;

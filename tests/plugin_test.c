@@ -4,7 +4,7 @@
  * Built by tests/CMakeLists.txt as several modules from this one file:
  *   tp_test_plugin          the working plugin; --workload-arg commands,
  *                           comma-separated:
- *                             segv:W   a task on worker W dereferences NULL
+ *                             segv:W   a task on worker W writes to an unmapped address
  *                             abort:W  a task on worker W calls abort()
  *                             hang:W   a task on worker W sleeps forever
  *                             fail:N   every N-th task returns an error
@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,8 +67,11 @@ static int64_t test_task(void *state, void *thread_state, uint64_t index)
     const struct test_state *s = state;
     int worker = *(const int *)thread_state;
     if (worker == s->segv_worker) {
-        volatile int *null = NULL;
-        *null = 1;
+        /* An unmapped address just above NULL: a real SIGSEGV, which
+         * UBSan's null check (halt_on_error in the ASan suite) leaves to
+         * the kernel, as a user's broken plugin would. */
+        volatile int *bad = (volatile int *)(uintptr_t)16;
+        *bad = 1;
     }
     if (worker == s->abort_worker)
         abort();

@@ -209,5 +209,27 @@ if [[ -n $plugins && -f $plugins/tp_test_plugin.so ]]; then
   check "plugin task errors are counted" grep -q '"errors": 20' <<<"$out"
 fi
 
+# --executor (docs/async.md): the event loops beside the pool; async on a
+# workload without an async path is a usage error, in `both` the row is absent.
+usage_case --workload=file --executor=async
+check "async on file names the reason" grep -q "not supported by the async executor: file" <<<"$out"
+usage_case --executor=fast
+usage_case --inflight=1,4
+out=$("$bin" --workload=io --latency=2ms --compute=100us --cores=1 --multipliers=1,4 --inflight=1,4 --repeat=2 \
+      --tasks=60 --executor=both --no-save --format=json 2>/dev/null); rc=$?
+check "executor both: exit 0" test "$rc" -eq 0
+check "executor both: JSON async object with a verdict" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1]); a = d["async"]
+assert a["supported"] and len(a["points"]) == 2 and a["recommendation"]["loops"] == 1
+assert a["comparison"]["winner"] in ("async", "pool", "indistinguishable")' "$out"
+out=$("$bin" --workload=io --latency=2ms --compute=100us --cores=1 --multipliers=1 --inflight=2 --repeat=2 \
+      --tasks=40 --executor=both --no-save --quiet 2>&1); rc=$?
+check "executor both: table shows the side by side" bash -c "[[ $rc -eq 0 ]] && grep -q 'async pick' <<<\"\$0\" && grep -q '^Verdict: ' <<<\"\$0\"" "$out"
+out=$("$bin" --workload=file --file-size=256K --cores=1 --multipliers=1 --repeat=1 --tasks=40 --executor=both \
+      --no-save --quiet 2>&1); rc=$?
+check "executor both on file: the async row is absent, and why" \
+  bash -c "[[ $rc -eq 0 ]] && grep -q 'the async row is absent: not supported by the async executor' <<<\"\$0\"" "$out"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -196,6 +196,7 @@ if command -v script >/dev/null; then
   out=$(tr '\r' '\n' <"$work/tty.log")
   check "progress (tty): the status line shows elapsed" grep -q "elapsed" <<<"$out"
   check "progress (tty): the status line shows the time left" grep -Eq "left|estimating" <<<"$out"
+  check "progress (tty): the status line shows the repetition" grep -Eq "rep [1-3]/3" <<<"$out"
   check "progress (tty): redrawn in place" test "$(tr -cd '\r' <"$work/tty.log" | wc -c)" -ge 3
   script -qfec "'$bin' --workload=io --latency=1ms --compute=20us --multipliers=1 --repeat=2 --tasks=40 --no-save --quiet --format=csv" \
     "$work/q.log" >/dev/null 2>&1 </dev/null

@@ -118,6 +118,22 @@ Test(plot, renders_an_svg)
     cr_assert_eq(system(cmd), 0, "the temporary script was not removed");
 }
 
+/* A run where every point failed still draws: the failures, and a key that says so. */
+Test(plot, renders_a_run_without_recommendation)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed (package gnuplot-nox)");
+    for (size_t i = 0; i < result.n_points; i++) {
+        result.points[i].status = TP_POINT_FAILED;
+        result.points[i].error = -EAGAIN;
+    }
+    cr_assert_eq(tp_analyze(&result), TP_ENOPOINTS);
+    char png[256], why[256];
+    snprintf(png, sizeof png, "%s/failed.png", dir);
+    cr_assert_eq(tp_plot_render(&result, NULL, png, NULL, why, sizeof why), 0, "%s", why);
+    cr_assert(file_starts_with(png, "\x89PNG\r\n\x1a\n", 8), "not a PNG");
+}
+
 Test(plot, missing_gnuplot_is_enognuplot)
 {
     char png[256], why[256];

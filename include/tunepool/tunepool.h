@@ -220,6 +220,23 @@ TP_EXTERN int tp_workload_parse_spec(const char *spec, struct tp_workload_params
 TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------
+ * Executors: how a point runs its tasks (docs/async.md).
+ * ---------------------------------------------------------------------- */
+enum tp_executor {
+    TP_EXECUTOR_POOL = 0, /* the pthread pool: round(m x cores) threads, one task each at a time */
+    TP_EXECUTOR_ASYNC,    /* one epoll event loop per core, c tasks in flight on each */
+};
+
+/* "pool", "async"; parse returns -EINVAL if unknown. */
+TP_EXTERN const char *tp_executor_name(enum tp_executor e);
+TP_EXTERN int tp_executor_parse(const char *name, enum tp_executor *out);
+
+/* Whether executor e can run workload p: 0, or -EOPNOTSUPP with "not
+ * supported by the async executor: <why>" in err (file and plugin have no
+ * asynchronous path), or -EINVAL. */
+TP_EXTERN int tp_executor_check(enum tp_executor e, const struct tp_workload_params *p, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------------
  * Results.
  * ---------------------------------------------------------------------- */
 #define TP_MAX_REPS 64
@@ -366,7 +383,35 @@ struct tp_result {
     int n_failed;               /* points whose status is not OK or SKIPPED */
     double started_unix;        /* wall-clock start, seconds since the epoch */
     double duration_s;          /* the whole sweep */
+    /* --executor=both|async: the event-loop sweep beside this one (owned,
+     * freed by tp_result_free); NULL = the pool only. */
+    struct tp_async_result *async;
 };
+
+/* The async executor's side of a run (docs/async.md). */
+struct tp_async_result {
+    int only;            /* 1: no pool sweep ran (--executor=async) */
+    int supported;       /* 0: the workload has no async path: why says so, sweep is empty */
+    char why[256];
+    int rc;              /* what its sweep returned (0, TP_ENOPOINTS, TP_ECANCELED, ...) */
+    /* Its points: multiplier = in-flight tasks per loop, threads = in flight
+     * in total; every point runs min(cores, threads) loop threads. */
+    struct tp_result sweep;
+};
+
+/* The pool's pick against the async pick. */
+struct tp_executor_verdict {
+    int valid;           /* 0: one side has no pick */
+    const char *winner;  /* "async", "pool" or "indistinguishable" (the intervals overlap) */
+    double ratio;        /* async median tasks/s / pool median tasks/s at the picks */
+    double ratio_lo, ratio_hi; /* from the interval ends: async lo / pool hi .. async hi / pool lo */
+    int pool_threads;    /* threads the pool's pick uses */
+    int async_threads;   /* loop threads the async pick uses */
+};
+
+/* Compares r's pick with r->async's pick. Pure. Returns 0, or TP_ENOPOINTS
+ * (out->valid = 0) when either has no pick. */
+TP_EXTERN int tp_executor_compare(const struct tp_result *r, struct tp_executor_verdict *out);
 
 /* Frees what result owns (not result itself). Safe on a zeroed struct. */
 TP_EXTERN void tp_result_free(struct tp_result *result);
@@ -397,12 +442,21 @@ struct tp_point_request {
     double timeout_s;         /* the point's time limit; 0 = none */
     const struct tp_workload_params *workload;
     volatile sig_atomic_t *cancel; /* set non-zero to abandon the point */
+    /* May be NULL. The source stores here how many repetitions of this point
+     * have finished, as each finishes, with an atomic store (the caller
+     * resets it to 0 between points). The real source stores it from the
+     * point's child process, so it is seen elsewhere only when it lies in
+     * MAP_SHARED memory (the CLI's status line reads it that way). */
+    volatile int *reps_done;
     /* repeat == 0: repeat until the interval of the median is at most
      * target_ci x median wide, from TP_REPEAT_MIN up to repeat_max. */
     int repeat_max;
     double target_ci;
     double confidence;
     uint64_t seed;
+    /* TP_EXECUTOR_ASYNC: `cores` event loops with `threads` tasks in flight
+     * in total (multiplier = in flight per loop) instead of a pool. */
+    enum tp_executor executor;
 };
 
 /* A measurement source: the real one runs a pool and a workload; tests use a
@@ -452,8 +506,13 @@ struct tp_sweep_opts {
     struct tp_workload_params workload;
     struct tp_source source;   /* measure == NULL: the real source */
     volatile sig_atomic_t *cancel; /* may be NULL */
+    volatile int *reps_done;       /* may be NULL: passed to each point's request (see there) */
     void (*progress)(void *ctx, const struct tp_progress *p); /* may be NULL */
     void *progress_ctx;
+    /* TP_EXECUTOR_ASYNC: each point is `cores` event loops, multipliers are
+     * in-flight tasks per loop (threads = in flight in total); the adaptive
+     * coarse pass then adds no rule-of-thumb points. */
+    enum tp_executor executor;
 };
 
 /* The default multiplier grid and its length. */

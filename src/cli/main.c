@@ -8,9 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "async_run.h"
 #include "integrate.h"
 #include "msg.h"
 #include "options.h"
+#include "preflight.h"
+#include "sweep.h"
 #include "progress.h"
 #include "tunepool/tunepool.h"
 
@@ -132,6 +135,10 @@ int main(int argc, char **argv)
         goto out;
     }
     if (o.from != NULL) {
+        if (o.plot && o.plot_path != NULL && tp_cli_probe_file("--plot", o.plot_path) < 0) {
+            code = TP_EXIT_USAGE;
+            goto out;
+        }
         code = tp_cli_run_from(&o);
         goto out;
     }
@@ -174,7 +181,12 @@ int main(int argc, char **argv)
     };
     /* A point above --max-threads is a usage error too: tp_sweep_run checks
      * its plan before it measures anything. */
-    if (o.save && check_output_dir(o.output_dir) < 0) {
+    if ((o.save || (o.plot && o.plot_path == NULL)) &&
+        (check_output_dir(o.output_dir) < 0 || tp_cli_probe_dir("--output-dir", o.output_dir) < 0)) {
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    if (o.plot && o.plot_path != NULL && tp_cli_probe_file("--plot", o.plot_path) < 0) {
         code = TP_EXIT_USAGE;
         goto out;
     }
@@ -185,6 +197,21 @@ int main(int argc, char **argv)
         char werr[1024];
         if (tp_workload_check(&o.workload, werr, sizeof werr) < 0) {
             tp_cli_usage_error("%s", werr);
+            code = TP_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (tp_cli_executor_check(&o, topo.effective_cores) < 0) { /* --executor=async on file/plugin */
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    /* The same check tp_sweep_run makes, before the banner: a usage error
+     * is the only thing a usage error prints. */
+    for (size_t i = 0; i < o.n_multipliers; i++) {
+        if (tp__threads_for(o.multipliers[i], topo.effective_cores) > o.max_threads) {
+            tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d cores, more than --max-threads=%d",
+                               o.multipliers[i], tp__threads_for(o.multipliers[i], topo.effective_cores),
+                               topo.effective_cores, o.max_threads);
             code = TP_EXIT_USAGE;
             goto out;
         }
@@ -200,10 +227,13 @@ int main(int argc, char **argv)
     }
     install_signals();
     /* Until a point has finished, guess its time from the repetition target. */
-    tp_cli_progress_start(&ps, isatty(STDERR_FILENO), o.quiet, o.repeat,
+    tp_cli_progress_start(&ps, isatty(STDERR_FILENO), o.quiet, o.repeat, o.repeat_max,
                           o.tasks == 0 ? ((o.repeat > 0 ? o.repeat : TP_REPEAT_MIN) + 1) * o.rep_seconds : 0.0);
-    rc = tp_sweep_run(&so, &topo, &result);
+    so.reps_done = tp_cli_progress_reps_done(&ps);
+    rc = o.executor_mode == TP_CLI_EXEC_ASYNC ? 0 : tp_sweep_run(&so, &topo, &result);
     tp_cli_progress_stop(&ps);
+    if (o.executor_mode != TP_CLI_EXEC_POOL && rc != TP_ECANCELED && (rc >= 0 || result.points != NULL))
+        rc = tp_cli_run_async(&o, &so, &topo, &result, rc); /* the event loops (docs/async.md) */
     if (rc == -E2BIG) {
         tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
                            o.max_threads, topo.effective_cores);

@@ -233,6 +233,8 @@ void tp_cli_opts_free(struct tp_cli_opts *o)
 {
     free(o->multipliers);
     o->multipliers = NULL;
+    free(o->inflight);
+    o->inflight = NULL;
 }
 
 void tp_cli_usage(FILE *where)
@@ -301,6 +303,15 @@ void tp_cli_usage(FILE *where)
         "                         recorded as timed out                     [120s]\n"
         "  --confidence=P         interval level, 0 < P < 1                 [0.95]\n"
         "  --seed=N               seed of the bootstrap resampling          [1]\n"
+        "\n"
+        "Executors (docs/async.md):\n"
+        "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
+        "                         loop per core (epoll) with c tasks in flight\n"
+        "                         each, swept like m; both: the two, side by side\n"
+        "                         with the verdict; file and plugin workloads have\n"
+        "                         no async path                            [pool]\n"
+        "  --inflight=LIST        async: c values (tasks in flight per loop) for a\n"
+        "                         grid; default: the strategy's m list as c\n"
         "\n"
         "Objective:\n"
         "  --objective=OBJ        throughput: the fewest threads whose throughput\n"
@@ -391,6 +402,8 @@ enum long_only {
     OPT_RESOLUTION,
     OPT_OBJECTIVE,
     OPT_MAX_P99,
+    OPT_EXECUTOR,
+    OPT_INFLIGHT,
 };
 
 static const struct option long_options[] = {
@@ -435,6 +448,8 @@ static const struct option long_options[] = {
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"max-p99", required_argument, NULL, OPT_MAX_P99},
+    {"executor", required_argument, NULL, OPT_EXECUTOR},
+    {"inflight", required_argument, NULL, OPT_INFLIGHT},
     {NULL, 0, NULL, 0},
 };
 
@@ -490,11 +505,21 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
     uint64_t u;
     int seen_latency = 0, throughput_given = 0;
     const char *seen_kind_opt[TP_CLI_N_KIND_OPTS] = {0};
+    /* An option with a value given twice with different values is refused:
+     * in a pipeline, "the last one wins" hides a mistake. */
+    const char *given[sizeof long_options / sizeof long_options[0]] = {0};
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then also forgets a previous call's half-scanned "-xy" */
     int longindex;
     while ((longindex = -1, c = getopt_long(argc, argv, ":", long_options, &longindex)) != -1) {
         note_option(o, c, longindex);
+        if (longindex >= 0 && long_options[longindex].has_arg != no_argument) {
+            const char *v = optarg != NULL ? optarg : "";
+            if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
+                return bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
+                           given[longindex], v);
+            given[longindex] = v;
+        }
         switch (c) {
         case OPT_WORKLOAD:
             if ((rc = tp_workload_parse_spec(optarg, &o->workload)) < 0)
@@ -529,7 +554,25 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             o->multipliers = NULL;
             if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->multipliers, &o->n_multipliers)) < 0)
                 return bad(err, errlen,
-                           "--multipliers: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. 1,2,4,8; at most %d)",
+                           "--multipliers: %s list '%.64s%s' (expected distinct numbers > 0 separated by commas, e.g. 1,2,4,8; at most %d)",
+                           why(rc), optarg, strlen(optarg) > 64 ? "..." : "", MAX_MULTIPLIERS);
+            break;
+        case OPT_EXECUTOR:
+            if (strcmp(optarg, "both") == 0)
+                o->executor_mode = TP_CLI_EXEC_BOTH;
+            else if (strcmp(optarg, "async") == 0)
+                o->executor_mode = TP_CLI_EXEC_ASYNC;
+            else if (strcmp(optarg, "pool") == 0)
+                o->executor_mode = TP_CLI_EXEC_POOL;
+            else
+                return bad(err, errlen, "--executor: unknown executor '%s' (expected pool, async or both)", optarg);
+            break;
+        case OPT_INFLIGHT:
+            free(o->inflight);
+            o->inflight = NULL;
+            if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->inflight, &o->n_inflight)) < 0)
+                return bad(err, errlen,
+                           "--inflight: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. 1,4,16,64; at most %d)",
                            why(rc), optarg, MAX_MULTIPLIERS);
             break;
         case OPT_STRATEGY:
@@ -721,6 +764,8 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             return bad(err, errlen, "--multipliers conflicts with --strategy=adaptive (a list is a grid)");
         o->strategy = TP_STRATEGY_GRID;
     }
+    if (o->inflight != NULL && o->executor_mode == TP_CLI_EXEC_POOL)
+        return bad(err, errlen, "--inflight is for the event loops: add --executor=async or --executor=both");
     if ((rc = tp_cli_workload_check(o, seen_kind_opt, seen_latency, err, errlen)) < 0)
         return rc;
     if (o->workload.kind == TP_WORKLOAD_CPU && seen_latency && o->workload.latency_ns != 0)

@@ -30,8 +30,18 @@ int tp_cli_parse_double(const char *s, double lo, double hi, int open, double *o
  * an empty element or a duplicate. */
 int tp_cli_parse_list(const char *s, size_t max_n, double **out, size_t *n);
 
+/* --executor: which sweeps run (docs/async.md). */
+enum tp_cli_executor_mode {
+    TP_CLI_EXEC_POOL = 0, /* the pool only (the default) */
+    TP_CLI_EXEC_ASYNC,    /* the event loops only */
+    TP_CLI_EXEC_BOTH,     /* both, side by side */
+};
+
 /* Everything the command line says. */
 struct tp_cli_opts {
+    enum tp_cli_executor_mode executor_mode;
+    double *inflight;    /* --inflight: owned; NULL = the strategy's list */
+    size_t n_inflight;
     struct tp_workload_params workload;
     double *multipliers; /* owned; NULL = the default grid */
     size_t n_multipliers;

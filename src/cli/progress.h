@@ -2,42 +2,38 @@
 #ifndef TP_CLI_PROGRESS_H
 #define TP_CLI_PROGRESS_H
 
-#include <pthread.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "tunepool/tunepool.h"
 
-struct tp_cli_progress {
-    /* Set by start, then read-only. */
-    int tty, quiet, repeat;
-    double guess_point_s; /* seconds per point before one has finished; 0 = unknown */
-    double sweep_start;   /* monotonic seconds */
-    pthread_t thread;
-    int ticker_running;
+struct tp_cli_progress_state; /* shared with the redrawing process (progress.c) */
 
-    pthread_mutex_t lock; /* guards everything below, and writes to stderr */
-    pthread_cond_t wake;  /* signalled by stop */
-    int stop;
-    int in_point;         /* a point is being measured */
-    int line_shown;       /* the status line is on the terminal: clear it before a plain line */
-    size_t index, total;  /* the point in flight (0-based), the plan's size */
-    double multiplier;
-    int threads;
-    double point_start;   /* monotonic seconds */
-    double done_wall_s;   /* sum of finished points' wall times */
-    int n_done;
+struct tp_cli_progress {
+    int tty, quiet;
+    struct tp_cli_progress_state *st; /* MAP_SHARED; NULL when there is no display */
+    pid_t painter;                    /* the process that redraws the status line; 0 = none */
 };
 
-/* Starts the progress display: on a terminal (tty) and not quiet, a ticker
- * thread redraws the status line. guess_point_s estimates a point's time
- * until one has finished (0 = unknown). */
-void tp_cli_progress_start(struct tp_cli_progress *pr, int tty, int quiet, int repeat, double guess_point_s);
+/* Starts the progress display. On a terminal (tty) and not quiet, a small
+ * child process redraws the status line four times a second (a process, not
+ * a thread: the sweep forks a child per point, which a multi-threaded
+ * process must not do). guess_point_s estimates a point's time until one has
+ * finished (0 = unknown); repeat 0 means auto, up to repeat_max. Never
+ * fails: without the painter the line is only redrawn at each event. */
+void tp_cli_progress_start(struct tp_cli_progress *pr, int tty, int quiet, int repeat, int repeat_max,
+                           double guess_point_s);
+
+/* Where the sweep reports finished repetitions (tp_sweep_opts.reps_done):
+ * shared memory the point's child process can store into; NULL without a
+ * display. */
+volatile int *tp_cli_progress_reps_done(struct tp_cli_progress *pr);
 
 /* The sweep's progress callback (struct tp_sweep_opts.progress); ctx is the
  * struct tp_cli_progress. */
 void tp_cli_progress_event(void *ctx, const struct tp_progress *p);
 
-/* Stops the ticker, clears the status line, frees what start made. */
+/* Stops the painter, clears the status line, frees what start made. */
 void tp_cli_progress_stop(struct tp_cli_progress *pr);
 
 #endif

@@ -39,10 +39,17 @@ fi
 # The number the fixture recommends, as tune-pool itself reads it.
 expect=$( (eval "$("$prefix/bin/tune-pool" --from="$fixture" --emit=env)"; echo "$TUNEPOOL_THREADS") )
 
+# A sanitizer build's static library needs the sanitizer at link time too.
+san=$(sed -n 's/^TP_SANITIZER:STRING=//p' "$build/CMakeCache.txt" 2>/dev/null)
+san_args=()
+if [[ -n $san ]]; then
+  san_args=(-DCMAKE_C_FLAGS="-fsanitize=$san" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$san")
+fi
+
 consumer() { # name, cmake args...
   local name=$1; shift
   local dir="$work/$name"
-  if ! out=$("$cmake" -S "$here" -B "$dir" -DCMAKE_PREFIX_PATH="$prefix" "$@" 2>&1); then
+  if ! out=$("$cmake" -S "$here" -B "$dir" -DCMAKE_PREFIX_PATH="$prefix" "${san_args[@]}" "$@" 2>&1); then
     no "$name: configure" "$out"; return 1
   fi
   ok "$name: configure"
