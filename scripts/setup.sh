@@ -10,6 +10,8 @@ packages=(
   procps util-linux                  # pgrep, taskset (CLI tests)
   gnuplot-nox                        # --plot and scripts/plot.gp
   help2man                           # the man page, from --help
+  valgrind                           # memcheck of tiny CLI runs (tests/test_valgrind.sh)
+  clang libclang-rt-14-dev           # libFuzzer targets (tests/fuzz/run.sh)
 )
 
 missing=()

@@ -26,6 +26,9 @@ step "ThreadSanitizer (plain programs: Criterion cannot run under TSan)"
 bash scripts/build.sh build-tsan -DTP_SANITIZER=thread || exit 1
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_ctest build-tsan -R '^(stress_|tsan_)'
 
+step "Fuzzing (libFuzzer + ASan + UBSan, ${TP_FUZZ_SECONDS:-20} s per target; skipped without clang)"
+bash tests/fuzz/run.sh build-fuzz "${TP_FUZZ_SECONDS:-20}" || status=1
+
 echo
 if [[ $status -eq 0 ]]; then echo "test.sh: all suites passed"; else echo "test.sh: FAILED"; fi
 exit $status

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "format.h"
 #include "plot.h"
 #include "report.h"
 #include "workload.h"
@@ -47,33 +48,7 @@ static void put_gp_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* A multiplier: up to two decimals, trailing zeros dropped. */
-static const char *mult_text(char *buf, size_t len, double m)
-{
-    snprintf(buf, len, "%.2f", m);
-    char *dot = strchr(buf, '.');
-    if (dot != NULL) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
-    }
-    return buf;
-}
 
-static const char *ns_text(char *buf, size_t len, double ns)
-{
-    if (ns >= 1e9)
-        snprintf(buf, len, "%.3g s", ns / 1e9);
-    else if (ns >= 1e6)
-        snprintf(buf, len, "%.3g ms", ns / 1e6);
-    else if (ns >= 1e3)
-        snprintf(buf, len, "%.3g us", ns / 1e3);
-    else
-        snprintf(buf, len, "%.0f ns", ns);
-    return buf;
-}
 
 /* The unit the p99 axis uses: the one in which the largest p99 reads best. */
 static void latency_unit(const struct tp_result *r, const char **unit, double *div)
@@ -126,14 +101,14 @@ static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
             thi = r->points[i].threads;
     }
     int n = snprintf(buf, len, "pick: m = %s -> %d threads, %.0f tasks/s [%.0f, %.0f]; ",
-                     mult_text(m, sizeof m, p->multiplier), p->threads, p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
     if (n < 0 || (size_t)n >= len)
         return;
     if (r->n_band <= 1)
         snprintf(buf + n, len - (size_t)n, "band: the pick alone");
     else
         snprintf(buf + n, len - (size_t)n, "band: m = %s .. %s (%d .. %d threads)",
-                 mult_text(lo, sizeof lo, r->band_lo_multiplier), mult_text(hi, sizeof hi, r->band_hi_multiplier),
+                 tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier), tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier),
                  tlo, thi);
 }
 
@@ -292,7 +267,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
         const struct tp_point *p = &r->points[r->pick];
         fprintf(f, "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 2 lw 1.5 lc rgb \"%s\"\n",
                 p->multiplier, p->multiplier, COLOUR_PICK);
-        snprintf(line, sizeof line, " pick: m = %s (%d threads)", mult_text(m, sizeof m, p->multiplier), p->threads);
+        snprintf(line, sizeof line, " pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
         fprintf(f, "set label 1 ");
         put_gp_string(f, line);
         /* Right of the line, or left of it when the pick is in the right part of the plot. */
@@ -373,7 +348,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     if (pick_ok) {
         const struct tp_point *p = &r->points[r->pick];
         fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
-        snprintf(line, sizeof line, "pick: m = %s (%d threads)", mult_text(m, sizeof m, p->multiplier), p->threads);
+        snprintf(line, sizeof line, "pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
         put_gp_string(f, line);
     }
     if (r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0) {
@@ -383,7 +358,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     }
     if (r->max_p99_ns > 0) {
         fprintf(f, ", \\\n  keyentry with lines dashtype 4 lw 1.5 lc rgb \"%s\" title ", COLOUR_P99);
-        snprintf(line, sizeof line, "p99 bound (--max-p99): %s", ns_text(m, sizeof m, r->max_p99_ns));
+        snprintf(line, sizeof line, "p99 bound (--max-p99): %s", tp__fmt_duration(m, sizeof m, r->max_p99_ns));
         put_gp_string(f, line);
     }
     if (n_failed > 0) {

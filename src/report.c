@@ -17,128 +17,20 @@
 #include "report_async.h"
 #include "report_work.h"
 #include "workload.h"
+#include "format.h"
 #include "stats.h"
 
 /* ------------------------------------------------------------------------
  * Number formats shared by the human-readable writers.
  * ---------------------------------------------------------------------- */
 
-#define NUM_LEN 48
-
-/* An integer with its thousands separated by spaces: "19 876". */
-static char *fmt_grouped(char *buf, size_t len, long long v)
-{
-    char digits[32];
-    int neg = v < 0;
-    unsigned long long u = neg ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    int n = snprintf(digits, sizeof digits, "%llu", u);
-    size_t o = 0;
-    if (neg && o + 1 < len)
-        buf[o++] = '-';
-    for (int i = 0; i < n && o + 2 < len; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            buf[o++] = ' ';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-/* A rate or count: grouped integer from 100 up, three significant digits
- * below; "-" when unknown. */
-static char *fmt_num(char *buf, size_t len, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, len, "-");
-    else if (fabs(x) >= 99.95)
-        fmt_grouped(buf, len, llround(x));
-    else if (fabs(x) >= 9.995)
-        snprintf(buf, len, "%.1f", x);
-    else if (fabs(x) >= 0.9995 || x == 0.0)
-        snprintf(buf, len, "%.2f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
-}
-
-/* Three significant digits without exponent for ordinary magnitudes: 42.6, 0.24, 1230. */
-static char *fmt_sig3(char *buf, size_t len, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, len, "-");
-    else if (fabs(x) >= 99.95)
-        snprintf(buf, len, "%.0f", x);
-    else if (fabs(x) >= 9.995)
-        snprintf(buf, len, "%.1f", x);
-    else if (fabs(x) >= 0.9995 || x == 0.0)
-        snprintf(buf, len, "%.2f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
-}
-
-/* A ratio such as a fraction of the pick: two decimals, or two significant
- * digits below 0.1. */
-static char *fmt_fraction(char *buf, size_t len, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, len, "-");
-    else if (fabs(x) >= 0.1 || x == 0.0)
-        snprintf(buf, len, "%.2f", x);
-    else
-        snprintf(buf, len, "%.2g", x);
-    return buf;
-}
-
-/* A duration in ns, auto-scaled to ns/us/ms/s with three significant digits. */
-static char *fmt_duration(char *buf, size_t len, double ns)
-{
-    static const struct {
-        const char *unit;
-        double div;
-    } units[] = {{"ns", 1.0}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-    if (!isfinite(ns) || ns < 0.0) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    size_t u = 0;
-    /* Move up while the value would print as 1000 or more in this unit. */
-    while (u + 1 < TP__ARRAY_LEN(units) && ns / units[u].div >= 999.5)
-        u++;
-    char num[NUM_LEN];
-    double v = ns / units[u].div;
-    if (u == 0)
-        snprintf(num, sizeof num, "%.0f", v);
-    else
-        fmt_sig3(num, sizeof num, v);
-    snprintf(buf, len, "%s %s", num, units[u].unit);
-    return buf;
-}
-
-/* A multiplier: up to two decimals, trailing zeros dropped: 0.5, 1, 1.25, 24. */
-static char *fmt_mult(char *buf, size_t len, double m)
-{
-    if (!isfinite(m)) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    snprintf(buf, len, "%.2f", m);
-    char *dot = strchr(buf, '.');
-    if (dot != NULL) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
-    }
-    return buf;
-}
+#define NUM_LEN TP__NUM_LEN
 
 /* "[lo, hi]" with fmt_num. */
 static char *fmt_interval(char *buf, size_t len, double lo, double hi)
 {
     char a[NUM_LEN], b[NUM_LEN];
-    snprintf(buf, len, "[%s, %s]", fmt_num(a, sizeof a, lo), fmt_num(b, sizeof b, hi));
+    snprintf(buf, len, "[%s, %s]", tp__fmt_num(a, sizeof a, lo), tp__fmt_num(b, sizeof b, hi));
     return buf;
 }
 
@@ -277,13 +169,13 @@ static void point_cells(const struct tp_result *r, size_t i, struct row_cells *c
     const struct tp_point *p = &r->points[i];
     int ok = point_ok(p);
     c->mark = (int)i == r->pick ? '*' : ' ';
-    fmt_mult(c->m, sizeof c->m, p->multiplier);
+    tp__fmt_mult(c->m, sizeof c->m, p->multiplier);
     snprintf(c->threads, sizeof c->threads, "%d", p->threads);
     if (ok) {
-        fmt_num(c->tput, sizeof c->tput, p->tput_median);
+        tp__fmt_num(c->tput, sizeof c->tput, p->tput_median);
         fmt_interval(c->interval, sizeof c->interval, p->tput_ci_lo, p->tput_ci_hi);
-        fmt_duration(c->p50, sizeof c->p50, p->lat_p50_ns);
-        fmt_duration(c->p99, sizeof c->p99, p->lat_p99_ns);
+        tp__fmt_duration(c->p50, sizeof c->p50, p->lat_p50_ns);
+        tp__fmt_duration(c->p99, sizeof c->p99, p->lat_p99_ns);
         if (isfinite(p->cpu_util))
             snprintf(c->cpu, sizeof c->cpu, "%.0f%%", 100.0 * p->cpu_util);
         else
@@ -320,8 +212,8 @@ static void point_cells(const struct tp_result *r, size_t i, struct row_cells *c
 static void workload_text(char *buf, size_t len, const struct tp_result *r)
 {
     char w[NUM_LEN], c[NUM_LEN];
-    fmt_duration(w, sizeof w, (double)r->workload.latency_ns);
-    fmt_duration(c, sizeof c, (double)r->workload.compute_ns);
+    tp__fmt_duration(w, sizeof w, (double)r->workload.latency_ns);
+    tp__fmt_duration(c, sizeof c, (double)r->workload.compute_ns);
     if (r->workload.kind == TP_WORKLOAD_CPU)
         snprintf(buf, len, "%s: compute %s per task", workload_name(r->workload.kind), c);
     else if (r->workload.kind == TP_WORKLOAD_IO)
@@ -374,7 +266,7 @@ static void reps_text(char *buf, size_t len, const struct tp_result *r)
     }
     if (r->tasks > 0) {
         snprintf(buf, len, "repetitions %s x %s tasks, %s bootstrap intervals of the median", reps,
-                 fmt_grouped(n, sizeof n, (long long)r->tasks), level);
+                 tp__fmt_grouped(n, sizeof n, (long long)r->tasks), level);
         return;
     }
     uint64_t lo = 0, hi = 0;
@@ -391,10 +283,10 @@ static void reps_text(char *buf, size_t len, const struct tp_result *r)
         snprintf(buf, len, "repetitions %s x auto tasks, %s bootstrap intervals of the median", reps, level);
     else if (lo == hi)
         snprintf(buf, len, "repetitions %s x %s tasks (auto), %s bootstrap intervals of the median", reps,
-                 fmt_grouped(n, sizeof n, (long long)lo), level);
+                 tp__fmt_grouped(n, sizeof n, (long long)lo), level);
     else
         snprintf(buf, len, "repetitions %s x %s .. %s tasks (auto, per point), %s bootstrap intervals of the median",
-                 reps, fmt_grouped(n, sizeof n, (long long)lo), fmt_grouped(n2, sizeof n2, (long long)hi),
+                 reps, tp__fmt_grouped(n, sizeof n, (long long)lo), tp__fmt_grouped(n2, sizeof n2, (long long)hi),
                  level);
 }
 
@@ -442,8 +334,8 @@ static void pick_text(char *buf, size_t len, const struct tp_result *r, const st
     char m[NUM_LEN], t[NUM_LEN], ci[2 * NUM_LEN + 8], cores[32] = "";
     if (with_cores)
         snprintf(cores, sizeof cores, " on %d cores", r->cores);
-    snprintf(buf, len, "m = %s -> %d threads%s: %s tasks/s %s", fmt_mult(m, sizeof m, p->multiplier), p->threads,
-             cores, fmt_num(t, sizeof t, p->tput_median),
+    snprintf(buf, len, "m = %s -> %d threads%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             cores, tp__fmt_num(t, sizeof t, p->tput_median),
              fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
 
@@ -453,8 +345,8 @@ static void band_text(char *buf, size_t len, const struct tp_result *r)
     char lo[NUM_LEN], hi[NUM_LEN];
     int tlo, thi;
     tp__band_threads(r, &tlo, &thi);
-    fmt_mult(lo, sizeof lo, r->band_lo_multiplier);
-    fmt_mult(hi, sizeof hi, r->band_hi_multiplier);
+    tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier);
+    tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier);
     if (r->n_band <= 1)
         snprintf(buf, len, "band (indistinguishable from the best): only m = %s (%d threads)", lo, tlo);
     else
@@ -479,9 +371,9 @@ static void rule_measure_text(char *buf, size_t len, const struct tp_result *r, 
         const struct tp_point *p = &r->points[row->point];
         char t[NUM_LEN], ci[2 * NUM_LEN + 8], f[NUM_LEN], flo[NUM_LEN], fhi[NUM_LEN];
         snprintf(buf, len, aligned ? "%10s tasks/s %-20s %s of the pick [%s, %s]" : "%s tasks/s %s, %s of the pick [%s, %s]",
-                 fmt_num(t, sizeof t, p->tput_median),
-                 fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi), fmt_fraction(f, sizeof f, row->fraction),
-                 fmt_fraction(flo, sizeof flo, row->fraction_lo), fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
+                 tp__fmt_num(t, sizeof t, p->tput_median),
+                 fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi), tp__fmt_fraction(f, sizeof f, row->fraction),
+                 tp__fmt_fraction(flo, sizeof flo, row->fraction_lo), tp__fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
         return;
     }
     /* Not usable: say why when a point at that size was tried. */
@@ -502,8 +394,8 @@ static void model_inputs_text(char *buf, size_t len, const struct tp_result *r)
     const struct tp_model *m = &r->model;
     char w[NUM_LEN], c[NUM_LEN];
     int from = m->from_point >= 0 && (size_t)m->from_point < r->n_points ? r->points[m->from_point].threads : 0;
-    snprintf(buf, len, "W = %s, C = %s (means per task) measured at %d threads", fmt_duration(w, sizeof w, m->wait_ns),
-             fmt_duration(c, sizeof c, m->compute_ns), from);
+    snprintf(buf, len, "W = %s, C = %s (means per task) measured at %d threads", tp__fmt_duration(w, sizeof w, m->wait_ns),
+             tp__fmt_duration(c, sizeof c, m->compute_ns), from);
 }
 
 /* "threads* = cores x U x (1 + W/C) = 2 x 1.00 x (1 + 20.3) = 42.6 (m = 21.3); ceiling 19 900 tasks/s" */
@@ -512,9 +404,9 @@ static void model_formula_text(char *buf, size_t len, const struct tp_result *r)
     const struct tp_model *m = &r->model;
     char wc[NUM_LEN], t[NUM_LEN], mm[NUM_LEN], x[NUM_LEN];
     snprintf(buf, len, "threads* = cores x U x (1 + W/C) = %d x %.2f x (1 + %s) = %s (m = %s); ceiling %s tasks/s",
-             r->cores, m->utilization, fmt_sig3(wc, sizeof wc, m->wait_ns / m->compute_ns),
-             fmt_sig3(t, sizeof t, m->threads), fmt_sig3(mm, sizeof mm, m->multiplier),
-             fmt_num(x, sizeof x, m->throughput));
+             r->cores, m->utilization, tp__fmt_sig3(wc, sizeof wc, m->wait_ns / m->compute_ns),
+             tp__fmt_sig3(t, sizeof t, m->threads), tp__fmt_sig3(mm, sizeof mm, m->multiplier),
+             tp__fmt_num(x, sizeof x, m->throughput));
 }
 
 /* What a task really cost where the cores were busiest; 0 if unknown. */
@@ -523,15 +415,13 @@ static int cost_text(char *buf, size_t len, const struct tp_result *r)
     const struct tp_model *m = &r->model;
     if (!(m->cpu_per_task_ns > 0) || r->best < 0)
         return 0;
-    char cost[NUM_LEN], c[NUM_LEN], extra[NUM_LEN], ceil[NUM_LEN];
-    fmt_duration(cost, sizeof cost, m->cpu_per_task_ns);
-    fmt_duration(c, sizeof c, m->compute_ns);
-    fmt_duration(extra, sizeof extra, fmax(0.0, m->cpu_per_task_ns - m->compute_ns));
-    fmt_num(ceil, sizeof ceil, m->cpu_ceiling);
+    char cost[NUM_LEN], ceil[NUM_LEN];
+    tp__fmt_duration(cost, sizeof cost, m->cpu_per_task_ns);
+    tp__fmt_num(ceil, sizeof ceil, m->cpu_ceiling);
     snprintf(buf, len,
-             "CPU per task at the best point: %s (C %s + %s of waiting, switching and dispatch); "
-             "ceiling %s tasks/s, the best reaches %.2f of it",
-             cost, c, extra, ceil, r->points[r->best].tput_median / m->cpu_ceiling);
+             "CPU per task at the best point: %s (the process: task, kernel, pool); "
+             "ceiling cores / that = %s tasks/s, the best reaches %.2f of it",
+             cost, ceil, r->points[r->best].tput_median / m->cpu_ceiling);
     return 1;
 }
 
@@ -539,7 +429,7 @@ static void model_verdict_text(char *buf, size_t len, const struct tp_result *r)
 {
     char t[NUM_LEN];
     int pick = have_pick(r) ? r->points[r->pick].threads : 0;
-    fmt_sig3(t, sizeof t, r->model.threads);
+    tp__fmt_sig3(t, sizeof t, r->model.threads);
     switch (tp__model_verdict(r)) {
     case TP__MODEL_AGREES:
         snprintf(buf, len, "the measured pick (%d threads) agrees with the model (%s threads)", pick, t);
@@ -577,7 +467,7 @@ static void basis_text(char *buf, size_t len, const struct tp_result *r)
         if (point_ok(p) && !p->excluded)
             continue;
         char m[NUM_LEN], why[192];
-        fmt_mult(m, sizeof m, p->multiplier);
+        tp__fmt_mult(m, sizeof m, p->multiplier);
         if (point_ok(p))
             snprintf(why, sizeof why, "p99 over the bound");
         else
@@ -623,7 +513,7 @@ static int write_table(const struct tp_result *r, FILE *f)
     fprintf(f, "%s\n", line);
     if (r->max_p99_ns > 0) {
         char bound[NUM_LEN];
-        fmt_duration(bound, sizeof bound, r->max_p99_ns);
+        tp__fmt_duration(bound, sizeof bound, r->max_p99_ns);
         fprintf(f, "objective: the fewest threads indistinguishable from the best among points whose p99 <= %s\n",
                 bound);
     }

@@ -5,36 +5,13 @@
 #include <string.h>
 
 #include "common.h"
+#include "format.h"
 #include "report_async.h"
 #include "workload.h"
 
 /* ---- text ---- */
 
-static char *fmt_rate(char *buf, size_t len, double x)
-{
-    if (!(x > 0) || !isfinite(x))
-        snprintf(buf, len, "-");
-    else if (x >= 100)
-        snprintf(buf, len, "%.0f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
-}
 
-static char *fmt_ns(char *buf, size_t len, double ns)
-{
-    if (!(ns > 0) || !isfinite(ns))
-        snprintf(buf, len, "-");
-    else if (ns >= 1e9)
-        snprintf(buf, len, "%.3g s", ns / 1e9);
-    else if (ns >= 1e6)
-        snprintf(buf, len, "%.3g ms", ns / 1e6);
-    else if (ns >= 1e3)
-        snprintf(buf, len, "%.3g us", ns / 1e3);
-    else
-        snprintf(buf, len, "%.0f ns", ns);
-    return buf;
-}
 
 static char *fmt_rss(char *buf, size_t len, long kb)
 {
@@ -50,7 +27,7 @@ static char *fmt_rss(char *buf, size_t len, long kb)
 static char *fmt_interval(char *buf, size_t len, const struct tp_point *p)
 {
     char a[32], b[32];
-    snprintf(buf, len, "%s..%s", fmt_rate(a, sizeof a, p->tput_ci_lo), fmt_rate(b, sizeof b, p->tput_ci_hi));
+    snprintf(buf, len, "%s..%s", tp__fmt_num(a, sizeof a, p->tput_ci_lo), tp__fmt_num(b, sizeof b, p->tput_ci_hi));
     return buf;
 }
 
@@ -69,8 +46,8 @@ static void design_row(FILE *f, const char *name, int threads, const struct tp_p
     }
     if (ref != NULL && ref->tput_median > 0)
         snprintf(frac, sizeof frac, "  %.2fx async", p->tput_median / ref->tput_median);
-    fprintf(f, "  %-52s %7d %10s  %-21s %9s %9s%s\n", name, threads, fmt_rate(t, sizeof t, p->tput_median),
-            fmt_interval(iv, sizeof iv, p), fmt_ns(p99, sizeof p99, p->lat_p99_ns), fmt_rss(rss, sizeof rss, p->max_rss_kb),
+    fprintf(f, "  %-52s %7d %10s  %-21s %9s %9s%s\n", name, threads, tp__fmt_num(t, sizeof t, p->tput_median),
+            fmt_interval(iv, sizeof iv, p), tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns), fmt_rss(rss, sizeof rss, p->max_rss_kb),
             frac);
 }
 
@@ -85,8 +62,8 @@ static void curve(const struct tp_result *a, FILE *f, double level)
         int ok = p->status == TP_POINT_OK && p->n_reps > 0;
         char mark = (int)i == a->pick ? '*' : (int)i == a->best ? '^' : p->in_band ? '=' : ' ';
         fprintf(f, "%c %6g %9d %6d %10s  %-21s %9s %9s %9s  %s%s%s\n", ok ? mark : ' ', p->multiplier, p->threads,
-                loops_of(a, p), ok ? fmt_rate(t, sizeof t, p->tput_median) : "-", ok ? fmt_interval(iv, sizeof iv, p) : "-",
-                ok ? fmt_ns(p50, sizeof p50, p->lat_p50_ns) : "-", ok ? fmt_ns(p99, sizeof p99, p->lat_p99_ns) : "-",
+                loops_of(a, p), ok ? tp__fmt_num(t, sizeof t, p->tput_median) : "-", ok ? fmt_interval(iv, sizeof iv, p) : "-",
+                ok ? tp__fmt_duration(p50, sizeof p50, p->lat_p50_ns) : "-", ok ? tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns) : "-",
                 fmt_rss(rss, sizeof rss, p->max_rss_kb), tp_point_status_name(p->status),
                 ok && p->work_errors > 0 ? ", task errors: " : "",
                 ok && p->work_errors > 0 ? "yes" : "");

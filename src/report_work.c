@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "format.h"
 #include "report_work.h"
 #include "workload.h"
 
@@ -29,28 +30,7 @@ static const char *ops_noun(enum tp_workload_kind k)
     }
 }
 
-static void fmt_bytes(char *buf, size_t len, double b)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    size_t u = 0;
-    while (b >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
-        b /= 1024;
-        u++;
-    }
-    snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
-}
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-    if (!isfinite(ns))
-        snprintf(buf, len, "-");
-    else if (ns >= 1e6)
-        snprintf(buf, len, "%.3g ms", ns / 1e6);
-    else if (ns >= 1e3)
-        snprintf(buf, len, "%.3g us", ns / 1e3);
-    else
-        snprintf(buf, len, "%.0f ns", ns);
-}
 
 void tp__report_work_table(const struct tp_result *r, FILE *f)
 {
@@ -66,15 +46,15 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
             if (!point_ok(p))
                 continue;
             char bytes[32], a[32], b[32];
-            fmt_bytes(bytes, sizeof bytes, (double)p->work_bytes);
+            tp__fmt_bytes(bytes, sizeof bytes, (double)p->work_bytes);
             fprintf(f, "  %5d threads: %llu %s", p->threads, (unsigned long long)p->work_ops,
                     ops_noun(r->workload.kind));
             if (p->work_bytes > 0)
                 fprintf(f, ", %s", bytes);
             fprintf(f, ", %llu error%s", (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s");
             if (r->workload.kind == TP_WORKLOAD_NOOP) {
-                fmt_ns(a, sizeof a, p->tput_median > 0 ? 1e9 / p->tput_median : NAN);
-                fmt_ns(b, sizeof b, tp__point_cpu_ns_per_task(p));
+                tp__fmt_duration(a, sizeof a, p->tput_median > 0 ? 1e9 / p->tput_median : NAN);
+                tp__fmt_duration(b, sizeof b, tp__point_cpu_ns_per_task(p));
                 fprintf(f, "; %s per task (1 / throughput), CPU %s per task", a, b);
             }
             fputc('\n', f);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "format.h"
 #include "integrate.h"
 #include "msg.h"
 #include "workload.h"
@@ -90,45 +91,8 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
     }
 }
 
-static const char *num(char *buf, size_t len, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, len, "-");
-    else if (fabs(x) >= 100)
-        snprintf(buf, len, "%.0f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
-}
 
-static const char *mult(char *buf, size_t len, double m)
-{
-    snprintf(buf, len, "%.2f", m);
-    char *dot = strchr(buf, '.');
-    if (dot != NULL) {
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0')
-            *end-- = '\0';
-        if (end == dot)
-            *end = '\0';
-    }
-    return buf;
-}
 
-static const char *dur(char *buf, size_t len, double ns)
-{
-    if (!isfinite(ns))
-        snprintf(buf, len, "-");
-    else if (ns >= 1e9)
-        snprintf(buf, len, "%.3g s", ns / 1e9);
-    else if (ns >= 1e6)
-        snprintf(buf, len, "%.3g ms", ns / 1e6);
-    else if (ns >= 1e3)
-        snprintf(buf, len, "%.3g us", ns / 1e3);
-    else
-        snprintf(buf, len, "%.0f ns", ns);
-    return buf;
-}
 
 static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
 
@@ -145,8 +109,8 @@ static void pick_cell(char *buf, size_t len, const struct tp_result *r)
         return;
     }
     const struct tp_point *p = &r->points[r->pick];
-    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", mult(m, sizeof m, p->multiplier), p->threads,
-             num(t, sizeof t, p->tput_median), num(lo, sizeof lo, p->tput_ci_lo), num(hi, sizeof hi, p->tput_ci_hi));
+    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi));
 }
 
 static void band_cell(char *buf, size_t len, const struct tp_result *r)
@@ -157,8 +121,8 @@ static void band_cell(char *buf, size_t len, const struct tp_result *r)
     else if (r->n_band <= 1)
         snprintf(buf, len, "only the pick");
     else
-        snprintf(buf, len, "m = %s .. %s (%d points)", mult(lo, sizeof lo, r->band_lo_multiplier),
-                 mult(hi, sizeof hi, r->band_hi_multiplier), r->n_band);
+        snprintf(buf, len, "m = %s .. %s (%d points)", tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier),
+                 tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier), r->n_band);
 }
 
 static void started_cell(char *buf, size_t len, const struct tp_result *r)
@@ -283,9 +247,9 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
             snprintf(th[k], 32, "%d", p[k]->threads);
             if (ok(p[k])) {
                 char x[32], lo[32], hi[32];
-                snprintf(tp[k], CELL, "%s [%s, %s]%s", num(x, sizeof x, p[k]->tput_median),
-                         num(lo, sizeof lo, p[k]->tput_ci_lo), num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
-                dur(p99[k], 32, p[k]->lat_p99_ns);
+                snprintf(tp[k], CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p[k]->tput_median),
+                         tp__fmt_num(lo, sizeof lo, p[k]->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
+                tp__fmt_duration(p99[k], 32, p[k]->lat_p99_ns);
             } else {
                 snprintf(tp[k], CELL, "%s", tp_point_status_name(p[k]->status));
                 snprintf(p99[k], 32, "-");
@@ -298,7 +262,7 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
                      p[1]->tput_ci_lo / p[0]->tput_ci_hi, p[1]->tput_ci_hi / p[0]->tput_ci_lo);
         else
             snprintf(ratio, sizeof ratio, "-");
-        rc |= grid_row(&t, mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
+        rc |= grid_row(&t, tp__fmt_mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
     }
     free(ms);
     fputs(markdown ? "\n## Throughput and p99 latency at each multiplier\n\n" : "\n", f);
