@@ -38,29 +38,31 @@
 static struct tp__netserver_opts server_opts; /* set once in the server process before any thread */
 static char *reply_buf;                       /* read-only after start */
 
-static int read_full(int fd, char *buf, size_t n)
+int tp__net_recv_all(int fd, void *buf, size_t n)
 {
+    char *p = buf;
     while (n > 0) {
-        ssize_t r = read(fd, buf, n);
+        ssize_t r = recv(fd, p, n, 0);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             return -1;
-        buf += r;
+        p += r;
         n -= (size_t)r;
     }
     return 0;
 }
 
-static int write_full(int fd, const char *buf, size_t n)
+int tp__net_send_all(int fd, const void *buf, size_t n)
 {
+    const char *p = buf;
     while (n > 0) {
-        ssize_t w = send(fd, buf, n, MSG_NOSIGNAL);
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
             return -1;
-        buf += w;
+        p += w;
         n -= (size_t)w;
     }
     return 0;
@@ -70,9 +72,9 @@ static void *serve_connection(void *arg)
 {
     int fd = (int)(intptr_t)arg;
     char *req = malloc(server_opts.request_size);
-    while (req != NULL && read_full(fd, req, server_opts.request_size) == 0) {
+    while (req != NULL && tp__net_recv_all(fd, req, server_opts.request_size) == 0) {
         tp__block_ns(server_opts.delay_ns);
-        if (write_full(fd, reply_buf, server_opts.reply_size) < 0)
+        if (tp__net_send_all(fd, reply_buf, server_opts.reply_size) < 0)
             break;
     }
     free(req);

@@ -20,6 +20,12 @@ struct tp__netserver_opts {
  * *port. Returns 0 or a negative errno. */
 int tp__netserver_start(const struct tp__netserver_opts *opts, pid_t *pid, int *port);
 
+/* Blocking socket I/O of exactly n bytes (EINTR resumed, SIGPIPE never
+ * raised). Return 0, or -1 on an error or a closed peer. Used by the server
+ * and by the net workload's clients. */
+int tp__net_recv_all(int fd, void *buf, size_t n);
+int tp__net_send_all(int fd, const void *buf, size_t n);
+
 /* Kills the server (SIGKILL) and reaps it. pid <= 0 is a no-op. */
 void tp__netserver_stop(pid_t pid);
 

@@ -157,34 +157,6 @@ static void net_thread_fini(struct tp__workload *w, struct tp__wthread *t)
     t->data = NULL;
 }
 
-static int send_full(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = send(fd, buf, n, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        buf += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-static int recv_full(int fd, char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = recv(fd, buf, n, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        buf += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 static void net_task(struct tp__workload *w, uint64_t index)
 {
     struct tp__wthread *t = tp__wthread_get(w);
@@ -197,7 +169,7 @@ static void net_task(struct tp__workload *w, uint64_t index)
         nt->fd = net_connect(((struct net_state *)w->state)->port);
     uint32_t rq = request_size(&w->params), rp = reply_size(&w->params);
     memcpy(nt->req, &index, rq < sizeof index ? rq : sizeof index);
-    if (nt->fd < 0 || send_full(nt->fd, nt->req, rq) < 0 || recv_full(nt->fd, nt->reply, rp) < 0) {
+    if (nt->fd < 0 || tp__net_send_all(nt->fd, nt->req, rq) < 0 || tp__net_recv_all(nt->fd, nt->reply, rp) < 0) {
         if (nt->fd >= 0)
             close(nt->fd);
         nt->fd = -1; /* reconnect on the next task */
