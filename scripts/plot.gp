@@ -6,7 +6,7 @@
 #
 # Variables: csv (required), out (default: csv with .png; .svg renders SVG),
 # title (default: the file name). Columns are found by their header names
-# (docs/results-format.md), so later columns added to the CSV do not matter.
+# (README: Results), so later columns added to the CSV do not matter.
 # `tune-pool --plot` draws the same picture from the JSON with the workload in
 # its title; this script is for a CSV alone, e.g. one edited or merged by hand.
 

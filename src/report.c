@@ -359,8 +359,12 @@ static void band_method_text(char *buf, size_t len, const struct tp_result *r)
 {
     char level[16];
     fmt_level(level, sizeof level, r);
-    snprintf(buf, len, "method: overlapping %s bootstrap percentile intervals of the median; overlap does not prove "
-             "equality", level);
+    if (r->tolerance > 0)
+        snprintf(buf, len, "method: %s bootstrap percentile intervals of the median reaching within %.3g%% of the "
+                 "highest interval floor; overlap does not prove equality", level, 100 * r->tolerance);
+    else
+        snprintf(buf, len, "method: overlapping %s bootstrap percentile intervals of the median; overlap does not prove "
+                 "equality", level);
 }
 
 /* The measured part of a rule row: "4 761 tasks/s [4 700, 4 800]   0.24 of the pick [0.23, 0.25]". */
@@ -845,7 +849,7 @@ static int write_csv(const struct tp_result *r, FILE *f)
 }
 
 /* ------------------------------------------------------------------------
- * JSON: the stable interface for other tools (schema 1, docs/results-format.md).
+ * JSON: the stable interface for other tools (schema 1, README: Results).
  * ---------------------------------------------------------------------- */
 
 /* Builders that record the first failure in *ok instead of checking each call. */
@@ -950,6 +954,7 @@ static json_t *json_sweep(struct jb *b, const struct tp_result *r)
     jput(b, o, "cores", json_integer(r->cores));
     jput(b, o, "strategy", json_string(tp_strategy_name(r->strategy)));
     jput(b, o, "resolution", jnum_if(r->strategy == TP_STRATEGY_ADAPTIVE, r->resolution));
+    jput(b, o, "tolerance", jnum(r->tolerance));
     jput(b, o, "repeat", r->repeat > 0 ? json_integer(r->repeat) : json_string("auto"));
     jput(b, o, "repeat_max", json_integer(r->repeat > 0 ? r->repeat : r->repeat_max));
     jput(b, o, "target_ci", jnum_if(r->repeat == 0, r->target_ci));
@@ -1162,7 +1167,7 @@ static json_t *json_document(const struct tp_result *r)
     jput(&b, root, "recommendation", json_recommendation(&b, r));
     jput(&b, root, "rules", json_rules(&b, r));
     jput(&b, root, "model", json_model(&b, r));
-    if (r->async != NULL) /* --executor=both|async (docs/async.md) */
+    if (r->async != NULL) /* --executor=both|async (README: Executors) */
         jput(&b, root, "async", tp__report_async_json(r));
     if (!b.ok) {
         json_decref(root);

@@ -345,6 +345,9 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
     out->repeat_max = (int)get_int(rd, sw, "repeat_max", "sweep", 0);
     out->target_ci = get_num0(rd, sw, "target_ci", "sweep");
     out->resolution = get_num0(rd, sw, "resolution", "sweep");
+    out->tolerance = get_num0(rd, sw, "tolerance", "sweep");
+    if (!(out->tolerance >= 0 && out->tolerance < 1))
+        out->tolerance = 0;
     const json_t *objective = json_object_get(sw, "objective");
     if (json_is_object(objective))
         out->max_p99_ns = get_num0(rd, objective, "max_p99_ns", "sweep.objective");

@@ -534,6 +534,11 @@ int tp_analyze(struct tp_result *r)
          * With a quiet best this is the best's own low end; a noisy best
          * (a wide interval) cannot drag the floor down and widen the band. */
         double floor_lo = r->points[r->best].tput_ci_lo;
+        /* The practical margin: repetitions within one run share the
+         * machine's state, so their interval can be narrower than the
+         * difference between two runs; a point within `tolerance` of the
+         * floor does the same work for practical purposes. */
+        double tol = r->tolerance > 0 && r->tolerance < 1 ? r->tolerance : 0.0;
         for (size_t i = 0; i < r->n_points; i++) {
             const struct tp_point *p = &r->points[i];
             if (point_usable(p) && !p->excluded && p->tput_ci_lo > floor_lo)
@@ -541,7 +546,7 @@ int tp_analyze(struct tp_result *r)
         }
         for (size_t i = 0; i < r->n_points; i++) {
             struct tp_point *p = &r->points[i];
-            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo))
+            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo * (1.0 - tol)))
                 continue;
             p->in_band = 1;
             if (r->n_band == 0 || p->multiplier < r->band_lo_multiplier)

@@ -149,7 +149,7 @@ static int validate(const struct tp_sweep_opts *o, const struct tp_topology *top
         !isfinite(o->point_timeout_s))
         return -EINVAL;
     if (o->target_ci < 0 || !isfinite(o->target_ci) || o->resolution < 0 || !isfinite(o->resolution) ||
-        o->max_p99_ns < 0 || !isfinite(o->max_p99_ns) || o->max_refine < 0)
+        o->max_p99_ns < 0 || !isfinite(o->max_p99_ns) || o->max_refine < 0 || !(o->tolerance >= 0 && o->tolerance < 1))
         return -EINVAL;
     if (o->strategy != TP_STRATEGY_GRID && o->strategy != TP_STRATEGY_ADAPTIVE)
         return -EINVAL;
@@ -302,10 +302,14 @@ static double model_knee(struct tp_result *r)
     return r->model.valid ? r->model.threads : 0.0;
 }
 
+#define SATURATED 0.98
+
 /* The coarse pass stops going up once doubling the threads no longer helps
- * (the new point is not clearly better than the best so far), but never
- * before it has passed 1.5x the model's knee and 4 x cores: a plateau
- * before the knee the model predicts is measured through, not believed. */
+ * (the new point is not clearly better than the best so far) or the cores
+ * are saturated (the point reaches SATURATED of the ceiling its CPU cost per
+ * task allows), but never before it has passed 1.5x the model's knee and
+ * 4 x cores: a plateau before the knee the model predicts is measured
+ * through, not believed. */
 static int coarse_should_stop(struct run *run, size_t i)
 {
     struct tp_result *r = run->out;
@@ -318,12 +322,22 @@ static int coarse_should_stop(struct run *run, size_t i)
         if (q->status == TP_POINT_OK && q->n_reps > 0 && (best == NULL || q->tput_median > best->tput_median))
             best = q;
     }
-    if (best == NULL || clearly_better(p, best))
-        return 0;
-    if (p->threads < 4 * r->cores)
+    if (best == NULL || p->threads < 4 * r->cores)
         return 0;
     double knee = model_knee(r);
-    return knee > 0 && p->threads >= 1.5 * knee;
+    if (!(knee > 0 && p->threads >= 1.5 * knee))
+        return 0;
+    if (!clearly_better(p, best))
+        return 1;
+    /* Still rising, but the cores are saturated: the point reaches
+     * SATURATED of cores / (its CPU per task), the most any pool size can
+     * do at that cost per task; more threads can only add contention. */
+    double cpu = 0, tasks = 0;
+    for (int k = 0; k < p->n_reps && k < TP_MAX_REPS; k++) {
+        cpu += p->reps[k].cpu_s;
+        tasks += (double)p->reps[k].tasks;
+    }
+    return cpu > 0 && p->tput_median >= SATURATED * r->cores * tasks / cpu;
 }
 
 /* Inserts a refinement point with `threads` threads, keeping the order;
@@ -463,6 +477,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->seed = opts->seed;
     out->strategy = opts->multipliers == NULL ? opts->strategy : TP_STRATEGY_GRID;
     out->resolution = opts->resolution > 0 ? opts->resolution : 0.1;
+    out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;
     out->stack_size = opts->stack_size != 0 ? opts->stack_size : TP_POOL_DEFAULT_STACK;
     struct timespec wall;

@@ -131,7 +131,7 @@ sleep 0.2
 # A point's child is a fork: it has the same command line.
 check "no measuring child left" test -z "$(pgrep -f -- "--output-dir=$res2" 2>/dev/null)"
 
-# ---- workloads: file, net, mixed, noop, plugin (docs/workloads.md) ----
+# ---- workloads: file, net, mixed, noop, plugin (README: Workloads) ----
 src=$(cd "$(dirname "$0")/.." && pwd)
 plugins=${TP_TEST_PLUGIN_DIR:-}
 out=$("$bin" --help)
@@ -180,7 +180,7 @@ sleep 0.3
 check "net SIGINT exits 130" test "$rc" -eq 130
 alive=""; for s in $srv; do kill -0 "$s" 2>/dev/null && alive="$alive $s"; done
 check "net SIGINT leaves no server or child" test -z "$alive"
-# The example plugin, built as docs/workloads.md says, then a sweep with it.
+# The example plugin, built as README: Workloads says, then a sweep with it.
 if command -v cc >/dev/null; then
   cc -O2 -fPIC -shared -I"$src/include" -o "$work/checksum.so" "$src/examples/plugin/checksum.c" 2>"$work/cc.err"
   check "example plugin builds with the documented command" test -s "$work/checksum.so"
@@ -209,7 +209,7 @@ if [[ -n $plugins && -f $plugins/tp_test_plugin.so ]]; then
   check "plugin task errors are counted" grep -q '"errors": 20' <<<"$out"
 fi
 
-# --executor (docs/async.md): the event loops beside the pool; async on a
+# --executor (README: Executors): the event loops beside the pool; async on a
 # workload without an async path is a usage error, in `both` the row is absent.
 usage_case --workload=file --executor=async
 check "async on file names the reason" grep -q "not supported by the async executor: file" <<<"$out"

@@ -186,6 +186,12 @@ Test(cli_options, search_and_objective_options)
     cr_assert_eq(parse(&o, err, "--multipliers=1,2", NULL), 0);
     cr_assert_eq(o.strategy, TP_STRATEGY_GRID, "a list is a grid");
     tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--tolerance=0", NULL), 0);
+    cr_assert_eq(o.tolerance, 0.0);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--tolerance=5%", NULL), 0);
+    cr_assert_float_eq(o.tolerance, 0.05, 1e-12);
+    tp_cli_opts_free(&o);
     cr_assert_eq(parse(&o, err, "--strategy=grid", NULL), 0);
     cr_assert_eq(o.strategy, TP_STRATEGY_GRID);
     tp_cli_opts_free(&o);
@@ -200,6 +206,8 @@ Test(cli_options, search_and_objective_options)
         {"--max-p99=5ms", "--objective=throughput", "--objective=throughput"},
         {"--strategy=adaptive", "--multipliers=1,2", "--strategy=adaptive"},
         {"--repeat=auto5", NULL, "--repeat"},
+        {"--tolerance=50%", NULL, "--tolerance"},        {"--tolerance=-1", NULL, "--tolerance"},
+        {"--tolerance=0.5", NULL, "--tolerance"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char e[256] = "";

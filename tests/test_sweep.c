@@ -232,6 +232,39 @@ Test(sweep, knee_curve_recommends_near_the_knee)
     tp_result_free(&r);
 }
 
+Test(sweep, a_tolerance_lets_the_band_take_practically_equal_points)
+{
+    /* 40 threads reach 95.2% of 60's: distinguishable by the intervals,
+     * the same work within a 10% tolerance. */
+    double ms[] = {1, 2, 5, 10, 20, 30};
+    struct tp_topology t = topo_of(2);
+    int picks[2];
+    for (int k = 0; k < 2; k++) {
+        struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.005, .rng = 42};
+        struct tp_sweep_opts o = opts_for(&s);
+        o.multipliers = ms;
+        o.n_multipliers = 6;
+        o.tolerance = k == 0 ? 0.0 : 0.10;
+        struct tp_result r;
+        cr_assert_eq(tp_sweep_run(&o, &t, &r), 0);
+        cr_assert_float_eq(r.tolerance, o.tolerance, 1e-12);
+        picks[k] = r.points[r.pick].threads;
+        tp_result_free(&r);
+    }
+    cr_assert_eq(picks[0], 60);
+    cr_assert_eq(picks[1], 40);
+}
+
+Test(sweep, a_tolerance_outside_0_1_is_einval)
+{
+    struct synth s = {.shape = FLAT};
+    struct tp_sweep_opts o = opts_for(&s);
+    o.tolerance = 1.0;
+    struct tp_topology t = topo_of(2);
+    struct tp_result r;
+    cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
+}
+
 Test(sweep, flat_curve_recommends_the_fewest_threads)
 {
     struct synth s = {.shape = FLAT, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.02, .rng = 3};

@@ -220,7 +220,7 @@ TP_EXTERN int tp_workload_parse_spec(const char *spec, struct tp_workload_params
 TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------
- * Executors: how a point runs its tasks (docs/async.md).
+ * Executors: how a point runs its tasks (README: Executors).
  * ---------------------------------------------------------------------- */
 enum tp_executor {
     TP_EXECUTOR_POOL = 0, /* the pthread pool: round(m x cores) threads, one task each at a time */
@@ -376,6 +376,7 @@ struct tp_result {
     int repeat_max;             /* repeat == 0 (auto): the most repetitions per point */
     double target_ci;           /* repeat == 0 (auto): target interval width / median */
     double resolution;          /* adaptive: refinement stops at this fraction of the pick's threads */
+    double tolerance;           /* band: within this fraction below the highest interval floor counts as equal */
     double max_p99_ns;          /* latency bound of the objective; 0 = maximise throughput */
     double noise;               /* upper quartile over ok points of the interval width / median */
     double noise_mad;           /* upper quartile over ok points of the scaled MAD / median */
@@ -388,7 +389,7 @@ struct tp_result {
     struct tp_async_result *async;
 };
 
-/* The async executor's side of a run (docs/async.md). */
+/* The async executor's side of a run (README: Executors). */
 struct tp_async_result {
     int only;            /* 1: no pool sweep ran (--executor=async) */
     int supported;       /* 0: the workload has no async path: why says so, sweep is empty */
@@ -490,6 +491,8 @@ struct tp_sweep_opts {
     int include_rules;         /* add the rule-of-thumb points to the plan */
     enum tp_strategy strategy; /* grid: the list as given; adaptive: coarse pass + refinement */
     double resolution;         /* adaptive: stop refining at this fraction of the pick's threads (0.1) */
+    double tolerance;          /* band margin: a point whose interval reaches (1 - tolerance) x the
+                                * highest interval floor is in the band (0 = intervals only) */
     int max_refine;            /* adaptive: at most this many refinement points (0 = 8) */
     double max_p99_ns;         /* objective: best throughput whose p99 stays under this; 0 = none */
     int repeat_max;            /* repeat == 0: the most repetitions (0 = 10) */
@@ -576,7 +579,7 @@ TP_EXTERN int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t w
  * Emitters: the recommendation as a snippet for a build configuration.
  * Every snippet defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,
  * TUNEPOOL_CORES, TUNEPOOL_WORKLOAD and TUNEPOOL_VERSION
- * (docs/build-integration.md).
+ * (README: Into the build).
  * ---------------------------------------------------------------------- */
 enum tp_emit_format {
     TP_EMIT_CMAKE = 0, /* set(TUNEPOOL_THREADS 42) ... for include() */

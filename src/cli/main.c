@@ -163,6 +163,7 @@ int main(int argc, char **argv)
         .max_threads = o.max_threads,
         .strategy = o.strategy,
         .resolution = o.resolution,
+        .tolerance = o.tolerance,
         .max_p99_ns = o.max_p99_ns,
         .repeat = o.repeat,
         .repeat_max = o.repeat_max,
@@ -233,7 +234,7 @@ int main(int argc, char **argv)
     rc = o.executor_mode == TP_CLI_EXEC_ASYNC ? 0 : tp_sweep_run(&so, &topo, &result);
     tp_cli_progress_stop(&ps);
     if (o.executor_mode != TP_CLI_EXEC_POOL && rc != TP_ECANCELED && (rc >= 0 || result.points != NULL))
-        rc = tp_cli_run_async(&o, &so, &topo, &result, rc); /* the event loops (docs/async.md) */
+        rc = tp_cli_run_async(&o, &so, &topo, &result, rc); /* the event loops (README: Executors) */
     if (rc == -E2BIG) {
         tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
                            o.max_threads, topo.effective_cores);

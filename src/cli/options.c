@@ -216,6 +216,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->target_ci = 0.02;
     o->strategy = TP_STRATEGY_ADAPTIVE;
     o->resolution = 0.1;
+    o->tolerance = 0.02;
     o->rep_seconds = 0.3;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
@@ -247,7 +248,7 @@ void tp_cli_usage(FILE *where)
         "recommend the multiplier m (threads = m x cores) for the workload.\n"
         "\n"
         "Workload:\n"
-        "  --workload=KIND        what each task does (docs/workloads.md)   [io]\n"
+        "  --workload=KIND        what each task does (README: Workloads)   [io]\n"
         "                           io     a blocking wait, then CPU work\n"
         "                           cpu    CPU work only\n"
         "                           mixed  --io-fraction of the tasks wait, the\n"
@@ -287,6 +288,10 @@ void tp_cli_usage(FILE *where)
         "                         added\n"
         "  --resolution=F         adaptive: refine until neighbours are within F x\n"
         "                         the pick's threads, 0 < F < 1             [0.1]\n"
+        "  --tolerance=P          a point within P of the best's interval floor\n"
+        "                         counts as the same work: the band's practical\n"
+        "                         margin, a fraction or a percentage; 0 = the\n"
+        "                         intervals alone                           [2%%]\n"
         "  --repeat=R|auto        repetitions per point, 1..%d; auto repeats until\n"
         "                         the interval is --precision narrow        [auto]\n"
         "  --max-repeat=R         auto: at most R repetitions, %d..%d        [10]\n"
@@ -304,7 +309,7 @@ void tp_cli_usage(FILE *where)
         "  --confidence=P         interval level, 0 < P < 1                 [0.95]\n"
         "  --seed=N               seed of the bootstrap resampling          [1]\n"
         "\n"
-        "Executors (docs/async.md):\n"
+        "Executors (README: Executors):\n"
         "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
         "                         loop per core (epoll) with c tasks in flight\n"
         "                         each, swept like m; both: the two, side by side\n"
@@ -335,7 +340,7 @@ void tp_cli_usage(FILE *where)
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n"
         "\n"
-        "Build integration (docs/build-integration.md):\n"
+        "Build integration (README: Into the build):\n"
         "  --emit=KIND            print the recommendation for a build instead of\n"
         "                         the report: cmake, make, header, env or json;\n"
         "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
@@ -402,6 +407,7 @@ enum long_only {
     OPT_RESOLUTION,
     OPT_OBJECTIVE,
     OPT_MAX_P99,
+    OPT_TOLERANCE,
     OPT_EXECUTOR,
     OPT_INFLIGHT,
 };
@@ -448,6 +454,7 @@ static const struct option long_options[] = {
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"max-p99", required_argument, NULL, OPT_MAX_P99},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
     {"executor", required_argument, NULL, OPT_EXECUTOR},
     {"inflight", required_argument, NULL, OPT_INFLIGHT},
     {NULL, 0, NULL, 0},
@@ -462,6 +469,24 @@ static int bad(char *err, size_t errlen, const char *fmt, ...)
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return -EINVAL;
+}
+
+/* A fraction in (0, 1), or with allow_zero [0, 0.5), given as 0.02 or 2%. */
+static int parse_fraction(const char *s, int allow_zero, double *out)
+{
+    char buf[64];
+    size_t len = strlen(s);
+    int percent = len > 1 && len < sizeof(buf) && s[len - 1] == '%';
+    snprintf(buf, sizeof(buf), "%.*s", percent ? (int)len - 1 : (int)len, s);
+    double v;
+    int rc = allow_zero ? tp_cli_parse_double(buf, 0, percent ? 50 : 0.5, 0, &v)
+                        : tp_cli_parse_double(buf, 0, percent ? 100 : 1, 1, &v);
+    if (rc < 0)
+        return rc;
+    if (allow_zero && v == (percent ? 50 : 0.5))
+        return -ERANGE;
+    *out = percent ? v / 100 : v;
+    return 0;
 }
 
 static const char *why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
@@ -596,18 +621,16 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                            why(rc), optarg, TP_REPEAT_MIN, TP_MAX_REPS);
             o->repeat_max = (int)l;
             break;
-        case OPT_PRECISION: {
-            char buf[64];
-            size_t len = strlen(optarg);
-            int percent = len > 1 && len < sizeof(buf) && optarg[len - 1] == '%';
-            snprintf(buf, sizeof(buf), "%.*s", percent ? (int)len - 1 : (int)len, optarg);
-            if ((rc = tp_cli_parse_double(buf, 0, percent ? 100 : 1, 1, &o->target_ci)) < 0)
+        case OPT_PRECISION:
+            if ((rc = parse_fraction(optarg, 0, &o->target_ci)) < 0)
                 return bad(err, errlen, "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. 0.02 or 2%%)",
                            why(rc), optarg);
-            if (percent)
-                o->target_ci /= 100;
             break;
-        }
+        case OPT_TOLERANCE:
+            if ((rc = parse_fraction(optarg, 1, &o->tolerance)) < 0)
+                return bad(err, errlen, "--tolerance: %s value '%s' (expected 0, a fraction below 0.5 or a percentage, e.g. 0.02 or 2%%)",
+                           why(rc), optarg);
+            break;
         case OPT_RESOLUTION:
             if ((rc = tp_cli_parse_double(optarg, 0, 1, 1, &o->resolution)) < 0)
                 return bad(err, errlen, "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",

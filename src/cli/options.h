@@ -30,7 +30,7 @@ int tp_cli_parse_double(const char *s, double lo, double hi, int open, double *o
  * an empty element or a duplicate. */
 int tp_cli_parse_list(const char *s, size_t max_n, double **out, size_t *n);
 
-/* --executor: which sweeps run (docs/async.md). */
+/* --executor: which sweeps run (README: Executors). */
 enum tp_cli_executor_mode {
     TP_CLI_EXEC_POOL = 0, /* the pool only (the default) */
     TP_CLI_EXEC_ASYNC,    /* the event loops only */
@@ -51,6 +51,7 @@ struct tp_cli_opts {
     enum tp_strategy strategy;
     int strategy_given;  /* --strategy was on the command line */
     double resolution;   /* adaptive: fraction of the pick's threads */
+    double tolerance;    /* band margin, fraction of the best's floor */
     double max_p99_ns;   /* 0 = maximise throughput */
     int objective_latency; /* --objective=latency */
     uint64_t tasks;      /* 0 = auto */
@@ -68,7 +69,7 @@ struct tp_cli_opts {
     int save;            /* write CSV and JSON files */
     enum tp_format format;
     int quiet;
-    /* Build integration (docs/build-integration.md). */
+    /* Build integration (README: Into the build). */
     int emit;                       /* 1: stdout gets a snippet instead of the report */
     enum tp_emit_format emit_format;
     const char *from;               /* read this results JSON instead of measuring */
