@@ -5,27 +5,26 @@ set terminal pngcairo size 1280,720 noenhanced font "sans,11" background rgb "wh
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-1 2 926.8793717 925.3148508 928.8323335 2.41278 0
-2 4 1853.113379 1848.381212 1861.017801 2.36556 0
-3 6 2773.861716 2761.285072 2777.370373 2.74296 0
-4 8 3733.21673 3725.585493 3740.413711 2.30946 0
-5 10 4681.987456 4668.990424 4695.99343 2.36369 0
-8 16 7490.480346 7419.830619 7510.862155 2.40495 0
-16 32 14426.05915 14368.22761 14526.83335 3.31723 0
-18 36 16306.85471 16230.47998 16311.65548 2.63399 0
-20 40 17644.01205 17611.81175 17710.5949 2.95742 1
-24 48 17700.42085 17575.89637 18026.55558 3.4917 1
-32 64 17781.34242 17420.82154 17887.42792 5.48853 1
-64 128 17624.00858 17227.41908 17770.17822 16.1702 1
+1 2 936.2703409 936.2044982 936.5414939 2.24888 0
+2 4 1870.116014 1866.370922 1884.814214 2.25305 0
+3 6 2816.266451 2809.159319 2829.700191 2.25776 0
+4 8 3738.2963 3736.523537 3743.496304 2.34983 0
+5 10 4699.686476 4693.671233 4714.93651 2.33752 0
+8 16 7510.047162 7498.303775 7519.503369 2.30758 0
+16 32 14627.87459 14620.85665 14654.36651 2.61485 0
+20 40 17771.1326 17729.78553 17813.96345 2.69324 0
+22 44 18050.00179 17952.86101 18081.41444 2.88283 1
+24 48 18370.41454 18234.80825 18426.48061 3.40741 1
+32 64 18352.01306 18227.56115 18380.90855 5.07348 1
 EOD
-set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 20 -> 40 threads, 17644 tasks/s [17612, 17711]; band: m = 20 .. 64 (40 .. 128 threads)"
+set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 22 -> 44 threads, 18050 tasks/s [17953, 18081]; band: m = 22 .. 32 (44 .. 64 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
 set xlabel "pool size multiplier m (threads = m x 2 cores; log scale)"
 set x2label "threads at each measured point"
 set xtics nomirror
-set x2tics ("2" 1, "4" 2, "6" 3, "8" 4, "10" 5, "16" 8, "32" 16, "40" 20, "48" 24, "64" 32, "128" 64) out nomirror
+set x2tics ("2" 1, "4" 2, "6" 3, "8" 4, "10" 5, "16" 8, "32" 16, "44" 22, "64" 32) out nomirror
 set ylabel "throughput (tasks/s): median and 95% interval"
 set y2label "p99 task latency (ms)"
 set ytics nomirror
@@ -38,23 +37,23 @@ set border 11
 set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1
 set tmargin 6
 set offsets graph 0.03, graph 0.03, graph 0.08, 0
-set xrange [0.8:80]
-set x2range [0.8:80]
-set object 1 rectangle from first 18.86792453, graph 0 to first 67.84, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
-set arrow 1 from first 20, graph 0 to first 20, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
-set label 1 " pick: m = 20 (40 threads)" at first 20, graph 0.04 right offset -0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 17.28535922, graph 0 to first 17.28535922, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
+set xrange [0.8:40]
+set x2range [0.8:40]
+set object 1 rectangle from first 20.75471698, graph 0 to first 33.92, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
+set arrow 1 from first 22, graph 0 to first 22, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
+set label 1 " pick: m = 22 (44 threads)" at first 22, graph 0.04 right offset -0.5,0 textcolor rgb "#d62728" front
+set arrow 2 from first 17.49408283, graph 0 to first 17.49408283, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_tpe37 << EOD
-5 4681.987456
+5 4699.686476
 EOD
 $rule_tpe38 << EOD
-3 2773.861716
+3 2816.266451
 EOD
 $rule_cpu << EOD
-1 926.8793717
+1 936.2703409
 EOD
 $pick << EOD
-20 17644.01205
+22 18050.00179
 EOD
 $failed << EOD
 EOD
@@ -62,9 +61,9 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.27 of pick", \
+  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.26 of pick", \
   $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.16 of pick", \
   $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.05 of pick", \
-  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 20 (40 threads)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 17.3"
+  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 22 (44 threads)", \
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 17.5"
 unset output

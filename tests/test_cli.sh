@@ -231,5 +231,13 @@ out=$("$bin" --workload=file --file-size=256K --cores=1 --multipliers=1 --repeat
 check "executor both on file: the async row is absent, and why" \
   bash -c "[[ $rc -eq 0 ]] && grep -q 'the async row is absent: not supported by the async executor' <<<\"\$0\"" "$out"
 
+# The README documents every option --help lists (it carries the help text).
+readme="$(dirname "$0")/../README.md"
+if [[ -f $readme ]]; then
+  for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+    check "README documents $opt" grep -q -- "$opt" "$readme"
+  done
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
