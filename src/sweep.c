@@ -340,6 +340,24 @@ static int coarse_should_stop(struct run *run, size_t i)
     return cpu > 0 && p->tput_median >= SATURATED * r->cores * tasks / cpu;
 }
 
+/* Far below the knee the model predicts, throughput grows in proportion to
+ * the threads (every task waits, the cores idle): a coarse point under
+ * SKIP_BELOW x the model's knee adds little and costs a point's time, so it
+ * is left out; the rule-of-thumb sizes and m = 1 are always measured, and
+ * should the knee be lower than predicted, the refinement bisects down to
+ * it from the measured points. */
+#define SKIP_BELOW 0.4
+
+static int coarse_can_skip(struct run *run, size_t i)
+{
+    struct tp_result *r = run->out;
+    const struct tp_point *p = &r->points[i];
+    if (p->origin != TP_ORIGIN_COARSE || p->threads <= r->cores)
+        return 0;
+    double knee = model_knee(r);
+    return knee > 0 && p->threads < SKIP_BELOW * knee;
+}
+
 /* Inserts a refinement point with `threads` threads, keeping the order;
  * returns its index, or -1 if it exists already or there is no room. */
 static long insert_point(struct run *run, int threads)
@@ -420,6 +438,13 @@ static int run_adaptive(struct run *run)
 
     run->planned = r->n_points;
     for (size_t i = 0; i < r->n_points; i++) {
+        if (coarse_can_skip(run, i)) {
+            memmove(&r->points[i], &r->points[i + 1], (r->n_points - i - 1) * sizeof(*r->points));
+            r->n_points--;
+            run->planned--;
+            i--;
+            continue;
+        }
         if (measure_one(run, i) == TP_ECANCELED) {
             skip_rest(r, i);
             return TP_ECANCELED;

@@ -499,6 +499,7 @@ Test(sweep, adaptive_finds_the_knee_with_fewer_points_than_a_fine_grid)
     cr_assert_gt(count_origin(&r, TP_ORIGIN_REFINE), 0);
     cr_assert_lt(r.n_points, 17, "%zu points: not a third of m = 0.5, 1, 2, ..., 32", r.n_points);
     cr_assert(has_threads(&r, 10) && has_threads(&r, 6) && has_threads(&r, 2), "rule sizes measured");
+    cr_assert(!has_threads(&r, 4) && !has_threads(&r, 8), "coarse points far below the model's knee are skipped");
     tp_result_free(&r);
 }
 
