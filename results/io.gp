@@ -5,26 +5,24 @@ set terminal pngcairo size 1280,720 noenhanced font "sans,11" background rgb "wh
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-1 2 936.2703409 936.2044982 936.5414939 2.24888 0
-2 4 1870.116014 1866.370922 1884.814214 2.25305 0
-3 6 2816.266451 2809.159319 2829.700191 2.25776 0
-4 8 3738.2963 3736.523537 3743.496304 2.34983 0
-5 10 4699.686476 4693.671233 4714.93651 2.33752 0
-8 16 7510.047162 7498.303775 7519.503369 2.30758 0
-16 32 14627.87459 14620.85665 14654.36651 2.61485 0
-20 40 17771.1326 17729.78553 17813.96345 2.69324 0
-22 44 18050.00179 17952.86101 18081.41444 2.88283 1
-24 48 18370.41454 18234.80825 18426.48061 3.40741 1
-32 64 18352.01306 18227.56115 18380.90855 5.07348 1
+1 2 943.4836727 942.3449744 944.0547945 2.16489 0
+3 6 2836.19277 2835.55515 2837.878941 2.22691 0
+5 10 4737.046346 4730.183165 4739.078616 2.33604 0
+8 16 7551.57807 7539.351251 7558.409953 2.28631 0
+16 32 14753.98744 14748.96314 14788.87604 2.47578 0
+20 40 18103.53705 18031.41881 18128.94694 2.67002 0
+22 44 18858.75781 18772.80986 18863.20302 2.81564 1
+24 48 18846.72142 18775.60818 18891.63878 3.21121 1
+32 64 18787.55136 18756.85734 18886.36722 5.4262 1
 EOD
-set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 22 -> 44 threads, 18050 tasks/s [17953, 18081]; band: m = 22 .. 32 (44 .. 64 threads)"
+set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 22 -> 44 threads, 18859 tasks/s [18773, 18863]; band: m = 22 .. 32 (44 .. 64 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
 set xlabel "pool size multiplier m (threads = m x 2 cores; log scale)"
 set x2label "threads at each measured point"
 set xtics nomirror
-set x2tics ("2" 1, "4" 2, "6" 3, "8" 4, "10" 5, "16" 8, "32" 16, "44" 22, "64" 32) out nomirror
+set x2tics ("2" 1, "6" 3, "10" 5, "16" 8, "32" 16, "44" 22, "64" 32) out nomirror
 set ylabel "throughput (tasks/s): median and 95% interval"
 set y2label "p99 task latency (ms)"
 set ytics nomirror
@@ -42,18 +40,18 @@ set x2range [0.8:40]
 set object 1 rectangle from first 20.75471698, graph 0 to first 33.92, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
 set arrow 1 from first 22, graph 0 to first 22, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
 set label 1 " pick: m = 22 (44 threads)" at first 22, graph 0.04 right offset -0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 17.49408283, graph 0 to first 17.49408283, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
+set arrow 2 from first 19.21806964, graph 0 to first 19.21806964, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_tpe37 << EOD
-5 4699.686476
+5 4737.046346
 EOD
 $rule_tpe38 << EOD
-3 2816.266451
+3 2836.19277
 EOD
 $rule_cpu << EOD
-1 936.2703409
+1 943.4836727
 EOD
 $pick << EOD
-22 18050.00179
+22 18858.75781
 EOD
 $failed << EOD
 EOD
@@ -61,9 +59,9 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.26 of pick", \
-  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.16 of pick", \
+  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.25 of pick", \
+  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.15 of pick", \
   $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.05 of pick", \
   $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 22 (44 threads)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 17.5"
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 19.2"
 unset output
