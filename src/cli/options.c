@@ -460,9 +460,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
+int tp_cli_bad(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -489,7 +487,7 @@ static int parse_fraction(const char *s, int allow_zero, double *out)
     return 0;
 }
 
-static const char *why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
+const char *tp_cli_why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
 
 /* A result name becomes a file name: keep it to a safe alphabet. */
 static int valid_name(const char *s)
@@ -541,14 +539,14 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
         if (longindex >= 0 && long_options[longindex].has_arg != no_argument) {
             const char *v = optarg != NULL ? optarg : "";
             if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
-                return bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
+                return tp_cli_bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
                            given[longindex], v);
             given[longindex] = v;
         }
         switch (c) {
         case OPT_WORKLOAD:
             if ((rc = tp_workload_parse_spec(optarg, &o->workload)) < 0)
-                return bad(err, errlen, "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
+                return tp_cli_bad(err, errlen, "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
                            rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", optarg);
             break;
         case OPT_WORKLOAD_ARG:
@@ -565,22 +563,22 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             break;
         case OPT_LATENCY:
             if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
-                return bad(err, errlen, "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
+                           tp_cli_why(rc), optarg);
             seen_latency = 1;
             break;
         case OPT_COMPUTE:
             if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.compute_ns)) < 0)
-                return bad(err, errlen, "--compute: %s duration '%s' (expected e.g. 100us; units ns, us, ms, s; at most 60s)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--compute: %s duration '%s' (expected e.g. 100us; units ns, us, ms, s; at most 60s)",
+                           tp_cli_why(rc), optarg);
             break;
         case OPT_MULTIPLIERS:
             free(o->multipliers);
             o->multipliers = NULL;
             if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->multipliers, &o->n_multipliers)) < 0)
-                return bad(err, errlen,
+                return tp_cli_bad(err, errlen,
                            "--multipliers: %s list '%.64s%s' (expected distinct numbers > 0 separated by commas, e.g. 1,2,4,8; at most %d)",
-                           why(rc), optarg, strlen(optarg) > 64 ? "..." : "", MAX_MULTIPLIERS);
+                           tp_cli_why(rc), optarg, strlen(optarg) > 64 ? "..." : "", MAX_MULTIPLIERS);
             break;
         case OPT_EXECUTOR:
             if (strcmp(optarg, "both") == 0)
@@ -590,19 +588,19 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             else if (strcmp(optarg, "pool") == 0)
                 o->executor_mode = TP_CLI_EXEC_POOL;
             else
-                return bad(err, errlen, "--executor: unknown executor '%s' (expected pool, async or both)", optarg);
+                return tp_cli_bad(err, errlen, "--executor: unknown executor '%s' (expected pool, async or both)", optarg);
             break;
         case OPT_INFLIGHT:
             free(o->inflight);
             o->inflight = NULL;
             if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->inflight, &o->n_inflight)) < 0)
-                return bad(err, errlen,
+                return tp_cli_bad(err, errlen,
                            "--inflight: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. 1,4,16,64; at most %d)",
-                           why(rc), optarg, MAX_MULTIPLIERS);
+                           tp_cli_why(rc), optarg, MAX_MULTIPLIERS);
             break;
         case OPT_STRATEGY:
             if (tp_strategy_parse(optarg, &o->strategy) < 0)
-                return bad(err, errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", optarg);
+                return tp_cli_bad(err, errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", optarg);
             o->strategy_given = 1;
             break;
         case OPT_REPEAT:
@@ -611,30 +609,30 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                 break;
             }
             if ((rc = tp_cli_parse_long(optarg, 1, TP_MAX_REPS, &l)) < 0)
-                return bad(err, errlen, "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
-                           why(rc), optarg, TP_MAX_REPS);
+                return tp_cli_bad(err, errlen, "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
+                           tp_cli_why(rc), optarg, TP_MAX_REPS);
             o->repeat = (int)l;
             break;
         case OPT_MAX_REPEAT:
             if ((rc = tp_cli_parse_long(optarg, TP_REPEAT_MIN, TP_MAX_REPS, &l)) < 0)
-                return bad(err, errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
-                           why(rc), optarg, TP_REPEAT_MIN, TP_MAX_REPS);
+                return tp_cli_bad(err, errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
+                           tp_cli_why(rc), optarg, TP_REPEAT_MIN, TP_MAX_REPS);
             o->repeat_max = (int)l;
             break;
         case OPT_PRECISION:
             if ((rc = parse_fraction(optarg, 0, &o->target_ci)) < 0)
-                return bad(err, errlen, "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. 0.02 or 2%%)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. 0.02 or 2%%)",
+                           tp_cli_why(rc), optarg);
             break;
         case OPT_TOLERANCE:
             if ((rc = parse_fraction(optarg, 1, &o->tolerance)) < 0)
-                return bad(err, errlen, "--tolerance: %s value '%s' (expected 0, a fraction below 0.5 or a percentage, e.g. 0.02 or 2%%)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--tolerance: %s value '%s' (expected 0, a fraction below 0.5 or a percentage, e.g. 0.02 or 2%%)",
+                           tp_cli_why(rc), optarg);
             break;
         case OPT_RESOLUTION:
             if ((rc = tp_cli_parse_double(optarg, 0, 1, 1, &o->resolution)) < 0)
-                return bad(err, errlen, "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",
+                           tp_cli_why(rc), optarg);
             break;
         case OPT_OBJECTIVE:
             if (strcmp(optarg, "throughput") == 0)
@@ -642,12 +640,12 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             else if (strcmp(optarg, "latency") == 0)
                 o->objective_latency = 1;
             else
-                return bad(err, errlen, "--objective: unknown objective '%s' (expected throughput or latency)", optarg);
+                return tp_cli_bad(err, errlen, "--objective: unknown objective '%s' (expected throughput or latency)", optarg);
             break;
         case OPT_MAX_P99:
             if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &u)) < 0 || u == 0)
-                return bad(err, errlen, "--max-p99: %s duration '%s' (expected more than 0 and at most 60s, e.g. 20ms)",
-                           rc < 0 ? why(rc) : "out of range", optarg);
+                return tp_cli_bad(err, errlen, "--max-p99: %s duration '%s' (expected more than 0 and at most 60s, e.g. 20ms)",
+                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
             o->max_p99_ns = (double)u;
             o->objective_latency = 1;
             break;
@@ -656,15 +654,15 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                 o->tasks = 0;
             } else {
                 if ((rc = tp_cli_parse_long(optarg, 1, 10000000, &l)) < 0)
-                    return bad(err, errlen, "--tasks: %s value '%s' (expected auto or a whole number from 1 to 10000000)",
-                               why(rc), optarg);
+                    return tp_cli_bad(err, errlen, "--tasks: %s value '%s' (expected auto or a whole number from 1 to 10000000)",
+                               tp_cli_why(rc), optarg);
                 o->tasks = (uint64_t)l;
             }
             break;
         case OPT_REP_TIME:
             if ((rc = tp_cli_parse_duration(optarg, 600ull * 1000000000ull, &u)) < 0 || u < 1000000)
-                return bad(err, errlen, "--rep-time: %s duration '%s' (expected 1ms to 600s, e.g. 300ms)",
-                           rc < 0 ? why(rc) : "out of range", optarg);
+                return tp_cli_bad(err, errlen, "--rep-time: %s duration '%s' (expected 1ms to 600s, e.g. 300ms)",
+                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
             o->rep_seconds = (double)u / 1e9;
             break;
         case OPT_NO_WARMUP:
@@ -672,34 +670,34 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             break;
         case OPT_MAX_THREADS:
             if ((rc = tp_cli_parse_long(optarg, 1, MAX_THREADS_LIMIT, &l)) < 0)
-                return bad(err, errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
-                           why(rc), optarg, MAX_THREADS_LIMIT);
+                return tp_cli_bad(err, errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
+                           tp_cli_why(rc), optarg, MAX_THREADS_LIMIT);
             o->max_threads = (int)l;
             break;
         case OPT_STACK_SIZE:
             if ((rc = tp_cli_parse_size(optarg, 1ull << 30, &o->stack_size)) < 0 || o->stack_size < 16384)
-                return bad(err, errlen, "--stack-size: %s size '%s' (expected 16K to 1G, e.g. 64K)",
-                           rc < 0 ? why(rc) : "out of range", optarg);
+                return tp_cli_bad(err, errlen, "--stack-size: %s size '%s' (expected 16K to 1G, e.g. 64K)",
+                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
             break;
         case OPT_POINT_TIMEOUT:
             if ((rc = tp_cli_parse_duration(optarg, 86400ull * 1000000000ull, &u)) < 0 || u < 1000000)
-                return bad(err, errlen, "--point-timeout: %s duration '%s' (expected 1ms to 24h, e.g. 120s)",
-                           rc < 0 ? why(rc) : "out of range", optarg);
+                return tp_cli_bad(err, errlen, "--point-timeout: %s duration '%s' (expected 1ms to 24h, e.g. 120s)",
+                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
             o->point_timeout_s = (double)u / 1e9;
             break;
         case OPT_CONFIDENCE:
             if ((rc = tp_cli_parse_double(optarg, 0.5, 1, 1, &o->confidence)) < 0)
-                return bad(err, errlen, "--confidence: %s value '%s' (expected a number between 0.5 and 1, e.g. 0.95)",
-                           why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--confidence: %s value '%s' (expected a number between 0.5 and 1, e.g. 0.95)",
+                           tp_cli_why(rc), optarg);
             break;
         case OPT_SEED:
             if ((rc = tp_cli_parse_long(optarg, 0, LONG_MAX, &l)) < 0)
-                return bad(err, errlen, "--seed: %s value '%s' (expected a whole number >= 0)", why(rc), optarg);
+                return tp_cli_bad(err, errlen, "--seed: %s value '%s' (expected a whole number >= 0)", tp_cli_why(rc), optarg);
             o->seed = (uint64_t)l;
             break;
         case OPT_CORES:
             if ((rc = tp_cli_parse_long(optarg, 1, 65536, &l)) < 0)
-                return bad(err, errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)", why(rc),
+                return tp_cli_bad(err, errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)", tp_cli_why(rc),
                            optarg);
             o->cores = (int)l;
             break;
@@ -709,20 +707,20 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             else if (strcmp(optarg, "core") == 0)
                 o->unit = TP_UNIT_CORE;
             else
-                return bad(err, errlen, "--core-unit: unknown unit '%s' (expected pu or core)", optarg);
+                return tp_cli_bad(err, errlen, "--core-unit: unknown unit '%s' (expected pu or core)", optarg);
             break;
         case OPT_FORMAT:
             if (tp_format_parse(optarg, &o->format) < 0)
-                return bad(err, errlen, "--format: unknown format '%s' (expected table, csv, json or markdown)", optarg);
+                return tp_cli_bad(err, errlen, "--format: unknown format '%s' (expected table, csv, json or markdown)", optarg);
             break;
         case OPT_OUTPUT_DIR:
             if (*optarg == '\0')
-                return bad(err, errlen, "--output-dir: empty directory name");
+                return tp_cli_bad(err, errlen, "--output-dir: empty directory name");
             o->output_dir = optarg;
             break;
         case OPT_NAME:
             if (!valid_name(optarg))
-                return bad(err, errlen, "--name: '%s' is not a usable file name (letters, digits, '-', '_', '.'; not starting with '.')", optarg);
+                return tp_cli_bad(err, errlen, "--name: '%s' is not a usable file name (letters, digits, '-', '_', '.'; not starting with '.')", optarg);
             o->name = optarg;
             break;
         case OPT_NO_SAVE:
@@ -733,17 +731,17 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             break;
         case OPT_EMIT:
             if (tp_emit_parse(optarg, &o->emit_format) < 0)
-                return bad(err, errlen, "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", optarg);
+                return tp_cli_bad(err, errlen, "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", optarg);
             o->emit = 1;
             break;
         case OPT_FROM:
             if (*optarg == '\0')
-                return bad(err, errlen, "--from: empty file name");
+                return tp_cli_bad(err, errlen, "--from: empty file name");
             o->from = optarg;
             break;
         case OPT_PLOT:
             if (optarg != NULL && *optarg == '\0')
-                return bad(err, errlen, "--plot: empty file name");
+                return tp_cli_bad(err, errlen, "--plot: empty file name");
             o->plot = 1;
             o->plot_path = optarg;
             break;
@@ -753,7 +751,7 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             else if (strcmp(optarg, "svg") == 0)
                 o->plot_format = TP_PLOT_SVG;
             else
-                return bad(err, errlen, "--plot-format: unknown format '%s' (expected png or svg)", optarg);
+                return tp_cli_bad(err, errlen, "--plot-format: unknown format '%s' (expected png or svg)", optarg);
             o->plot_format_set = 1;
             o->plot = 1;
             break;
@@ -764,40 +762,40 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
             o->show_version = 1;
             return 0;
         case ':':
-            return bad(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+            return tp_cli_bad(err, errlen, "option '%s' needs a value", argv[optind - 1]);
         default:
             if (optopt != 0 && optopt <= CHAR_MAX && optopt > 0)
-                return bad(err, errlen, "unknown option '-%c'", optopt);
-            return bad(err, errlen, "unknown option '%s'", argv[optind - 1]);
+                return tp_cli_bad(err, errlen, "unknown option '-%c'", optopt);
+            return tp_cli_bad(err, errlen, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return tp_cli_bad(err, errlen, "unexpected argument '%s'", argv[optind]);
     if (o->from != NULL && o->measuring_opt != NULL)
-        return bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
+        return tp_cli_bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
                    o->measuring_opt);
     if (o->emit && o->format_set)
-        return bad(err, errlen, "--emit prints a snippet instead of the report: it cannot be combined with --format");
+        return tp_cli_bad(err, errlen, "--emit prints a snippet instead of the report: it cannot be combined with --format");
     if (throughput_given && o->max_p99_ns > 0)
-        return bad(err, errlen, "--max-p99 conflicts with --objective=throughput");
+        return tp_cli_bad(err, errlen, "--max-p99 conflicts with --objective=throughput");
     if (o->objective_latency && o->max_p99_ns == 0)
-        return bad(err, errlen, "--objective=latency needs a bound: give --max-p99 (e.g. --max-p99=20ms)");
+        return tp_cli_bad(err, errlen, "--objective=latency needs a bound: give --max-p99 (e.g. --max-p99=20ms)");
     if (o->multipliers != NULL) {
         if (o->strategy_given && o->strategy == TP_STRATEGY_ADAPTIVE)
-            return bad(err, errlen, "--multipliers conflicts with --strategy=adaptive (a list is a grid)");
+            return tp_cli_bad(err, errlen, "--multipliers conflicts with --strategy=adaptive (a list is a grid)");
         o->strategy = TP_STRATEGY_GRID;
     }
     if (o->inflight != NULL && o->executor_mode == TP_CLI_EXEC_POOL)
-        return bad(err, errlen, "--inflight is for the event loops: add --executor=async or --executor=both");
+        return tp_cli_bad(err, errlen, "--inflight is for the event loops: add --executor=async or --executor=both");
     if ((rc = tp_cli_workload_check(o, seen_kind_opt, seen_latency, err, errlen)) < 0)
         return rc;
     if (o->workload.kind == TP_WORKLOAD_CPU && seen_latency && o->workload.latency_ns != 0)
-        return bad(err, errlen, "--latency: the cpu workload has no wait (use --workload=io)");
+        return tp_cli_bad(err, errlen, "--latency: the cpu workload has no wait (use --workload=io)");
     if (o->workload.kind == TP_WORKLOAD_CPU)
         o->workload.latency_ns = 0;
     if (o->workload.compute_ns == 0 && (o->workload.kind == TP_WORKLOAD_CPU ||
                                         (o->workload.kind == TP_WORKLOAD_IO && o->workload.latency_ns == 0)))
-        return bad(err, errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
+        return tp_cli_bad(err, errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
                    o->workload.kind == TP_WORKLOAD_IO ? " or a wait with --latency" : "");
     return 0;
 }

@@ -37,6 +37,11 @@ enum tp_cli_executor_mode {
     TP_CLI_EXEC_BOTH,     /* both, side by side */
 };
 
+/* Writes a usage message (printf-style) into err; returns -EINVAL. */
+int tp_cli_bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "out of range" for -ERANGE, "malformed" otherwise: a parser's failure in words. */
+const char *tp_cli_why(int rc);
+
 /* Everything the command line says. */
 struct tp_cli_opts {
     enum tp_cli_executor_mode executor_mode;

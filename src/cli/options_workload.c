@@ -10,19 +10,6 @@
 #define MAX_FILE_SIZE (64ull << 30)
 #define MAX_DELAY_NS (60ull * 1000000000ull)
 
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
-}
-
-static const char *why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
-
 /* Which kind each option belongs to. */
 static const struct {
     const char *name;
@@ -47,43 +34,43 @@ int tp_cli_workload_option(const char *name, const char *arg, struct tp_cli_opts
 
     if (strcmp(name, "workload-arg") == 0) {
         if (strlen(arg) >= sizeof w->plugin_arg)
-            return bad(err, errlen, "--workload-arg: longer than %zu bytes", sizeof w->plugin_arg - 1);
+            return tp_cli_bad(err, errlen, "--workload-arg: longer than %zu bytes", sizeof w->plugin_arg - 1);
         snprintf(w->plugin_arg, sizeof w->plugin_arg, "%s", arg);
     } else if (strcmp(name, "io-fraction") == 0) {
         if ((rc = tp_cli_parse_double(arg, 0, 1, 0, &d)) < 0)
-            return bad(err, errlen, "--io-fraction: %s value '%s' (expected a number from 0 to 1, e.g. 0.5)", why(rc),
+            return tp_cli_bad(err, errlen, "--io-fraction: %s value '%s' (expected a number from 0 to 1, e.g. 0.5)", tp_cli_why(rc),
                        arg);
         w->io_fraction = d;
     } else if (strcmp(name, "file-size") == 0) {
         if ((rc = tp_cli_parse_size(arg, MAX_FILE_SIZE, &u)) < 0 || u == 0)
-            return bad(err, errlen, "--file-size: %s size '%s' (expected 1 to 64G, e.g. 64M)",
-                       rc < 0 ? why(rc) : "out of range", arg);
+            return tp_cli_bad(err, errlen, "--file-size: %s size '%s' (expected 1 to 64G, e.g. 64M)",
+                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
         w->file_size = u;
     } else if (strcmp(name, "block-size") == 0) {
         if ((rc = tp_cli_parse_size(arg, MAX_MSG_SIZE, &u)) < 0 || u == 0)
-            return bad(err, errlen, "--block-size: %s size '%s' (expected 1 to 64M, e.g. 4K)",
-                       rc < 0 ? why(rc) : "out of range", arg);
+            return tp_cli_bad(err, errlen, "--block-size: %s size '%s' (expected 1 to 64M, e.g. 4K)",
+                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
         w->block_size = (uint32_t)u;
     } else if (strcmp(name, "file-dir") == 0) {
         if (arg[0] == '\0' || strlen(arg) >= sizeof w->file_dir - 32)
-            return bad(err, errlen, "--file-dir: %s directory name", arg[0] ? "too long a" : "empty");
+            return tp_cli_bad(err, errlen, "--file-dir: %s directory name", arg[0] ? "too long a" : "empty");
         snprintf(w->file_dir, sizeof w->file_dir, "%s", arg);
     } else if (strcmp(name, "direct") == 0) {
         w->direct = 1;
     } else if (strcmp(name, "server-delay") == 0) {
         if ((rc = tp_cli_parse_duration(arg, MAX_DELAY_NS, &u)) < 0)
-            return bad(err, errlen, "--server-delay: %s duration '%s' (expected 0 to 60s, e.g. 1ms)", why(rc), arg);
+            return tp_cli_bad(err, errlen, "--server-delay: %s duration '%s' (expected 0 to 60s, e.g. 1ms)", tp_cli_why(rc), arg);
         w->server_delay_ns = u;
     } else if (strcmp(name, "reply-size") == 0 || strcmp(name, "request-size") == 0) {
         if ((rc = tp_cli_parse_size(arg, MAX_MSG_SIZE, &u)) < 0 || u == 0)
-            return bad(err, errlen, "--%s: %s size '%s' (expected 1 to 64M, e.g. 1K)", name,
-                       rc < 0 ? why(rc) : "out of range", arg);
+            return tp_cli_bad(err, errlen, "--%s: %s size '%s' (expected 1 to 64M, e.g. 1K)", name,
+                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
         if (name[2] == 'p')
             w->reply_size = (uint32_t)u;
         else
             w->request_size = (uint32_t)u;
     } else {
-        return bad(err, errlen, "--%s: not a workload option", name);
+        return tp_cli_bad(err, errlen, "--%s: not a workload option", name);
     }
     return 0;
 }
@@ -94,30 +81,30 @@ int tp_cli_workload_check(struct tp_cli_opts *o, const char **seen, int seen_lat
     for (int k = 0; k < TP_CLI_N_KIND_OPTS; k++) {
         if (seen[k] != NULL && k != (int)w->kind) {
             const char *kn = tp_workload_name((enum tp_workload_kind)k);
-            return bad(err, errlen, "--%s: only the %s workload uses it (add --workload=%s%s)", seen[k], kn, kn,
+            return tp_cli_bad(err, errlen, "--%s: only the %s workload uses it (add --workload=%s%s)", seen[k], kn, kn,
                        k == TP_WORKLOAD_PLUGIN ? ":PATH.so" : "");
         }
     }
     switch (w->kind) {
     case TP_WORKLOAD_FILE:
         if (w->file_size < w->block_size)
-            return bad(err, errlen, "--file-size: %llu bytes is smaller than --block-size=%u",
+            return tp_cli_bad(err, errlen, "--file-size: %llu bytes is smaller than --block-size=%u",
                        (unsigned long long)w->file_size, (unsigned)w->block_size);
         if (w->direct && w->block_size % 512 != 0)
-            return bad(err, errlen, "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
+            return tp_cli_bad(err, errlen, "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
                        "(e.g. 4K), not %u", (unsigned)w->block_size);
         break;
     case TP_WORKLOAD_MIXED:
         if (w->io_fraction > 0 && w->latency_ns == 0)
-            return bad(err, errlen, "--latency: the mixed workload's waiting tasks need a wait (e.g. 2ms)");
+            return tp_cli_bad(err, errlen, "--latency: the mixed workload's waiting tasks need a wait (e.g. 2ms)");
         if (w->io_fraction < 1 && w->compute_ns == 0)
-            return bad(err, errlen, "--compute: the mixed workload's computing tasks need CPU time (e.g. 100us)");
+            return tp_cli_bad(err, errlen, "--compute: the mixed workload's computing tasks need CPU time (e.g. 100us)");
         break;
     case TP_WORKLOAD_NET:
     case TP_WORKLOAD_NOOP:
     case TP_WORKLOAD_PLUGIN:
         if (seen_latency)
-            return bad(err, errlen, "--latency: the %s workload has no modelled wait (only io and mixed do)",
+            return tp_cli_bad(err, errlen, "--latency: the %s workload has no modelled wait (only io and mixed do)",
                        tp_workload_name(w->kind));
         break;
     default:
