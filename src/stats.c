@@ -273,7 +273,7 @@ void tp__analyze_point(struct tp_point *p, double conf, uint64_t seed)
     /* Non-finite repetitions (e.g. a zero elapsed time) cannot be ranked:
      * they are left out, and index[] maps back to the repetition. */
     int n_reps = p->n_reps > TP_MAX_REPS ? TP_MAX_REPS : p->n_reps;
-    double v[TP_MAX_REPS];
+    double v[TP_MAX_REPS] = {0};
     int index[TP_MAX_REPS];
     size_t n = 0;
     for (int i = 0; i < n_reps; i++) {

@@ -311,7 +311,8 @@ static int cg_read_level(enum cg_version ver, const char *dir, const char *shown
     double cpus = (double)quota / (double)period;
     if (best->cpus == 0 || cpus < best->cpus) {
         best->cpus = cpus;
-        snprintf(best->source, sizeof(best->source), "%s/%s", shown, file);
+        if (snprintf(best->source, sizeof(best->source), "%s/%s", shown, file) >= (int)sizeof(best->source))
+            strcpy(best->source + sizeof(best->source) - 4, "..."); /* a very deep cgroup path */
     }
     return 0;
 }

@@ -29,13 +29,13 @@ struct test_state {
     unsigned fail_every;
 };
 
-static int worker_arg(const char *arg, const char *key)
+__attribute__((unused)) static int worker_arg(const char *arg, const char *key)
 {
     const char *p = strstr(arg, key);
     return p != NULL ? atoi(p + strlen(key)) : -1;
 }
 
-static int test_setup(const char *arg, void **state)
+__attribute__((unused)) static int test_setup(const char *arg, void **state)
 {
     if (strstr(arg, "setupfail") != NULL)
         return -EACCES;
@@ -51,7 +51,7 @@ static int test_setup(const char *arg, void **state)
     return 0;
 }
 
-static int test_thread_init(void *state, int worker, void **thread_state)
+__attribute__((unused)) static int test_thread_init(void *state, int worker, void **thread_state)
 {
     (void)state;
     int *w = malloc(sizeof(*w));
@@ -62,7 +62,7 @@ static int test_thread_init(void *state, int worker, void **thread_state)
     return 0;
 }
 
-static int64_t test_task(void *state, void *thread_state, uint64_t index)
+__attribute__((unused)) static int64_t test_task(void *state, void *thread_state, uint64_t index)
 {
     const struct test_state *s = state;
     int worker = *(const int *)thread_state;
@@ -70,8 +70,8 @@ static int64_t test_task(void *state, void *thread_state, uint64_t index)
         /* An unmapped address just above NULL: a real SIGSEGV, which
          * UBSan's null check (halt_on_error in the ASan suite) leaves to
          * the kernel, as a user's broken plugin would. */
-        volatile int *bad = (volatile int *)(uintptr_t)16;
-        *bad = 1;
+        volatile uintptr_t addr = 16;
+        *(volatile int *)addr = 1;
     }
     if (worker == s->abort_worker)
         abort();
@@ -84,13 +84,13 @@ static int64_t test_task(void *state, void *thread_state, uint64_t index)
     return 100;
 }
 
-static void test_thread_fini(void *state, void *thread_state)
+__attribute__((unused)) static void test_thread_fini(void *state, void *thread_state)
 {
     (void)state;
     free(thread_state);
 }
 
-static void test_teardown(void *state) { free(state); }
+__attribute__((unused)) static void test_teardown(void *state) { free(state); }
 
 #if defined(TP_TEST_NOSYM)
 TP_PLUGIN_EXPORT const struct tp_plugin tp_plugin_v0 = {0};

@@ -9,7 +9,7 @@
 
 #define FIXTURE TP_SOURCE_DIR "/tests/fixtures/results-small.json"
 
-static char *emit(const struct tp_result *r, enum tp_emit_format fmt, int *rc)
+__attribute__((noinline)) static char *emit(const struct tp_result *r, enum tp_emit_format fmt, int *rc)
 {
     char *text = NULL;
     size_t len = 0;
