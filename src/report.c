@@ -290,6 +290,22 @@ static void reps_text(char *buf, size_t len, const struct tp_result *r)
                  level);
 }
 
+/* The best point is the last measured one and clearly better than the one
+ * below it: the search may have stopped short of the peak. */
+static int best_is_the_edge(const struct tp_result *r)
+{
+    if (r->best < 0)
+        return 0;
+    const struct tp_point *b = &r->points[r->best], *below = NULL;
+    for (size_t i = (size_t)r->best + 1; i < r->n_points; i++)
+        if (point_ok(&r->points[i]))
+            return 0;
+    for (int i = r->best - 1; i >= 0 && below == NULL; i--)
+        if (point_ok(&r->points[i]))
+            below = &r->points[i];
+    return below != NULL && b->tput_ci_lo > below->tput_ci_hi;
+}
+
 /* How the points were chosen, how many and how long it took. */
 static void search_text(char *buf, size_t len, const struct tp_result *r)
 {
@@ -560,6 +576,12 @@ static int write_table(const struct tp_result *r, FILE *f)
                 noisy, noisy == 1 ? " is" : "s are");
     if (r->n_failed > 0)
         fprintf(f, "note: %d point%s failed (see status)\n", r->n_failed, r->n_failed == 1 ? "" : "s");
+    if (best_is_the_edge(r)) {
+        char m[NUM_LEN];
+        fprintf(f, "note: the best is the largest pool measured (m = %s, %d threads) and it still beats the one "
+                   "below: throughput may rise further; raise --max-threads or measure a grid beyond it\n",
+                tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads);
+    }
     tp__report_work_table(r, f);
 
     if (!have_pick(r)) {

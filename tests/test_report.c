@@ -673,3 +673,21 @@ Test(report, save_invalid_arguments)
     cr_assert_eq(tp__write_atomic("/tmp/x.json", NULL, NULL), -EINVAL);
     free_result(&r);
 }
+
+Test(report, table_warns_when_the_best_is_the_largest_pool_and_still_rising)
+{
+    struct tp_result r = sample_result();
+    char *t = render(&r, TP_FORMAT_TABLE);
+    cr_assert_null(strstr(t, "the best is the largest pool measured"), "a plateau: no note\n%s", t);
+    free(t);
+    /* Lift the last point well above the plateau: the curve still rises at the edge. */
+    struct tp_point *last = &r.points[r.n_points - 1];
+    for (int k = 0; k < last->n_reps; k++)
+        last->reps[k].throughput *= 1.5;
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_eq((size_t)r.best, r.n_points - 1);
+    t = render(&r, TP_FORMAT_TABLE);
+    cr_assert_not_null(strstr(t, "note: the best is the largest pool measured (m = 32, 64 threads)"), "%s", t);
+    free(t);
+    free_result(&r);
+}
