@@ -346,7 +346,7 @@ static int coarse_should_stop(struct run *run, size_t i)
  * is left out; the rule-of-thumb sizes and m = 1 are always measured, and
  * should the knee be lower than predicted, the refinement bisects down to
  * it from the measured points. */
-#define SKIP_BELOW 0.4
+#define SKIP_BELOW 0.25
 
 static int coarse_can_skip(struct run *run, size_t i)
 {
