@@ -4,15 +4,8 @@ set -u
 bin=${1:?usage: test_cli.sh path/to/tune-pool}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() { fail=$((fail + 1)); echo "FAIL $1"; [[ -n ${2:-} ]] && sed 's/^/     | /' <<<"$2"; }
-check() { # name, condition...
-  local name=$1; shift
-  if "$@"; then ok "$name"; else no "$name" "${out:-}"; fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 # --help: stdout, exit 0, every option listed with its default.
 out=$("$bin" --help 2>&1); rc=$?

@@ -14,15 +14,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() { fail=$((fail + 1)); echo "FAIL $1"; [[ -n ${2:-} ]] && sed 's/^/     | /' <<<"$2"; }
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 skip() { echo "skip $1"; }
-check() { # name, condition...
-  local name=$1; shift
-  if "$@"; then ok "$name"; else no "$name" "${out:-}"; fi
-}
 # The sanitizer runtimes reserve terabytes of address space: no RLIMIT_AS case under them.
 sanitized=0
 grep -aq -e __asan_init -e __tsan_init "$bin" && sanitized=1

@@ -10,14 +10,7 @@ fixture="$here/fixtures/results-small.json"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() { fail=$((fail + 1)); echo "FAIL $1"; [[ -n ${2:-} ]] && sed 's/^/     | /' <<<"$2"; }
-check() { # name, condition...
-  local name=$1; shift
-  if "$@"; then ok "$name"; else no "$name" "${out:-}"; fi
-}
+. "$here/lib.sh"
 
 # The fixture's recommendation, read by CMake's own JSON parser.
 cat >expect.cmake <<'CM'
