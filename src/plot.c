@@ -517,6 +517,15 @@ int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *op
         return -EINVAL;
     if (opts == NULL)
         opts = &def;
+    struct script_ctx ctx = {result, opts, image_path};
+    return tp__plot_render_with(script_writer, &ctx, opts, image_path, script_path, why, why_len);
+}
+
+int tp__plot_render_with(int (*writer)(void *ctx, FILE *f), void *wctx, const struct tp_plot_opts *opts,
+                         const char *image_path, const char *script_path, char *why, size_t why_len)
+{
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
     const char *prog = opts->gnuplot != NULL ? opts->gnuplot : "gnuplot";
     size_t plen = strlen(image_path) + sizeof ".XXXXXX";
     char *tmp_image = malloc(plen), *tmp_script = NULL;
@@ -524,10 +533,9 @@ int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *op
         return -ENOMEM;
     snprintf(tmp_image, plen, "%s.XXXXXX", image_path);
     int rc = 0, fd;
-    struct script_ctx ctx = {result, opts, image_path};
 
     if (script_path != NULL) {
-        rc = tp__write_atomic(script_path, script_writer, &ctx);
+        rc = tp__write_atomic(script_path, writer, wctx);
         if (rc < 0) {
             free(tmp_image);
             return rc;
@@ -552,7 +560,7 @@ int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *op
             free(tmp_image);
             return rc;
         }
-        rc = tp_plot_write_script(result, opts, image_path, f);
+        rc = writer(wctx, f);
         if (fclose(f) != 0 && rc == 0)
             rc = tp__from_errno();
         if (rc < 0)

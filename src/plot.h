@@ -8,4 +8,13 @@
  * in tunepool.h. gnuplot runs as a child process (posix_spawnp): the library
  * neither prints nor exits. */
 
+#include <stdio.h>
+
+/* Renders an image with gnuplot from the script that writer writes (to
+ * script_path atomically, or to a temporary file when NULL), as
+ * tp_plot_render does for a result: the same errors, the same atomic
+ * rename of the image. The script reads its output path from tp_output. */
+int tp__plot_render_with(int (*writer)(void *ctx, FILE *f), void *wctx, const struct tp_plot_opts *opts,
+                         const char *image_path, const char *script_path, char *why, size_t why_len);
+
 #endif

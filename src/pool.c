@@ -63,9 +63,34 @@
  * tasks submit before they see `stopping`), sets `exiting`, wakes every
  * parked worker and joins all of them.
  *
+ * Resizing. Worker slots are allocated for max_threads up front; `target`
+ * says how many are wanted, and worker i belongs to the pool while
+ * i < target. A worker sees a lower target at the top of its loop (after
+ * its current task, or at once while searching) and leaves: it takes
+ * resize_mu, checks again, folds its counters into its slot, marks the slot
+ * EXITED and returns, handing on the search like any searcher that stops.
+ * A parked worker above the target is popped off the idle stack and woken by
+ * the shrinker (counted as searching first, the waker's convention), and a
+ * worker about to park checks the target after pushing itself (Dekker with
+ * the shrinker, which stores the target before it scans the stack). Growing
+ * stores the target, joins an EXITED slot's old thread and starts a new one
+ * in the slot, all under resize_mu; a slot still LIVE (its worker had not
+ * yet left) is kept. Lowering and raising the target thus never lose or
+ * double a worker.
+ *
+ * Sensing (online tuning). Each worker counts its tasks and the wall time
+ * inside them in its own slot (relaxed atomics, written by that worker
+ * only), and keeps /proc/thread-self/schedstat open: on-CPU time and
+ * run-queue wait, read by tp_pool_stats under resize_mu and folded into the
+ * slot when the worker leaves, so the sums never go backwards.
+ *
  * Locks. idle_mu (idle stack), wait_mu (waiters), space_mu (full ring),
- * start_mu (start-up count). They never nest: each is a leaf, so there is no
- * lock order to break. No lock is held while a task or on_thread_start runs.
+ * start_mu (start-up count), resize_mu (slot states, schedstat
+ * descriptors, the counters of gone workers). They never nest: each is a
+ * leaf, so there is no lock order to break (a grower joins an EXITED
+ * thread under resize_mu: that thread marked itself under it, released it,
+ * and takes no lock on its way out that the grower holds). No lock is held while a task or
+ * on_thread_start runs.
  *
  * Memory orderings. Slot seq: release by the writer, acquire by the reader,
  * which orders fn/arg; the publishing and the freeing store, and every load
@@ -77,6 +102,8 @@
 
 #include "pool.h"
 
+#include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -91,6 +118,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "online.h"
 
 #define CACHE_LINE 64
 #define DEFAULT_QUEUE_CAPACITY 65536u
@@ -102,6 +130,13 @@
 #define SPIN_YIELD_ROUNDS 4          /* then rounds of sched_yield before parking */
 #define FLUSH_BATCH 64               /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32               /* yields of a submitter facing a full ring before it sleeps */
+#define DEFAULT_ONLINE_MAX 1024      /* online tuning without any maximum given */
+
+enum slot_state {
+    W_NONE = 0, /* no thread in this slot */
+    W_LIVE,     /* a thread started here and has not left */
+    W_EXITED,   /* its thread left (retired); join before reuse */
+};
 
 /* One ring slot. fn/arg are plain: they are ordered by seq. */
 struct slot {
@@ -119,6 +154,11 @@ struct tp_worker {
     _Atomic uint32_t wake;                      /* futex word: 0 asleep, 1 woken; set with release by the
                                                    waker that popped the worker, read with acquire by the
                                                    worker, reset by the worker under idle_mu */
+    int state;                                  /* resize_mu: enum slot_state */
+    _Atomic int ss_fd;                          /* the worker's schedstat, -1 = none; stored by the worker
+                                                   (release), read and closed under resize_mu */
+    uint64_t gone_cpu_ns, gone_runq_ns;         /* resize_mu: what the slot's gone threads used */
+    _Atomic uint64_t tasks, busy_ns;            /* sensing: written by the slot's thread only (relaxed) */
 };
 
 struct tp_pool {
@@ -126,7 +166,12 @@ struct tp_pool {
     struct slot *slots;
     size_t mask;                      /* capacity - 1 */
     struct tp_worker *workers;
-    int n_threads;                    /* workers started */
+    int max_threads;                  /* slots allocated: the most tp_pool_resize may ask for */
+    int sensing;                      /* workers keep the per-task counters and schedstat */
+    int schedstat;                    /* /proc/thread-self/schedstat could be opened at create */
+    struct tp__online *online;        /* the controller thread; NULL = none */
+    pthread_attr_t attr;              /* resize_mu: stack size for workers started later */
+    int attr_ok;
     int spin_cap;                     /* most workers allowed to spin at once */
     size_t stack_size;                /* effective stack size of each worker */
     char name[NAME_PREFIX_MAX + 1];
@@ -154,6 +199,9 @@ struct tp_pool {
     pthread_mutex_t start_mu;
     pthread_cond_t start_cv;          /* signalled as workers come up */
     int n_running;                    /* start_mu: workers that finished starting */
+
+    _Alignas(CACHE_LINE) _Atomic int target; /* seq_cst: workers wanted; worker i stays while i < target */
+    pthread_mutex_t resize_mu;        /* see DESIGN: Resizing, Sensing */
 };
 
 struct task {
@@ -363,7 +411,8 @@ static enum park_result park(struct tp_pool *p, struct tp_worker *w)
     atomic_fetch_add_explicit(&p->n_idle, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&p->idle_mu);
 
-    if (ring_has_task(p) || atomic_load_explicit(&p->exiting, memory_order_seq_cst)) {
+    if (ring_has_task(p) || atomic_load_explicit(&p->exiting, memory_order_seq_cst) ||
+        w->index >= atomic_load_explicit(&p->target, memory_order_seq_cst)) {
         pthread_mutex_lock(&p->idle_mu);
         if (w->in_idle) {
             remove_from_idle(p, w);
@@ -408,6 +457,62 @@ static void name_self(const struct tp_pool *p, int index)
     pthread_setname_np(pthread_self(), name); /* best effort: a name is cosmetic */
 }
 
+/* Reads a schedstat file: on-CPU ns, run-queue wait ns. 0 or -1. */
+static int read_schedstat(int fd, uint64_t *cpu, uint64_t *runq)
+{
+    char buf[96];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return sscanf(buf, "%" SCNu64 " %" SCNu64, cpu, runq) == 2 ? 0 : -1;
+}
+
+/* CPU and run-queue time of a live worker so far (resize_mu held). */
+static void live_usage(struct tp_worker *w, uint64_t *cpu, uint64_t *runq)
+{
+    int fd = atomic_load_explicit(&w->ss_fd, memory_order_acquire);
+    *cpu = 0;
+    *runq = 0;
+    if (fd >= 0 && read_schedstat(fd, cpu, runq) == 0)
+        return;
+    clockid_t cid;
+    struct timespec ts;
+    if (pthread_getcpuclockid(w->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+        *cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Leaves the pool when this worker's slot is at or above the target
+ * (see DESIGN: Resizing). Returns 1 when the worker must return now. */
+static int retire(struct tp_pool *p, struct tp_worker *w, int *searching, uint64_t *done)
+{
+    if (*done != 0) {
+        flush_done(p, *done);
+        *done = 0;
+    }
+    pthread_mutex_lock(&p->resize_mu);
+    if (w->index < atomic_load_explicit(&p->target, memory_order_seq_cst)) {
+        pthread_mutex_unlock(&p->resize_mu);
+        return 0; /* raised again meanwhile */
+    }
+    uint64_t cpu, runq;
+    live_usage(w, &cpu, &runq);
+    w->gone_cpu_ns += cpu;
+    w->gone_runq_ns += runq;
+    int fd = atomic_exchange_explicit(&w->ss_fd, -1, memory_order_relaxed);
+    if (fd >= 0)
+        close(fd);
+    w->state = W_EXITED;
+    pthread_mutex_unlock(&p->resize_mu);
+    if (*searching) {
+        *searching = 0;
+        /* Hand the search on, as any searcher that stops does. */
+        if (atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst) == 1 && ring_has_task(p))
+            wake_worker(p);
+    }
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     struct tp_worker *w = arg;
@@ -416,6 +521,9 @@ static void *worker_main(void *arg)
     int searching = 0;  /* 1 while this worker is counted in p->searching */
     int spins = 0;
 
+    if (p->sensing && p->schedstat)
+        atomic_store_explicit(&w->ss_fd, open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC),
+                              memory_order_release);
     name_self(p, w->index);
     if (p->on_thread_start != NULL)
         p->on_thread_start(p->thread_ctx, w->index);
@@ -427,6 +535,9 @@ static void *worker_main(void *arg)
     for (;;) {
         struct task t;
 
+        if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) &&
+            retire(p, w, &searching, &done))
+            return NULL;
         if (ring_pop(p, &t)) {
             if (searching) {
                 searching = 0;
@@ -440,7 +551,17 @@ static void *worker_main(void *arg)
                 pthread_cond_signal(&p->space_cv);
                 pthread_mutex_unlock(&p->space_mu);
             }
-            t.fn(t.arg);
+            if (p->sensing) {
+                uint64_t t0 = tp__now_ns();
+                t.fn(t.arg);
+                atomic_store_explicit(&w->busy_ns,
+                                      atomic_load_explicit(&w->busy_ns, memory_order_relaxed) + tp__now_ns() - t0,
+                                      memory_order_relaxed);
+                atomic_store_explicit(&w->tasks, atomic_load_explicit(&w->tasks, memory_order_relaxed) + 1,
+                                      memory_order_relaxed);
+            } else {
+                t.fn(t.arg);
+            }
             if (++done == FLUSH_BATCH) {
                 flush_done(p, done);
                 done = 0;
@@ -478,14 +599,29 @@ static void *worker_main(void *arg)
 
 /* ------------------------------------------------------------- lifecycle */
 
-/* Tells the first n workers to leave, wakes the parked ones, joins all. */
-static void stop_workers(struct tp_pool *p, int n)
+/* Tells every worker to leave, wakes the parked ones, joins all (live and
+ * retired), closes their schedstat files. resize_mu is not held across a
+ * join: a worker that is retiring takes it on its way out. */
+static void stop_workers(struct tp_pool *p)
 {
     atomic_store_explicit(&p->exiting, 1, memory_order_seq_cst);
     while (unpark_one(p))
         ;
-    for (int i = 0; i < n; i++)
-        pthread_join(p->workers[i].thread, NULL);
+    for (int i = 0; i < p->max_threads; i++) {
+        struct tp_worker *w = &p->workers[i];
+        pthread_mutex_lock(&p->resize_mu);
+        int st = w->state;
+        pthread_mutex_unlock(&p->resize_mu);
+        if (st == W_NONE)
+            continue;
+        pthread_join(w->thread, NULL);
+        pthread_mutex_lock(&p->resize_mu);
+        w->state = W_NONE;
+        int fd = atomic_exchange_explicit(&w->ss_fd, -1, memory_order_relaxed);
+        if (fd >= 0)
+            close(fd);
+        pthread_mutex_unlock(&p->resize_mu);
+    }
 }
 
 static void free_pool(struct tp_pool *p)
@@ -497,10 +633,29 @@ static void free_pool(struct tp_pool *p)
     pthread_cond_destroy(&p->space_cv);
     pthread_mutex_destroy(&p->start_mu);
     pthread_cond_destroy(&p->start_cv);
+    pthread_mutex_destroy(&p->resize_mu);
+    if (p->attr_ok)
+        pthread_attr_destroy(&p->attr);
     free(p->idle);
     free(p->workers);
     free(p->slots);
     free(p);
+}
+
+/* Slots to allocate: the most workers the pool may ever have at once. */
+static int p_max_threads(const struct tp_pool_opts *o)
+{
+    int n = o->threads;
+    if (o->max_threads > n)
+        n = o->max_threads;
+    if (o->online.enabled) {
+        int m = o->online.max_threads > 0 ? o->online.max_threads
+                : o->max_threads > 0      ? o->max_threads
+                                          : DEFAULT_ONLINE_MAX;
+        if (m > n)
+            n = m;
+    }
+    return n;
 }
 
 /* Allocates and initialises everything but the threads. */
@@ -508,7 +663,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
 {
     struct tp_pool *p = NULL;
     int rc = -ENOMEM;
-    size_t n = (size_t)opts->threads;
+    size_t n = (size_t)p_max_threads(opts);
 
     if (posix_memalign((void **)&p, CACHE_LINE, sizeof *p) != 0)
         return -ENOMEM;
@@ -520,6 +675,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
     p->space_cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
     p->start_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     p->start_cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+    p->resize_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 
     if (posix_memalign((void **)&p->slots, CACHE_LINE, capacity * sizeof p->slots[0]) != 0)
         goto fail;
@@ -540,6 +696,19 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
         p->workers[i].pool = p;
         p->workers[i].index = (int)i;
         atomic_init(&p->workers[i].wake, 0);
+        atomic_init(&p->workers[i].ss_fd, -1);
+        atomic_init(&p->workers[i].tasks, 0);
+        atomic_init(&p->workers[i].busy_ns, 0);
+    }
+    p->max_threads = (int)n;
+    atomic_init(&p->target, opts->threads);
+    p->sensing = opts->online.enabled || (size_t)opts->threads < n;
+    if (p->sensing) {
+        int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+        uint64_t a, b;
+        p->schedstat = fd >= 0 && read_schedstat(fd, &a, &b) == 0;
+        if (fd >= 0)
+            close(fd);
     }
     snprintf(p->name, sizeof p->name, "%s", opts->name != NULL ? opts->name : DEFAULT_NAME);
     p->stack_size = effective_stack_size(opts->stack_size);
@@ -557,11 +726,26 @@ fail:
     return rc;
 }
 
+/* Starts the worker of slot i (resize_mu held, or no other thread yet).
+ * Workers block every asynchronous signal: the caller's handlers (SIGINT
+ * for the CLI) stay on the caller's threads. */
+static int start_worker(struct tp_pool *p, int i)
+{
+    sigset_t all, old;
+    struct tp_worker *w = &p->workers[i];
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = tp__from_pthread(pthread_create(&w->thread, &p->attr, worker_main, w));
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0)
+        w->state = W_LIVE;
+    return rc;
+}
+
 int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n_started)
 {
     struct tp_pool *p = NULL;
-    pthread_attr_t attr;
-    sigset_t all, old;
     size_t capacity;
     int created = 0;
     int rc;
@@ -571,7 +755,12 @@ int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n
     if (out == NULL)
         return -EINVAL;
     *out = NULL;
-    if (opts == NULL || opts->threads < 1 || opts->queue_capacity > MAX_QUEUE_CAPACITY)
+    if (opts == NULL || opts->threads < 1 || opts->queue_capacity > MAX_QUEUE_CAPACITY || opts->max_threads < 0)
+        return -EINVAL;
+    if (opts->online.enabled &&
+        (opts->online.min_threads < 0 || opts->online.max_threads < 0 || opts->online.cores < 0 ||
+         (opts->online.min_threads > 0 && opts->threads < opts->online.min_threads) ||
+         (opts->online.max_threads > 0 && opts->threads > opts->online.max_threads)))
         return -EINVAL;
     capacity = round_up_pow2(opts->queue_capacity != 0 ? opts->queue_capacity : DEFAULT_QUEUE_CAPACITY);
 
@@ -579,24 +768,21 @@ int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n
     if (rc != 0)
         return rc;
 
-    rc = tp__from_pthread(pthread_attr_init(&attr));
+    rc = tp__from_pthread(pthread_attr_init(&p->attr));
     if (rc != 0)
         goto fail;
-    rc = tp__from_pthread(pthread_attr_setstacksize(&attr, p->stack_size));
+    p->attr_ok = 1;
+    rc = tp__from_pthread(pthread_attr_setstacksize(&p->attr, p->stack_size));
     if (rc == 0) {
-        /* Workers block every asynchronous signal: the caller's handlers
-         * (SIGINT for the CLI) stay on the caller's threads. */
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
+        pthread_mutex_lock(&p->resize_mu);
         for (int i = 0; i < opts->threads; i++) {
-            rc = tp__from_pthread(pthread_create(&p->workers[i].thread, &attr, worker_main, &p->workers[i]));
+            rc = start_worker(p, i);
             if (rc != 0)
                 break;
             created++;
         }
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_mutex_unlock(&p->resize_mu);
     }
-    pthread_attr_destroy(&attr);
 
     /* Every started worker has run on_thread_start and is ready. */
     pthread_mutex_lock(&p->start_mu);
@@ -606,14 +792,18 @@ int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n
     if (rc != 0)
         goto fail;
 
-    p->n_threads = created;
+    if (opts->online.enabled) {
+        rc = tp__online_start(p, &opts->online, opts->threads, p->max_threads, &p->online);
+        if (rc != 0)
+            goto fail;
+    }
     if (n_started != NULL)
         *n_started = created;
     *out = p;
     return 0;
 
 fail:
-    stop_workers(p, created);
+    stop_workers(p);
     free_pool(p);
     if (n_started != NULL)
         *n_started = created;
@@ -674,16 +864,110 @@ int tp_pool_wait(struct tp_pool *pool)
 
 int tp_pool_threads(const struct tp_pool *pool)
 {
-    return pool != NULL ? pool->n_threads : -EINVAL;
+    return pool != NULL ? atomic_load_explicit(&((struct tp_pool *)pool)->target, memory_order_seq_cst) : -EINVAL;
+}
+
+/* Wakes the parked workers whose slots are at or above the target so that
+ * they leave (see DESIGN: Resizing). */
+static void wake_retired(struct tp_pool *p, int target)
+{
+    for (;;) {
+        struct tp_worker *w = NULL;
+        pthread_mutex_lock(&p->idle_mu);
+        for (int i = p->idle_top - 1; i >= 0; i--) {
+            if (p->idle[i] >= target) {
+                w = &p->workers[p->idle[i]];
+                remove_from_idle(p, w);
+                break;
+            }
+        }
+        pthread_mutex_unlock(&p->idle_mu);
+        if (w == NULL)
+            return;
+        /* The waker's convention: the wakee is counted as searching, and
+         * gives the count back as it leaves. */
+        atomic_fetch_add_explicit(&p->searching, 1, memory_order_seq_cst);
+        atomic_store_explicit(&w->wake, 1, memory_order_release);
+        futex_wake(&w->wake);
+    }
+}
+
+int tp_pool_resize(struct tp_pool *pool, int threads)
+{
+    if (pool == NULL || threads < 1 || threads > pool->max_threads)
+        return -EINVAL;
+    if (atomic_load_explicit(&pool->stopping, memory_order_seq_cst))
+        return -ESHUTDOWN;
+    int rc = 0;
+    pthread_mutex_lock(&pool->resize_mu);
+    int old = atomic_load_explicit(&pool->target, memory_order_seq_cst);
+    atomic_store_explicit(&pool->target, threads, memory_order_seq_cst);
+    for (int i = 0; i < pool->max_threads; i++) {
+        struct tp_worker *w = &pool->workers[i];
+        if (w->state == W_EXITED) {
+            /* Gone (it marked itself under this lock): the join is short. */
+            pthread_join(w->thread, NULL);
+            w->state = W_NONE;
+        }
+        if (i < threads && w->state == W_NONE) {
+            rc = start_worker(pool, i);
+            if (rc != 0) {
+                /* Keep what runs: the slots from i up leave. */
+                atomic_store_explicit(&pool->target, i, memory_order_seq_cst);
+                threads = i;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&pool->resize_mu);
+    if (threads < old || rc != 0)
+        wake_retired(pool, threads);
+    if (threads > old && atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0 &&
+        ring_has_task(pool))
+        wake_worker(pool);
+    return rc;
+}
+
+int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out)
+{
+    if (pool == NULL || out == NULL)
+        return -EINVAL;
+    memset(out, 0, sizeof *out);
+    out->sensing = pool->sensing;
+    out->runq_known = pool->sensing && pool->schedstat;
+    pthread_mutex_lock(&pool->resize_mu);
+    out->threads = atomic_load_explicit(&pool->target, memory_order_seq_cst);
+    for (int i = 0; i < pool->max_threads; i++) {
+        struct tp_worker *w = &pool->workers[i];
+        out->tasks += atomic_load_explicit(&w->tasks, memory_order_relaxed);
+        out->busy_ns += atomic_load_explicit(&w->busy_ns, memory_order_relaxed);
+        out->cpu_ns += w->gone_cpu_ns;
+        out->runq_ns += w->gone_runq_ns;
+        if (w->state == W_LIVE) {
+            uint64_t cpu, runq;
+            out->live++;
+            live_usage(w, &cpu, &runq);
+            out->cpu_ns += cpu;
+            out->runq_ns += runq;
+        }
+    }
+    pthread_mutex_unlock(&pool->resize_mu);
+    size_t tail = atomic_load_explicit(&pool->tail, memory_order_relaxed);
+    size_t head = atomic_load_explicit(&pool->head, memory_order_relaxed);
+    out->queued = tail > head ? (uint64_t)(tail - head) : 0;
+    return 0;
 }
 
 void tp_pool_destroy(struct tp_pool *pool)
 {
     if (pool == NULL)
         return;
+    /* The controller first: nothing resizes while the pool drains. */
+    tp__online_stop(pool->online);
+    pool->online = NULL;
     atomic_store_explicit(&pool->stopping, 1, memory_order_seq_cst);
     tp_pool_wait(pool);
-    stop_workers(pool, pool->n_threads);
+    stop_workers(pool);
     free_pool(pool);
 }
 

@@ -314,6 +314,11 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         fail(rd, TP_EFORMAT, "unsupported results schema (this tune-pool reads schema 1)");
         return;
     }
+    const char *kind = get_str(root, "kind");
+    if (kind != NULL && strcmp(kind, "online") == 0) {
+        fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
+        return;
+    }
     copy_str(out->version, sizeof out->version, get_str(root, "version"));
     out->partial = json_is_true(json_object_get(root, "partial"));
     out->started_unix = parse_started(get_str(root, "started"));

@@ -255,11 +255,11 @@ static int run_grid(struct run *run)
 
 /* ---- adaptive ---- */
 
-/* The coarse pass: m = 1, 2, 4, ... 64 (geometric, x2), capped at
+/* The coarse pass: m = 1, 2, 4, ... 256 (geometric, x2), capped at
  * max_threads, and the rule-of-thumb sizes. m = 1 comes first: it is the CPU
  * rule and feeds the model; lower multipliers are probed by the refinement
  * only when the knee lies below one thread per core. */
-#define COARSE_MAX_MULTIPLIER 64.0
+#define COARSE_MAX_MULTIPLIER 256.0
 
 static int plan_coarse(const struct tp_sweep_opts *opts, int cores, struct tp_point **out, size_t *n)
 {

@@ -224,6 +224,48 @@ out=$("$bin" --workload=file --file-size=256K --cores=1 --multipliers=1 --repeat
 check "executor both on file: the async row is absent, and why" \
   bash -c "[[ $rc -eq 0 ]] && grep -q 'the async row is absent: not supported by the async executor' <<<\"\$0\"" "$out"
 
+# --online: a short real run (no offline sweeps), its files, document and plot; then SIGINT keeps what ran.
+res3="$work/online"
+out=$("$bin" --online --no-offline --phases=1ms,4ms --phase-time=1s --compute=50us --max-threads=256 \
+      --output-dir="$res3" --quiet 2>&1); rc=$?
+check "online: exit 0" test "$rc" -eq 0
+check "online: table per phase" bash -c "grep -q '^Online tuning: io workload' <<<\"\$0\" && grep -Eq '^2 +4.00 ms' <<<\"\$0\"" "$out"
+check "online: CSV and JSON written" test -s "$res3/online.csv" -a -s "$res3/online.json"
+check "online: JSON document" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tool"] == "tune-pool" and d["kind"] == "online" and not d["partial"]
+assert [p["wait_ns"] for p in d["phases"]] == [1000000, 4000000]
+assert all(p["offline"] is None for p in d["phases"])
+t = d["runs"]["tuned"]
+assert t["start_threads"] == min(5 * d["topology"]["effective_cores"], 256)
+assert len(t["samples"]) >= 15 and {s["phase"] for s in t["samples"]} == {1, 2}
+assert all(1 <= s["threads"] <= 256 for s in t["samples"])
+assert len(t["steps"]) >= 5 and all(s["action"] != "collect" for s in t["steps"])
+assert any(s["action"] == "move" for s in t["steps"])
+r = d["phases"][1]["runs"]["tuned"]
+assert r["tasks"] > 0 and r["fraction_of_best"] is None and 0 <= r["settle_s"] <= 1.5' "$res3/online.json"
+out=$("$bin" --from="$res3/online.json" 2>&1); rc=$?
+check "online: --from refuses the online document, saying why" bash -c "[[ $rc -eq 2 ]] && grep -q 'an --online document' <<<\"\$0\"" "$out"
+check "online: CSV rows" bash -c "head -1 \"\$0\" | grep -q '^run,t_s,phase,wait_ns,threads,tasks_per_s\$' && test \$(grep -c '^tuned,' \"\$0\") -ge 15" "$res3/online.csv"
+if command -v gnuplot >/dev/null; then
+  "$bin" --online --no-offline --phases=1ms --phase-time=500ms --compute=50us --max-threads=64 \
+    --output-dir="$res3" --name=plotted --plot --format=json --quiet >"$work/online.json.out" 2>&1; rc=$?
+  check "online --plot: exit 0, PNG and script" bash -c "[[ $rc -eq 0 ]] && test -s \"\$0/plotted.png\" && grep -q 'set multiplot' \"\$0/plotted.gp\"" "$res3"
+  check "online --format=json on stdout" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["kind"] == "online"' "$work/online.json.out"
+fi
+"$bin" --online --no-offline --phases=1ms,1ms --phase-time=20s --compute=50us --max-threads=64 \
+  --output-dir="$res3" --name=int --quiet >"$work/online-int.out" 2>"$work/online-int.err" &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid"; rc=$?
+check "online SIGINT exits 130" test "$rc" -eq 130
+check "online SIGINT keeps a partial document" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["partial"] and len(d["runs"]["tuned"]["samples"]) >= 5' "$res3/int.json"
+
 # The README documents every option --help lists (it carries the help text).
 readme="$(dirname "$0")/../README.md"
 if [[ -f $readme ]]; then

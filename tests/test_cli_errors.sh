@@ -42,6 +42,27 @@ fi
 cases=$(cat <<'EOF'
 2 @@ unknown option '--bogus' @@ --bogus
 2 @@ unknown option '-x' @@ -x
+2 @@ --phases belongs to --online @@ --phases=1ms,2ms
+2 @@ --phase-time belongs to --online @@ --phase-time=2s
+2 @@ --start-threads belongs to --online @@ --start-threads=4
+2 @@ --online-baselines belongs to --online @@ --online-baselines
+2 @@ --no-offline belongs to --online @@ --no-offline
+2 @@ --online runs the io workload.*cpu @@ --online --workload=cpu
+2 @@ --online runs the io workload.*net @@ --online --workload=net
+2 @@ --online tunes the pool @@ --online --executor=both
+2 @@ --online has no single recommendation @@ --online --emit=cmake
+2 @@ --latency: with --online the waits come from --phases @@ --online --latency=1ms
+2 @@ --phases: malformed list '1ms,,2ms' @@ --online --phases=1ms,,2ms
+2 @@ --phases: malformed list '' @@ --online --phases=
+2 @@ --phases: out of range list '0ms' @@ --online --phases=0ms
+2 @@ --phases: out of range list '11s' @@ --online --phases=11s
+2 @@ --phases: malformed list '2' @@ --online --phases=2
+2 @@ --phases: out of range list '1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms' @@ --online --phases=1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms,1ms
+2 @@ --phase-time: out of range duration '100ms' @@ --online --phase-time=100ms
+2 @@ --phase-time: malformed duration 'soon' @@ --online --phase-time=soon
+2 @@ --start-threads: out of range number '0' @@ --online --start-threads=0
+2 @@ --start-threads=64 is more than --max-threads=32 @@ --online --start-threads=64 --max-threads=32
+2 @@ --from reads an earlier run.*--online @@ --from=@FX@/x.json --online
 2 @@ unexpected argument 'frobnicate' @@ frobnicate
 2 @@ unexpected argument 'extra' @@ --workload=cpu extra
 2 @@ --latency' needs a value @@ --latency

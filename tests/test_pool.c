@@ -1,7 +1,12 @@
-/* test_pool.c - unit tests of the thread pool: start-up, dispatch, concurrency, back-pressure, shutdown, errors. */
+/* test_pool.c - unit tests of the thread pool: start-up, dispatch, concurrency, back-pressure, shutdown, errors,
+ * resizing, sensing (tp_pool_stats) and online tuning. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -758,4 +763,632 @@ Test(pool, workers_block_asynchronous_signals, .timeout = 30)
     pthread_sigmask(SIG_SETMASK, NULL, &cur);
     cr_assert_not(sigismember(&cur, SIGINT), "the caller's mask must be restored");
     tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ resizing */
+
+
+/* A pool that may grow to max workers (opts.max_threads > threads turns the
+ * per-task counters on); its threads are named prefix-<slot>. */
+static struct tp_pool *make_resizable(int threads, int max, const char *prefix)
+{
+    struct tp_pool_opts opts = {.threads = threads, .max_threads = max, .name = prefix};
+    struct tp_pool *pool = NULL;
+    int started = -1;
+    int rc = tp_pool_create(&pool, &opts, &started);
+    cr_assert_eq(rc, 0, "tp_pool_create(%d of %d threads): %s", threads, max, tp_strerror(rc));
+    cr_assert_eq(started, threads);
+    return pool;
+}
+
+static struct tp_pool_stats get_stats(struct tp_pool *pool)
+{
+    struct tp_pool_stats s;
+    int rc = tp_pool_stats(pool, &s);
+    cr_assert_eq(rc, 0, "tp_pool_stats: %s", tp_strerror(rc));
+    return s;
+}
+
+/* Polls until stats.live == want or about 30 s pass; returns the last live. */
+static int wait_live(struct tp_pool *pool, int want)
+{
+    int live = get_stats(pool).live;
+    for (int i = 0; i < 30000 && live != want; i++) {
+        sleep_ms(1);
+        live = get_stats(pool).live;
+    }
+    return live;
+}
+
+/* The kernel's view of the pool: threads of this process whose name starts
+ * with "prefix-", how many of them are asleep (state S), and which slots
+ * they belong to (bit i of *slots for prefix-i, i < 64). A worker that has
+ * returned is gone from /proc/self/task even before it is joined. */
+struct kthreads {
+    int n, sleeping;
+    uint64_t slots;
+};
+
+static struct kthreads kernel_threads(const char *prefix)
+{
+    struct kthreads k = {0, 0, 0};
+    size_t plen = strlen(prefix);
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[300], comm[32] = "", stat[512] = "";
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue; /* left meanwhile */
+        int got = fgets(comm, sizeof comm, f) != NULL;
+        fclose(f);
+        if (!got || strncmp(comm, prefix, plen) != 0 || comm[plen] != '-')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        got = fgets(stat, sizeof stat, f) != NULL;
+        fclose(f);
+        if (!got)
+            continue;
+        k.n++;
+        const char *paren = strrchr(stat, ')'); /* "tid (comm) S ..." */
+        if (paren != NULL && paren[1] == ' ' && paren[2] == 'S')
+            k.sleeping++;
+        int slot = atoi(comm + plen + 1);
+        if (slot >= 0 && slot < 64)
+            k.slots |= (uint64_t)1 << slot;
+    }
+    closedir(d);
+    return k;
+}
+
+/* Polls until exactly n threads named prefix-* exist (all asleep when
+ * asleep is set), or about 30 s pass; returns the last view. */
+static struct kthreads wait_kernel_threads(const char *prefix, int n, int asleep)
+{
+    struct kthreads k = kernel_threads(prefix);
+    for (int i = 0; i < 30000 && (k.n != n || (asleep && k.sleeping != n)); i++) {
+        sleep_ms(1);
+        k = kernel_threads(prefix);
+    }
+    return k;
+}
+
+/* A load of N tasks: task i marks ran[i] and counts itself; every 16th
+ * sleeps 50 us so that some are in flight while the pool is resized. */
+struct resize_load {
+    struct tp_pool *pool;
+    _Atomic unsigned char *ran;
+    _Atomic long done;
+    _Atomic int finished;
+    int n;
+    int failures;
+};
+
+static struct resize_load *load_of; /* for the task: one load per test process */
+
+static void load_task(void *arg)
+{
+    uintptr_t i = (uintptr_t)arg;
+    if (i % 16 == 0) {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+    }
+    atomic_fetch_add_explicit(&load_of->ran[i], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&load_of->done, 1, memory_order_relaxed);
+}
+
+static void *load_submitter(void *arg)
+{
+    struct resize_load *l = arg;
+    for (int i = 0; i < l->n; i++)
+        if (tp_pool_submit(l->pool, load_task, (void *)(uintptr_t)i) != 0)
+            l->failures++;
+    atomic_store(&l->finished, 1);
+    return NULL;
+}
+
+Test(pool, resize_up_and_down_while_tasks_run, .timeout = 120)
+{
+    enum { N = 60000 };
+    static const int sizes[] = {32, 1, 16, 2, 32, 3, 8, 1, 24, 5, 32, 12};
+    static _Atomic unsigned char ran[N];
+    static struct resize_load l;
+    pthread_t th;
+    int resizes = 0;
+
+    l.pool = make_resizable(4, 32, "rszud");
+    l.ran = ran;
+    l.n = N;
+    load_of = &l;
+    cr_assert_eq(pthread_create(&th, NULL, load_submitter, &l), 0);
+    while (!atomic_load(&l.finished) || resizes < (int)(sizeof sizes / sizeof sizes[0])) {
+        int n = sizes[resizes++ % (int)(sizeof sizes / sizeof sizes[0])];
+        cr_assert_eq(tp_pool_resize(l.pool, n), 0, "resize to %d", n);
+        cr_assert_eq(tp_pool_threads(l.pool), n);
+        sched_yield();
+    }
+    pthread_join(th, NULL);
+    cr_assert_eq(l.failures, 0);
+    cr_assert_eq(tp_pool_wait(l.pool), 0);
+    cr_assert_eq(atomic_load(&l.done), N);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(atomic_load(&ran[i]), 1, "task %d ran %d times", i, (int)ran[i]);
+    struct tp_pool_stats s = get_stats(l.pool);
+    cr_assert_eq(s.tasks, (uint64_t)N);
+    cr_assert_eq(s.queued, 0);
+    tp_pool_destroy(l.pool);
+}
+
+Test(pool, threads_follows_resize, .timeout = 30)
+{
+    struct tp_pool *pool = make_resizable(3, 10, "rszth");
+    static const int sizes[] = {10, 1, 7, 7, 2, 10, 3};
+
+    cr_assert_eq(tp_pool_threads(pool), 3);
+    cr_assert_eq(get_stats(pool).threads, 3);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        cr_assert_eq(tp_pool_resize(pool, sizes[i]), 0);
+        cr_assert_eq(tp_pool_threads(pool), sizes[i]);
+        struct tp_pool_stats s = get_stats(pool);
+        cr_assert_eq(s.threads, sizes[i]);
+        /* Growing starts the workers at once; shrinking lets them leave. */
+        cr_assert_geq(s.live, sizes[i]);
+        cr_assert_leq(s.live, 10);
+    }
+    tp_pool_destroy(pool);
+}
+
+Test(pool, resize_to_max_threads_and_back_is_accepted, .timeout = 30)
+{
+    struct tp_pool *pool = make_pool(6); /* max_threads 0: the pool's own size */
+
+    cr_assert_eq(tp_pool_resize(pool, 1), 0);
+    cr_assert_eq(tp_pool_resize(pool, 6), 0);
+    cr_assert_eq(tp_pool_threads(pool), 6);
+    cr_assert_eq(tp_pool_resize(pool, 7), -EINVAL);
+    cr_assert_eq(get_stats(pool).live, 6);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, live_converges_to_target_after_shrink, .timeout = 60)
+{
+    struct tp_pool *pool = make_resizable(16, 16, "rszlv");
+
+    cr_assert_eq(get_stats(pool).live, 16);
+    cr_assert_eq(tp_pool_resize(pool, 3), 0);
+    int live = wait_live(pool, 3);
+    cr_assert_eq(live, 3, "live %d after shrinking to 3", live);
+    struct kthreads k = wait_kernel_threads("rszlv", 3, 0);
+    cr_assert_eq(k.n, 3, "%d worker threads left, want 3", k.n);
+    cr_assert_eq(k.slots, 0x7, "the lowest slots stay (slots %#llx)", (unsigned long long)k.slots);
+    /* Still a working pool. */
+    static _Atomic long done;
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&done), 1000);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, shrink_while_all_workers_parked_they_leave, .timeout = 60)
+{
+    struct tp_pool *pool = make_resizable(12, 12, "rszpk");
+    static _Atomic long done;
+
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    /* Every worker asleep in the kernel: parked on its futex. */
+    struct kthreads k = wait_kernel_threads("rszpk", 12, 1);
+    cr_assert_eq(k.sleeping, 12, "%d of %d workers asleep", k.sleeping, k.n);
+    cr_assert_eq(tp_pool_resize(pool, 2), 0);
+    /* No task is submitted: the shrink alone must wake them to leave. */
+    cr_assert_eq(wait_live(pool, 2), 2);
+    k = wait_kernel_threads("rszpk", 2, 0);
+    cr_assert_eq(k.n, 2, "%d worker threads left, want 2", k.n);
+    cr_assert_eq(k.slots, 0x3);
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&done), 200);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, shrink_while_workers_block_in_long_tasks_they_leave_after_the_task, .timeout = 60)
+{
+    static struct gate g = GATE_INIT;
+    struct tp_pool *pool = make_resizable(8, 9, "rszbl") /* 9 slots: sensing on */;
+
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(tp_pool_submit(pool, gate_task, &g), 0);
+    cr_assert_eq(wait_at_least(&g.entered, 8), 8);
+    cr_assert_eq(tp_pool_resize(pool, 2), 0);
+    cr_assert_eq(tp_pool_threads(pool), 2);
+    /* Every worker is inside a task: none can have left. */
+    struct tp_pool_stats s = get_stats(pool);
+    cr_assert_eq(s.live, 8);
+    cr_assert_eq(s.threads, 2);
+    cr_assert_eq(kernel_threads("rszbl").n, 8);
+    gate_open(&g);
+    cr_assert_eq(wait_live(pool, 2), 2);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    s = get_stats(pool);
+    cr_assert_eq(s.tasks, 8);
+    struct kthreads k = wait_kernel_threads("rszbl", 2, 0);
+    cr_assert_eq(k.n, 2, "%d worker threads left, want 2", k.n);
+    cr_assert_eq(k.slots, 0x3);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, grow_after_shrink_reuses_slots, .timeout = 120)
+{
+    static struct rendezvous r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    struct tp_pool *pool = make_resizable(8, 8, "rszgr");
+
+    for (int cycle = 0; cycle < 20; cycle++) {
+        int low = 1 + cycle % 3;
+        cr_assert_eq(tp_pool_resize(pool, low), 0);
+        if (cycle % 2 == 0) /* odd cycles grow again before the workers are gone */
+            cr_assert_eq(wait_live(pool, low), low);
+        cr_assert_eq(tp_pool_resize(pool, 8), 0);
+        /* Growing starts the missing workers before it returns. */
+        struct tp_pool_stats s = get_stats(pool);
+        cr_assert_eq(s.live, 8, "cycle %d: live %d", cycle, s.live);
+        /* One thread per slot, slots 0-7 (a joined thread may linger in
+         * /proc/self/task for a moment: poll). */
+        struct kthreads k = wait_kernel_threads("rszgr", 8, 0);
+        cr_assert_eq(k.n, 8, "cycle %d: %d worker threads for 8 slots", cycle, k.n);
+        cr_assert_eq(k.slots, 0xff, "cycle %d: slots %#llx", cycle, (unsigned long long)k.slots);
+    }
+    /* And all 8 really serve: 8 tasks that only finish together. */
+    r.want = 8;
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(tp_pool_submit(pool, rendezvous_task, &r), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&r.timed_out), 0, "only %d of 8 tasks ever ran together", r.arrived);
+    tp_pool_destroy(pool);
+}
+
+/* Not root: RLIMIT_NPROC 0 stops every new thread. Root: the limit binds
+ * only after dropping to an unprivileged uid. Either way the pool already
+ * runs its 2 workers, and the resize cannot start more than a few. */
+static int resize_fails_body(void)
+{
+    struct tp_pool_opts opts = {.threads = 2, .max_threads = 64};
+    struct tp_pool *pool = NULL;
+    static _Atomic long done;
+
+    if (tp_pool_create(&pool, &opts, NULL) != 0)
+        return 40;
+    struct rlimit lim = {0, 0};
+    if (geteuid() == 0) {
+        lim.rlim_cur = lim.rlim_max = 8;
+        if (setrlimit(RLIMIT_NPROC, &lim) != 0)
+            return 41;
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            return 42;
+    } else if (setrlimit(RLIMIT_NPROC, &lim) != 0) {
+        return 41;
+    }
+    int rc = tp_pool_resize(pool, 64);
+    if (rc == 0)
+        return 43; /* the limit did not bite */
+    if (rc != -EAGAIN && rc != -ENOMEM)
+        return 44;
+    int n = tp_pool_threads(pool);
+    if (n < 2 || n >= 64)
+        return 45;
+    struct tp_pool_stats s;
+    if (tp_pool_stats(pool, &s) != 0 || s.threads != n || s.live != n)
+        return 46;
+    for (int i = 0; i < 1000; i++)
+        if (tp_pool_submit(pool, count_task, (void *)&done) != 0)
+            return 47;
+    tp_pool_wait(pool);
+    if (atomic_load(&done) != 1000)
+        return 48;
+    if (tp_pool_resize(pool, 1) != 0)
+        return 49;
+    tp_pool_destroy(pool);
+    return 0;
+}
+
+Test(pool, resize_that_cannot_start_workers_keeps_those_it_has, .timeout = 60)
+{
+    int status = in_child(resize_fails_body);
+    cr_assert_eq(status, 0, "child status %d", status);
+}
+
+/* ------------------------------------------------------------ sensing */
+
+static void sleep_1ms_task(void *arg)
+{
+    sleep_ms(1);
+    atomic_fetch_add((_Atomic long *)arg, 1);
+}
+
+Test(pool, stats_count_tasks_and_busy_time, .timeout = 60)
+{
+    enum { N = 200 };
+    static _Atomic long done;
+    struct tp_pool *pool = make_resizable(4, 8, "stbsy");
+
+    struct tp_pool_stats s = get_stats(pool);
+    cr_assert_eq(s.sensing, 1);
+    cr_assert_eq(s.tasks, 0);
+    cr_assert_eq(s.busy_ns, 0);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(tp_pool_submit(pool, sleep_1ms_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    s = get_stats(pool);
+    cr_assert_eq(atomic_load(&done), N);
+    cr_assert_eq(s.tasks, (uint64_t)N);
+    cr_assert_geq(s.busy_ns, (uint64_t)N * 1000000u, "busy %" PRIu64 " ns for %d tasks of 1 ms", s.busy_ns, N);
+    cr_assert_eq(s.threads, 4);
+    cr_assert_eq(s.live, 4);
+    cr_assert_eq(s.queued, 0);
+    /* The counters of workers that left are kept. */
+    cr_assert_eq(tp_pool_resize(pool, 1), 0);
+    cr_assert_eq(wait_live(pool, 1), 1);
+    struct tp_pool_stats after = get_stats(pool);
+    cr_assert_eq(after.tasks, s.tasks);
+    cr_assert_eq(after.busy_ns, s.busy_ns);
+    cr_assert_geq(after.cpu_ns, s.cpu_ns);
+    cr_assert_geq(after.runq_ns, s.runq_ns);
+    tp_pool_destroy(pool);
+}
+
+struct burn {
+    _Atomic uint64_t burnt_ns; /* CPU the tasks measured on their own thread clocks */
+};
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void burn_2ms_task(void *arg)
+{
+    struct burn *b = arg;
+    uint64_t t0 = thread_cpu_ns(), t;
+    while ((t = thread_cpu_ns()) - t0 < 2000000u)
+        ;
+    atomic_fetch_add(&b->burnt_ns, t - t0);
+}
+
+Test(pool, stats_cpu_time_of_cpu_burning_tasks, .timeout = 60)
+{
+    static struct burn b;
+    struct tp_pool *pool = make_resizable(2, 4, "stcpu");
+
+    for (int i = 0; i < 50; i++)
+        cr_assert_eq(tp_pool_submit(pool, burn_2ms_task, &b), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    struct tp_pool_stats s = get_stats(pool);
+    cr_assert_eq(s.tasks, 50);
+    cr_assert_gt(s.cpu_ns, 0);
+    /* The workers' CPU time includes their tasks' CPU time. */
+    cr_assert_geq(s.cpu_ns, atomic_load(&b.burnt_ns), "cpu %" PRIu64 " ns < %" PRIu64 " ns burnt in tasks",
+                  s.cpu_ns, atomic_load(&b.burnt_ns));
+    cr_assert_geq(s.busy_ns, atomic_load(&b.burnt_ns));
+    tp_pool_destroy(pool);
+}
+
+static int schedstat_readable(void)
+{
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    unsigned long long cpu, runq;
+    int ok = f != NULL && fscanf(f, "%llu %llu", &cpu, &runq) == 2;
+    if (f != NULL)
+        fclose(f);
+    return ok;
+}
+
+Test(pool, stats_runq_known_matches_schedstat, .timeout = 30)
+{
+    struct tp_pool *pool = make_resizable(2, 4, "strq");
+    struct tp_pool_stats s = get_stats(pool);
+    cr_assert_eq(s.sensing, 1);
+    cr_assert_eq(s.runq_known, schedstat_readable(), "runq_known %d, schedstat readable %d", s.runq_known,
+                 schedstat_readable());
+    if (!s.runq_known)
+        cr_assert_eq(s.runq_ns, 0);
+    tp_pool_destroy(pool);
+
+    /* A fixed-size pool does not sense: no counters, nothing known. */
+    static _Atomic long done;
+    pool = make_pool(2);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    s = get_stats(pool);
+    cr_assert_eq(s.sensing, 0);
+    cr_assert_eq(s.runq_known, 0);
+    cr_assert_eq(s.tasks, 0);
+    cr_assert_eq(s.threads, 2);
+    cr_assert_eq(s.live, 2);
+    tp_pool_destroy(pool);
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* A sensing worker keeps its schedstat file open: closed when it leaves,
+ * and at destroy; none leaks. */
+Test(pool, schedstat_files_are_closed_when_workers_leave, .timeout = 60)
+{
+    int base = open_fds();
+    struct tp_pool *pool = make_resizable(16, 32, "stfd");
+    int per_worker = get_stats(pool).runq_known; /* 1: each worker holds one */
+    static _Atomic long done;
+
+    for (int i = 0; i < 200; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(open_fds(), base + 16 * per_worker);
+    cr_assert_eq(tp_pool_resize(pool, 2), 0);
+    cr_assert_eq(wait_live(pool, 2), 2);
+    cr_assert_eq(open_fds(), base + 2 * per_worker, "%d files open, want %d", open_fds(), base + 2 * per_worker);
+    for (int cycle = 0; cycle < 10; cycle++) {
+        cr_assert_eq(tp_pool_resize(pool, 32), 0);
+        cr_assert_eq(tp_pool_resize(pool, 1), 0);
+    }
+    cr_assert_eq(wait_live(pool, 1), 1);
+    cr_assert_eq(open_fds(), base + per_worker, "%d files open, want %d", open_fds(), base + per_worker);
+    cr_assert_eq(tp_pool_resize(pool, 32), 0);
+    tp_pool_destroy(pool);
+    cr_assert_eq(open_fds(), base, "%d files open after destroy, %d before create", open_fds(), base);
+}
+
+/* ------------------------------------------------------------ resizing: errors */
+
+Test(pool, resize_to_zero_is_einval, .timeout = 10)
+{
+    struct tp_pool *pool = make_resizable(2, 8, "rsze0");
+    cr_assert_eq(tp_pool_resize(pool, 0), -EINVAL);
+    cr_assert_eq(tp_pool_resize(pool, -1), -EINVAL);
+    cr_assert_eq(tp_pool_threads(pool), 2);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, resize_above_max_threads_is_einval, .timeout = 10)
+{
+    struct tp_pool *pool = make_resizable(2, 8, "rszem");
+    cr_assert_eq(tp_pool_resize(pool, 9), -EINVAL);
+    cr_assert_eq(tp_pool_resize(pool, INT_MAX), -EINVAL);
+    cr_assert_eq(tp_pool_threads(pool), 2);
+    cr_assert_eq(get_stats(pool).live, 2);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, resize_null_pool_is_einval, .timeout = 10)
+{
+    cr_assert_eq(tp_pool_resize(NULL, 1), -EINVAL);
+}
+
+Test(pool, stats_null_is_einval, .timeout = 10)
+{
+    struct tp_pool_stats s;
+    struct tp_pool *pool = make_resizable(1, 2, "stnul");
+    cr_assert_eq(tp_pool_stats(NULL, &s), -EINVAL);
+    cr_assert_eq(tp_pool_stats(pool, NULL), -EINVAL);
+    tp_pool_destroy(pool);
+}
+
+Test(pool, create_rejects_online_threads_below_min, .timeout = 10)
+{
+    struct tp_pool_opts opts = {.threads = 2, .online = {.enabled = 1, .min_threads = 4, .max_threads = 16}};
+    struct tp_pool *pool = (struct tp_pool *)&pool;
+    int started = 42;
+    cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
+    cr_assert_null(pool);
+    cr_assert_eq(started, 0);
+}
+
+Test(pool, create_rejects_online_threads_above_max, .timeout = 10)
+{
+    struct tp_pool_opts opts = {.threads = 17, .online = {.enabled = 1, .min_threads = 4, .max_threads = 16}};
+    struct tp_pool *pool = (struct tp_pool *)&pool;
+    int started = 42;
+    cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
+    cr_assert_null(pool);
+    cr_assert_eq(started, 0);
+    /* The bounds themselves are accepted. */
+    opts.threads = 16;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    tp_pool_destroy(pool);
+    opts.threads = 4;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    tp_pool_destroy(pool);
+}
+
+/* ------------------------------------------------------------ online tuning */
+
+struct step_log {
+    _Atomic int steps;
+    _Atomic int out_of_bounds;
+    int min, max;
+};
+
+static void count_step(void *ctx, const struct tp_ctl_step *step)
+{
+    struct step_log *log = ctx;
+    atomic_fetch_add(&log->steps, 1);
+    if (step->threads < log->min || step->threads > log->max || step->threads_before < log->min ||
+        step->threads_before > log->max)
+        atomic_fetch_add(&log->out_of_bounds, 1);
+}
+
+Test(pool, online_pool_steps_within_its_bounds, .timeout = 60)
+{
+    static struct step_log log = {.min = 2, .max = 12};
+    static _Atomic long done;
+    struct tp_pool_opts opts = {.threads = 4,
+                                .name = "onl",
+                                .online = {.enabled = 1, .min_threads = 2, .max_threads = 12, .interval_ms = 20,
+                                           .on_step = count_step, .step_ctx = &log}};
+    struct tp_pool *pool = NULL;
+    long submitted = 0;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    cr_assert_eq(get_stats(pool).sensing, 1);
+    uint64_t t0 = tp__now_ns();
+    /* About 0.5 s of 1 ms blocking tasks, at most 64 outstanding, and at
+     * least until the controller has stepped once (bounded by the timeout). */
+    while (tp__now_ns() - t0 < 500000000u || atomic_load(&log.steps) == 0) {
+        if (submitted - atomic_load(&done) < 64) {
+            cr_assert_eq(tp_pool_submit(pool, sleep_1ms_task, (void *)&done), 0);
+            submitted++;
+        } else {
+            sleep_ms(1);
+        }
+        int n = tp_pool_threads(pool);
+        cr_assert(n >= 2 && n <= 12, "online pool at %d threads, bounds [2, 12]", n);
+        if (submitted % 16 == 0) {
+            struct tp_pool_stats s = get_stats(pool);
+            cr_assert_leq(s.live, 12, "%d live workers, at most 12", s.live);
+        }
+    }
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(atomic_load(&done), submitted);
+    cr_assert_gt(atomic_load(&log.steps), 0);
+    cr_assert_eq(atomic_load(&log.out_of_bounds), 0);
+    /* No speed asserted: the .timeout is what fails a destroy that hangs. */
+    tp_pool_destroy(pool);
+}
+
+/* The controller sleeps for its interval on a condition variable: destroy
+ * wakes it at once rather than waiting out a minute (the .timeout fails a
+ * destroy that waits). */
+Test(pool, online_pool_destroy_does_not_wait_for_the_interval, .timeout = 20)
+{
+    struct tp_pool_opts opts = {.threads = 2, .online = {.enabled = 1, .interval_ms = 60000}};
+    struct tp_pool *pool = NULL;
+    static _Atomic long done;
+
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    sleep_ms(10);
+    tp_pool_destroy(pool);
+    cr_assert_eq(atomic_load(&done), 10);
 }

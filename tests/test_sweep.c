@@ -503,6 +503,19 @@ Test(sweep, adaptive_finds_the_knee_with_fewer_points_than_a_fine_grid)
     tp_result_free(&r);
 }
 
+Test(sweep, adaptive_climbs_past_m_64_for_a_long_wait)
+{
+    /* 20 ms waits, 100 us compute, 2 cores: the knee is 2 x 201 = 402
+     * threads (m = 201), far past the old top of the coarse pass (m = 64,
+     * 128 threads), which then reported "still rising" at a third of it. */
+    struct synth s = {.shape = KNEE, .wait_ns = 2e7, .compute_ns = 1e5, .noise = 0.01, .rng = 21};
+    struct tp_result r = adaptive_run(&s, 2, 0);
+    int th = r.points[r.pick].threads;
+    cr_assert(has_threads(&r, 512), "the coarse pass went on to m = 256");
+    cr_assert(th >= 380 && th <= 450, "pick %d threads for a knee at 402", th);
+    tp_result_free(&r);
+}
+
 Test(sweep, adaptive_on_a_flat_curve_goes_below_one_thread_per_core)
 {
     struct synth s = {.shape = SERIAL, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 3};

@@ -112,6 +112,8 @@ TP_EXTERN const char *tp_cores_source_name(enum tp_cores_source s);
  * Pool: a pthread pool built to never be the bottleneck it measures.
  * ---------------------------------------------------------------------- */
 struct tp_pool;
+struct tp_ctl_params;
+struct tp_ctl_step;
 
 typedef void (*tp_task_fn)(void *arg);
 
@@ -124,6 +126,24 @@ struct tp_pool_opts {
      * timer slack); runs in that worker, with no pool lock held. May be NULL. */
     void (*on_thread_start)(void *ctx, int worker_index);
     void *thread_ctx;
+    /* The most workers tp_pool_resize() may ask for; 0 = threads (or
+     * online.max_threads when online tuning is on). Costs one small
+     * bookkeeping record per slot, no thread. */
+    int max_threads;
+    /* Online tuning (README: Online tuning): a controller thread resizes
+     * the pool while it runs; see struct tp_pool_online. */
+    struct tp_pool_online {
+        int enabled;          /* 1: start the controller with the pool */
+        int min_threads;      /* bounds of the size it may choose; 0 = 1 */
+        int max_threads;      /* 0 = the pool's max_threads, else 1024 */
+        double cores;         /* CPUs the pool may use; 0 = the allowed CPUs */
+        unsigned interval_ms; /* sensor period; 0 = 100 */
+        struct tp_ctl_params *params; /* controller constants; NULL = defaults */
+        /* Called on the controller thread after each step, with no pool
+         * lock held (e.g. to record a trace). May be NULL. */
+        void (*on_step)(void *ctx, const struct tp_ctl_step *step);
+        void *step_ctx;
+    } online;
 };
 
 #define TP_POOL_DEFAULT_STACK (64u * 1024u)
@@ -149,6 +169,103 @@ TP_EXTERN int tp_pool_threads(const struct tp_pool *pool);
 /* Runs the tasks still queued, stops and joins every worker, frees the pool.
  * NULL is a no-op. Must not be called from a worker. */
 TP_EXTERN void tp_pool_destroy(struct tp_pool *pool);
+
+/* Sets the number of workers to threads (1 .. the pool's max_threads).
+ * Growing starts the missing workers at once; shrinking lets the highest
+ * numbered workers leave after their current task (a parked one leaves at
+ * once). Thread-safe; must not be called from a worker, nor concurrently with
+ * tp_pool_destroy. Returns 0; -EINVAL when out of bounds; a negative errno
+ * (e.g. -EAGAIN) when a worker could not be started, the pool then keeps the
+ * workers it has and tp_pool_threads() says how many. */
+TP_EXTERN int tp_pool_resize(struct tp_pool *pool, int threads);
+
+/* Cumulative counters of a pool (the online controller's sensor). */
+struct tp_pool_stats {
+    int threads;          /* the size the pool is set to */
+    int live;             /* workers started and not yet gone (>= threads while some leave) */
+    int sensing;          /* 1: the per-task counters below are kept (online tuning on,
+                           * or opts.max_threads > threads) */
+    int runq_known;       /* 1: cpu_ns and runq_ns come from /proc/thread-self/schedstat;
+                           * 0: cpu_ns from the threads' CPU clocks, runq_ns = 0 */
+    uint64_t tasks;       /* tasks finished */
+    uint64_t busy_ns;     /* wall time the workers spent inside tasks */
+    uint64_t cpu_ns;      /* CPU time of the workers (tasks, the pool's own work, spinning) */
+    uint64_t runq_ns;     /* time the workers were runnable but waiting for a CPU */
+    uint64_t queued;      /* tasks waiting in the queue now */
+};
+
+/* Fills *out. Returns 0 or -EINVAL. Thread-safe; not from a worker. */
+TP_EXTERN int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out);
+
+/* ------------------------------------------------------------------------
+ * Online controller: decides a pool size from windows of the pool's counters.
+ * Pure: no clock, no thread; the pool's controller thread (and the tests'
+ * simulated plants) feed it. README: Online tuning documents the algorithm
+ * and its constants.
+ * ---------------------------------------------------------------------- */
+struct tp_ctl;
+
+struct tp_ctl_params {
+    int min_threads, max_threads; /* bounds, 1 <= min <= max */
+    double cores;       /* CPUs the workers may use (effective cores), > 0 */
+    double headroom;    /* size = headroom x the model's knee; 0 = 1.2 */
+    double deadband;    /* no move while the target is within this fraction; 0 = 0.1 */
+    double max_step;    /* one move changes the size by at most this factor; 0 = 4 */
+    double min_window_s;   /* a decision window is at least this long; 0 = 0.1 */
+    double min_tasks;      /* ... and holds at least this many finished tasks; 0 = 20 */
+    double max_window_s;   /* ... unless it has lasted this long; 0 = 1 */
+    double cap_ttl_s;   /* a learnt bound (a move that did not pay) expires; 0 = 30 */
+};
+
+/* One sensor window: deltas of struct tp_pool_stats over dt_s seconds. */
+struct tp_ctl_obs {
+    double dt_s;
+    int threads;        /* the pool's size during the window */
+    double tasks, busy_s, cpu_s, runq_s;
+    int runq_known;     /* 0: runq_s is unknown (the model then uses the whole task time) */
+};
+
+enum tp_ctl_action {
+    TP_CTL_COLLECT = 0, /* window too short: nothing decided yet */
+    TP_CTL_HOLD,        /* the size is right (or not confirmed to be wrong) */
+    TP_CTL_MOVE,        /* the model asks for another size */
+    TP_CTL_PROBE,       /* trying fewer threads: are they as good? */
+    TP_CTL_SETTLE,      /* the window after a move: not judged (transient) */
+    TP_CTL_VERIFY,      /* measuring the new size against the old */
+    TP_CTL_ACCEPT,      /* the move paid (or cost nothing): kept */
+    TP_CTL_REVERT,      /* the move did not pay: back, and a bound is learnt */
+    TP_CTL_CHANGE,      /* the workload changed: estimates and bounds reset */
+};
+
+struct tp_ctl_step {
+    double t_s;          /* controller time (sum of the windows) at the end of this window */
+    double window_s;     /* this decision window's length */
+    int threads_before;  /* size during the window */
+    int threads;         /* size decided */
+    enum tp_ctl_action action;
+    const char *reason;  /* a short static sentence */
+    double tput;         /* tasks/s in the window */
+    double task_s;       /* mean time inside a task (R) */
+    double cpu_task_s;   /* CPU per task (C) */
+    double runq_task_s;  /* run-queue wait per task (q) */
+    double wait_task_s;  /* R - q - C: the task's own wait (W) */
+    double busy;         /* share of worker time spent inside tasks */
+    double knee;         /* the model's knee: cores x (W + C) / C (or demand x (W + C)) */
+    double target;       /* headroom x knee, within the bounds */
+    double noise;        /* relative window-to-window throughput noise */
+    int cap_hi, floor_lo; /* learnt bounds (0 = none) */
+};
+
+/* Creates a controller for a pool now at start_threads. Returns 0, -EINVAL
+ * (bad bounds or constants) or -ENOMEM. Free with tp_ctl_destroy. */
+TP_EXTERN int tp_ctl_create(struct tp_ctl **out, const struct tp_ctl_params *params, int start_threads);
+/* Feeds one sensor window; fills *step and returns the size the pool should
+ * have now (the same while nothing is decided), or -EINVAL. */
+TP_EXTERN int tp_ctl_update(struct tp_ctl *ctl, const struct tp_ctl_obs *obs, struct tp_ctl_step *step);
+/* Fills the defaults into the zero fields of *p (bounds and cores excepted). */
+TP_EXTERN void tp_ctl_params_defaults(struct tp_ctl_params *p);
+TP_EXTERN const char *tp_ctl_action_name(enum tp_ctl_action a);
+TP_EXTERN void tp_ctl_destroy(struct tp_ctl *ctl);
 
 /* ------------------------------------------------------------------------
  * Workloads.

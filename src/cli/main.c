@@ -11,6 +11,7 @@
 #include "async_run.h"
 #include "integrate.h"
 #include "msg.h"
+#include "online_run.h"
 #include "options.h"
 #include "preflight.h"
 #include "sweep.h"
@@ -142,7 +143,11 @@ int main(int argc, char **argv)
         code = tp_cli_run_from(&o);
         goto out;
     }
-    const char *name = o.name != NULL ? o.name : tp_workload_name(o.workload.kind);
+    if (tp_cli_online_check(&o) < 0) {
+        code = TP_EXIT_USAGE;
+        goto out;
+    }
+    const char *name = o.name != NULL ? o.name : o.online ? "online" : tp_workload_name(o.workload.kind);
 
     struct tp_topology topo;
     struct tp_topology_opts topts = {.cores_override = o.cores, .unit = o.unit};
@@ -216,6 +221,15 @@ int main(int argc, char **argv)
             code = TP_EXIT_USAGE;
             goto out;
         }
+    }
+    if (o.online) {
+        if (!o.quiet)
+            fprintf(stderr, "%s: %d cores (%s); online tuning over %zu io phases\n", TP_CLI_NAME,
+                    topo.effective_cores, tp_cores_source_name(topo.source), o.n_phases);
+        install_signals();
+        so.progress = NULL; /* the per-phase sweeps say which phase they measure */
+        code = tp_cli_run_online(&o, &so, &topo, &interrupted);
+        goto out;
     }
     if (!o.quiet) {
         char reps[64];

@@ -228,6 +228,58 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->output_dir = "results";
     o->save = 1;
     o->format = TP_FORMAT_TABLE;
+    o->phase_time_ns = 8000000000ull;
+}
+
+/* The default --phases: 2 ms, then 10 ms, then 0.5 ms (the issue's example:
+ * a database slows down, then a cache warms). */
+static const uint64_t default_phases_ns[] = {2000000, 10000000, 500000};
+
+static int set_default_phases(struct tp_cli_opts *o)
+{
+    o->phases_ns = malloc(sizeof default_phases_ns);
+    if (o->phases_ns == NULL)
+        return -ENOMEM;
+    memcpy(o->phases_ns, default_phases_ns, sizeof default_phases_ns);
+    o->n_phases = sizeof default_phases_ns / sizeof default_phases_ns[0];
+    return 0;
+}
+
+#define MAX_PHASES 16
+#define MAX_PHASE_WAIT_NS 10000000000ull /* 10 s */
+
+/* --phases: comma-separated durations > 0, at most MAX_PHASES. */
+static int parse_phases(const char *s, struct tp_cli_opts *o)
+{
+    uint64_t v[MAX_PHASES];
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        char buf[64];
+        if (len == 0 || len >= sizeof buf || n == MAX_PHASES)
+            return len >= sizeof buf || n == MAX_PHASES ? -ERANGE : -EINVAL;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        int rc = tp_cli_parse_duration(buf, MAX_PHASE_WAIT_NS, &v[n]);
+        if (rc < 0)
+            return rc;
+        if (v[n] == 0)
+            return -ERANGE;
+        n++;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    uint64_t *a = malloc(n * sizeof *a);
+    if (a == NULL)
+        return -ENOMEM;
+    memcpy(a, v, n * sizeof *a);
+    free(o->phases_ns);
+    o->phases_ns = a;
+    o->n_phases = n;
+    return 0;
 }
 
 void tp_cli_opts_free(struct tp_cli_opts *o)
@@ -236,6 +288,8 @@ void tp_cli_opts_free(struct tp_cli_opts *o)
     o->multipliers = NULL;
     free(o->inflight);
     o->inflight = NULL;
+    free(o->phases_ns);
+    o->phases_ns = NULL;
 }
 
 void tp_cli_usage(FILE *where)
@@ -278,7 +332,7 @@ void tp_cli_usage(FILE *where)
         "\n"
         "Sweep:\n"
         "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
-        "                         adaptive: a coarse pass m = 1, 2, 4, ... 64 (up to\n"
+        "                         adaptive: a coarse pass m = 1, 2, 4, ... 256 (up to\n"
         "                         --max-threads), then refinement around the knee\n"
         "                         and the peak; grid: exactly --multipliers\n"
         "  --multipliers=LIST     comma-separated m values for the grid; threads =\n"
@@ -317,6 +371,19 @@ void tp_cli_usage(FILE *where)
         "                         no async path                            [pool]\n"
         "  --inflight=LIST        async: c values (tasks in flight per loop) for a\n"
         "                         grid; default: the strategy's m list as c\n"
+        "\n"
+        "Online tuning (README: Online tuning):\n"
+        "  --online               instead of one sweep: run io phases with different\n"
+        "                         waits through a pool that resizes itself while it\n"
+        "                         runs, next to each phase's offline optimum (a\n"
+        "                         sweep per phase); writes NAME.csv/.json [online]\n"
+        "  --phases=LIST          the wait of each phase              [2ms,10ms,500us]\n"
+        "  --phase-time=DURATION  how long each phase runs, >= 500ms       [8s]\n"
+        "  --start-threads=N      the tuned pool's size at the start [5 x cores]\n"
+        "  --online-baselines     also run fixed pools over the same phases: each\n"
+        "                         phase's offline pick (oracle) and 5 x cores\n"
+        "  --no-offline           skip the per-phase sweeps (no fractions of the\n"
+        "                         offline best, no oracle)\n"
         "\n"
         "Objective:\n"
         "  --objective=OBJ        throughput: the fewest threads whose throughput\n"
@@ -410,6 +477,12 @@ enum long_only {
     OPT_TOLERANCE,
     OPT_EXECUTOR,
     OPT_INFLIGHT,
+    OPT_ONLINE,
+    OPT_PHASES,
+    OPT_PHASE_TIME,
+    OPT_START_THREADS,
+    OPT_ONLINE_BASELINES,
+    OPT_NO_OFFLINE,
 };
 
 static const struct option long_options[] = {
@@ -457,6 +530,12 @@ static const struct option long_options[] = {
     {"tolerance", required_argument, NULL, OPT_TOLERANCE},
     {"executor", required_argument, NULL, OPT_EXECUTOR},
     {"inflight", required_argument, NULL, OPT_INFLIGHT},
+    {"online", no_argument, NULL, OPT_ONLINE},
+    {"phases", required_argument, NULL, OPT_PHASES},
+    {"phase-time", required_argument, NULL, OPT_PHASE_TIME},
+    {"start-threads", required_argument, NULL, OPT_START_THREADS},
+    {"online-baselines", no_argument, NULL, OPT_ONLINE_BASELINES},
+    {"no-offline", no_argument, NULL, OPT_NO_OFFLINE},
     {NULL, 0, NULL, 0},
 };
 
@@ -566,6 +645,7 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                 return tp_cli_bad(err, errlen, "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
                            tp_cli_why(rc), optarg);
             seen_latency = 1;
+            o->latency_given = 1;
             break;
         case OPT_COMPUTE:
             if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.compute_ns)) < 0)
@@ -589,6 +669,36 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
                 o->executor_mode = TP_CLI_EXEC_POOL;
             else
                 return tp_cli_bad(err, errlen, "--executor: unknown executor '%s' (expected pool, async or both)", optarg);
+            break;
+        case OPT_ONLINE:
+            o->online = 1;
+            break;
+        case OPT_PHASES:
+            if ((rc = parse_phases(optarg, o)) < 0)
+                return tp_cli_bad(err, errlen,
+                           "--phases: %s list '%s' (expected waits > 0 separated by commas, e.g. 2ms,10ms,500us; "
+                           "each at most 10s; at most %d)",
+                           rc == -ENOMEM ? "cannot store the" : tp_cli_why(rc), optarg, MAX_PHASES);
+            o->phases_given = 1;
+            break;
+        case OPT_PHASE_TIME:
+            if ((rc = tp_cli_parse_duration(optarg, 3600000000000ull, &o->phase_time_ns)) < 0 ||
+                o->phase_time_ns < 500000000ull)
+                return tp_cli_bad(err, errlen, "--phase-time: %s duration '%s' (expected e.g. 8s; at least 500ms, at most 1h)",
+                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
+            o->phase_time_given = 1;
+            break;
+        case OPT_START_THREADS:
+            if ((rc = tp_cli_parse_long(optarg, 1, 1 << 20, &l)) < 0)
+                return tp_cli_bad(err, errlen, "--start-threads: %s number '%s' (expected a whole number >= 1)",
+                           tp_cli_why(rc), optarg);
+            o->start_threads = (int)l;
+            break;
+        case OPT_ONLINE_BASELINES:
+            o->online_baselines = 1;
+            break;
+        case OPT_NO_OFFLINE:
+            o->no_offline = 1;
             break;
         case OPT_INFLIGHT:
             free(o->inflight);
@@ -771,6 +881,8 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
     }
     if (optind < argc)
         return tp_cli_bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+    if (o->phases_ns == NULL && set_default_phases(o) < 0)
+        return tp_cli_bad(err, errlen, "out of memory");
     if (o->from != NULL && o->measuring_opt != NULL)
         return tp_cli_bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
                    o->measuring_opt);

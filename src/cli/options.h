@@ -85,6 +85,17 @@ struct tp_cli_opts {
     int format_set;                 /* --format was given */
     int output_dir_given;           /* --output-dir was given */
     const char *measuring_opt;      /* the first option that only measuring uses (conflicts with --from) */
+    /* Online tuning (README: Online tuning). */
+    int online;                     /* --online: the phase run instead of one sweep */
+    uint64_t *phases_ns;            /* --phases: the io wait of each phase; owned */
+    size_t n_phases;
+    int phases_given;
+    uint64_t phase_time_ns;         /* --phase-time */
+    int phase_time_given;
+    int start_threads;              /* --start-threads; 0 = 5 x cores */
+    int online_baselines;           /* --online-baselines: also the fixed pools */
+    int no_offline;                 /* --no-offline: no sweep per phase */
+    int latency_given;              /* --latency was on the command line */
     int show_help;
     int show_version;
 };
