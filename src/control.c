@@ -46,8 +46,11 @@
  *
  * Change. While holding, a window whose R - q or C differs from the held
  * average by more than CHANGE_RATIO (either way) is a new workload: the
- * estimates restart from that window, the bounds are dropped, and the next
- * move needs no confirmation. Otherwise a move needs CONFIRM windows in a
+ * estimates restart from that window, the bounds are dropped, and the move
+ * waits for the next window that agrees with it (the changing window may
+ * straddle the change), then needs no further confirmation. Back at the old
+ * size after a revert, R - q or C off by CHANGE_RATIO from before the move
+ * means the workload changed during the experiment: its bound is dropped. Otherwise a move needs CONFIRM windows in a
  * row pointing the same way beyond the deadband, and is at most max_step
  * times the size. That, the deadband and the averaged estimates are what
  * keep it from thrashing.
@@ -62,7 +65,10 @@
  * new size's mean alone reverted 4 to 7 % of the model's free moves down
  * (tests/test_control.c, 2 % noise), each leaving a floor at the midpoint
  * for cap_ttl_s. A probe keeps max(MIN_TOLERANCE, NOISE_SIGMAS x noise /
- * sqrt(VERIFY_WINDOWS)): reverting one wrongly costs nothing.
+ * sqrt(VERIFY_WINDOWS)): reverting one wrongly costs nothing. A model's move
+ * that loses less than twice its tolerance is measured VERIFY_WINDOWS
+ * windows longer (the 1 / VERIFY_WINDOWS term becoming 1 / (2 x
+ * VERIFY_WINDOWS)) before it is judged again, for good.
  *
  * Nothing here reads a clock or holds a lock: the caller owns the windows.
  */
@@ -135,6 +141,8 @@ struct tp_ctl {
     int n0;
     double x0, x_pred;
     int n_base;            /* windows behind x0 */
+    double r0, c0;         /* the estimates at n0 before the move (R - q, C) */
+    int check_back;        /* back at n0 after a revert: compare with r0, c0 */
     double v_sum;
     int v_n;
 
@@ -232,13 +240,14 @@ static int clamp_int(double v, int lo, int hi)
 /* The verdict's tolerance for the move under test (DESIGN: Noise). */
 static double tolerance(const struct tp_ctl *c)
 {
+    double n = c->v_n > VERIFY_WINDOWS ? c->v_n : VERIFY_WINDOWS; /* windows averaged at the new size */
     if (c->kind == MV_PROBE) /* a probe's false revert costs nothing: the burden stays on the smaller pool */
-        return fmax(MIN_TOLERANCE, NOISE_SIGMAS * c->noise / sqrt((double)VERIFY_WINDOWS));
+        return fmax(MIN_TOLERANCE, NOISE_SIGMAS * c->noise / sqrt(n));
     /* Variance factor of an EWMA of k windows: r + (1 - r) (1 - g)^(2 (k - 1)), r = g / (2 - g). */
     double r = EST_GAIN / (2 - EST_GAIN);
     int k = c->n_base > 1 ? c->n_base : 1;
     double v = r + (1 - r) * pow(1 - EST_GAIN, 2.0 * (k - 1));
-    return fmax(MIN_TOLERANCE, NOISE_SIGMAS * c->noise * sqrt(1.0 / VERIFY_WINDOWS + v));
+    return fmax(MIN_TOLERANCE, NOISE_SIGMAS * c->noise * sqrt(1.0 / n + v));
 }
 
 /* The size bounds now: the parameters narrowed by the learnt bounds. */
@@ -266,6 +275,11 @@ static void start_move(struct tp_ctl *c, int n1, enum move_kind kind, double x_p
     c->x0 = c->x;
     c->x_pred = x_pred;
     c->n_base = c->n_held;
+    if (kind != MV_REVERT) {
+        c->r0 = c->r_eff;
+        c->c0 = c->c;
+    }
+    c->check_back = kind == MV_REVERT;
     c->n = n1;
     c->phase = PH_SETTLE;
     c->v_sum = 0;
@@ -299,6 +313,16 @@ static void judge(struct tp_ctl *c, double x1, struct tp_ctl_step *st)
             ok = x1 >= c->x0 * (1 + tol); /* no q: the knee follows the size (DESIGN) */
     } else {
         ok = x1 >= c->x0 * (1 - tol);
+    }
+    if (!ok && c->kind != MV_PROBE && c->v_n < 2 * VERIFY_WINDOWS && x1 < c->x0 * (1 - tol) &&
+        x1 >= c->x0 * (1 - 2 * tol)) {
+        /* Grey zone: a model's move lost less than twice the tolerance. A
+         * wrong revert leaves a bound for cap_ttl_s, so measure
+         * VERIFY_WINDOWS more and judge the longer average. (A move up that
+         * lost nothing but did not pay is not extended: more windows would
+         * only lower the bar it failed.) */
+        st->reason = "inconclusive: measuring longer";
+        return;
     }
     if (ok) {
         st->action = TP_CTL_ACCEPT;
@@ -467,11 +491,31 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
 
     /* Holding. */
     int change = fold(c, x, r_eff, cpu, busy);
+    if (c->check_back) {
+        /* Back at n0 after a revert: the workload there should look as it
+         * did before the move. If not, it changed during the experiment,
+         * the verdict compared two workloads, and its bound is void. */
+        c->check_back = 0;
+        double dr = r_eff / c->r0, dc = cpu / c->c0;
+        if (!change && (dr > CHANGE_RATIO || dr < 1 / CHANGE_RATIO || dc > CHANGE_RATIO || dc < 1 / CHANGE_RATIO)) {
+            change = 1;
+            c->changed = 1;
+        }
+    }
     if (change) {
+        /* The window that shows a change may straddle it: the estimates
+         * restart from it, but the move waits for one window that agrees
+         * with them (then without the usual confirmation). Moving on the
+         * straddling window would size the pool, and judge the move,
+         * against a mix of two workloads. */
         forget_bounds(c);
         c->probed = 0;
         c->settled = 0;
         c->streak = 0;
+        st->action = TP_CTL_CHANGE;
+        st->reason = "workload changed: waiting for a window of the new one";
+        st->threads = c->n;
+        return c->n;
     }
     int backlogged = c->busy >= BUSY_BACKLOGGED;
     if (c->busy >= BUSY_SATURATED && !c->bound_backlogged && (c->cap_hi || c->floor_lo)) {
