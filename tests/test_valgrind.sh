@@ -48,5 +48,9 @@ vg "usage error" 2 --multipliers=1,1
 vg "not our results file" 2 --from=/etc/hostname
 vg "an impossible --max-p99" 1 --workload=io --latency=1ms --compute=20us --multipliers=1 "${tiny[@]}" \
   --max-p99=1us --no-save
+vg "online: the controller thread resizing a pool" 0 --online --no-offline --phases=1ms,3ms --phase-time=1s \
+  --compute=20us --max-threads=32 --output-dir="$work/res" --name=on --quiet
+vg "online: the per-phase sweeps" 0 --online --phases=1ms --phase-time=500ms --compute=20us --max-threads=8 \
+  --multipliers=1,2 "${tiny[@]}" --no-save
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
