@@ -387,7 +387,7 @@ static int fold(struct tp_ctl *c, double x, double r_eff, double cpu, double bus
 int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_step *st)
 {
     if (c == NULL || obs == NULL || st == NULL || !(obs->dt_s >= 0) || !(obs->tasks >= 0) ||
-        !(obs->busy_s >= 0) || !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || obs->threads < 1)
+        !(obs->busy_s >= 0) || !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || !(obs->runq_tasks >= 0) || obs->threads < 1)
         return -EINVAL;
 
     memset(st, 0, sizeof *st);
@@ -397,6 +397,7 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
     c->acc.busy_s += obs->busy_s;
     c->acc.cpu_s += obs->cpu_s;
     c->acc.runq_s += obs->runq_s;
+    c->acc.runq_tasks += obs->runq_tasks > 0 ? obs->runq_tasks : obs->tasks;
     c->acc.runq_known = obs->runq_known;
     st->t_s = c->t;
     st->threads_before = obs->threads;
@@ -431,7 +432,7 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
     double x = w.tasks / w.dt_s;
     double r = w.tasks > 0 ? w.busy_s / w.tasks : 0;
     double cpu = w.tasks > 0 ? w.cpu_s / w.tasks : 0;
-    double q = w.tasks > 0 && w.runq_known ? w.runq_s / w.tasks : 0;
+    double q = w.runq_tasks > 0 && w.runq_known ? w.runq_s / w.runq_tasks : 0;
     double r_eff = fmax(cpu, r - q);
     double busy = w.busy_s / (w.dt_s * c->n);
     st->window_s = w.dt_s;

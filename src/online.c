@@ -75,6 +75,7 @@ static void *online_main(void *arg)
             .cpu_s = now.cpu_ns >= prev.cpu_ns ? (double)(now.cpu_ns - prev.cpu_ns) / 1e9 : 0,
             .runq_s = now.runq_ns >= prev.runq_ns ? (double)(now.runq_ns - prev.runq_ns) / 1e9 : 0,
             .runq_known = now.runq_known,
+            .runq_tasks = (double)(now.runq_tasks - prev.runq_tasks),
         };
         struct tp_ctl_step step;
         int n = tp_ctl_update(o->ctl, &obs, &step);

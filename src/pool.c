@@ -82,7 +82,11 @@
  * inside them in its own slot (relaxed atomics, written by that worker
  * only), and keeps /proc/thread-self/schedstat open: on-CPU time and
  * run-queue wait, read by tp_pool_stats under resize_mu and folded into the
- * slot when the worker leaves, so the sums never go backwards.
+ * slot when the worker leaves, so the sums never go backwards. At most
+ * ss_budget workers hold a descriptor (a quarter of RLIMIT_NOFILE, at most
+ * SS_BUDGET_MAX); the others count CPU from their thread clocks, and the
+ * run-queue wait is a sample: runq_ns over the runq_tasks those with a
+ * descriptor finished.
  *
  * Locks. idle_mu (idle stack), wait_mu (waiters), space_mu (full ring),
  * start_mu (start-up count), resize_mu (slot states, schedstat
@@ -114,6 +118,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -131,6 +136,7 @@
 #define FLUSH_BATCH 64               /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32               /* yields of a submitter facing a full ring before it sleeps */
 #define DEFAULT_ONLINE_MAX 1024      /* online tuning without any maximum given */
+#define SS_BUDGET_MAX 1024           /* schedstat descriptors a pool keeps open at most */
 
 enum slot_state {
     W_NONE = 0, /* no thread in this slot */
@@ -159,6 +165,7 @@ struct tp_worker {
                                                    (release), read and closed under resize_mu */
     uint64_t gone_cpu_ns, gone_runq_ns;         /* resize_mu: what the slot's gone threads used */
     _Atomic uint64_t tasks, busy_ns;            /* sensing: written by the slot's thread only (relaxed) */
+    _Atomic uint64_t tasks_rq;                  /* ... of them, those finished while the thread had ss_fd */
 };
 
 struct tp_pool {
@@ -169,6 +176,10 @@ struct tp_pool {
     int max_threads;                  /* slots allocated: the most tp_pool_resize may ask for */
     int sensing;                      /* workers keep the per-task counters and schedstat */
     int schedstat;                    /* /proc/thread-self/schedstat could be opened at create */
+    int ss_budget;                    /* at most this many workers keep schedstat open (a quarter of
+                                         RLIMIT_NOFILE, at most SS_BUDGET_MAX): the pool must not
+                                         eat the descriptors of the program it serves */
+    _Atomic int ss_open;              /* relaxed: schedstat descriptors open now */
     struct tp__online *online;        /* the controller thread; NULL = none */
     pthread_attr_t attr;              /* resize_mu: stack size for workers started later */
     int attr_ok;
@@ -468,6 +479,29 @@ static int read_schedstat(int fd, uint64_t *cpu, uint64_t *runq)
     return sscanf(buf, "%" SCNu64 " %" SCNu64, cpu, runq) == 2 ? 0 : -1;
 }
 
+/* Opens the calling worker's schedstat if the pool's budget allows; -1 otherwise. */
+static int open_schedstat(struct tp_pool *p)
+{
+    if (atomic_fetch_add_explicit(&p->ss_open, 1, memory_order_relaxed) >= p->ss_budget) {
+        atomic_fetch_sub_explicit(&p->ss_open, 1, memory_order_relaxed);
+        return -1; /* this worker counts CPU from its clock; its run-queue wait is not sampled */
+    }
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        atomic_fetch_sub_explicit(&p->ss_open, 1, memory_order_relaxed);
+    return fd;
+}
+
+/* Closes a worker's schedstat, if it has one (resize_mu held, or its thread joined). */
+static void close_schedstat(struct tp_pool *p, struct tp_worker *w)
+{
+    int fd = atomic_exchange_explicit(&w->ss_fd, -1, memory_order_relaxed);
+    if (fd >= 0) {
+        close(fd);
+        atomic_fetch_sub_explicit(&p->ss_open, 1, memory_order_relaxed);
+    }
+}
+
 /* CPU and run-queue time of a live worker so far (resize_mu held). */
 static void live_usage(struct tp_worker *w, uint64_t *cpu, uint64_t *runq)
 {
@@ -499,9 +533,7 @@ static int retire(struct tp_pool *p, struct tp_worker *w, int *searching, uint64
     live_usage(w, &cpu, &runq);
     w->gone_cpu_ns += cpu;
     w->gone_runq_ns += runq;
-    int fd = atomic_exchange_explicit(&w->ss_fd, -1, memory_order_relaxed);
-    if (fd >= 0)
-        close(fd);
+    close_schedstat(p, w);
     w->state = W_EXITED;
     pthread_mutex_unlock(&p->resize_mu);
     if (*searching) {
@@ -521,9 +553,12 @@ static void *worker_main(void *arg)
     int searching = 0;  /* 1 while this worker is counted in p->searching */
     int spins = 0;
 
-    if (p->sensing && p->schedstat)
-        atomic_store_explicit(&w->ss_fd, open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC),
-                              memory_order_release);
+    int rq = 0; /* 1 while this worker's run-queue wait is counted */
+    if (p->sensing && p->schedstat) {
+        int fd = open_schedstat(p);
+        rq = fd >= 0;
+        atomic_store_explicit(&w->ss_fd, fd, memory_order_release);
+    }
     name_self(p, w->index);
     if (p->on_thread_start != NULL)
         p->on_thread_start(p->thread_ctx, w->index);
@@ -559,6 +594,10 @@ static void *worker_main(void *arg)
                                       memory_order_relaxed);
                 atomic_store_explicit(&w->tasks, atomic_load_explicit(&w->tasks, memory_order_relaxed) + 1,
                                       memory_order_relaxed);
+                if (rq)
+                    atomic_store_explicit(&w->tasks_rq,
+                                          atomic_load_explicit(&w->tasks_rq, memory_order_relaxed) + 1,
+                                          memory_order_relaxed);
             } else {
                 t.fn(t.arg);
             }
@@ -617,9 +656,7 @@ static void stop_workers(struct tp_pool *p)
         pthread_join(w->thread, NULL);
         pthread_mutex_lock(&p->resize_mu);
         w->state = W_NONE;
-        int fd = atomic_exchange_explicit(&w->ss_fd, -1, memory_order_relaxed);
-        if (fd >= 0)
-            close(fd);
+        close_schedstat(p, w);
         pthread_mutex_unlock(&p->resize_mu);
     }
 }
@@ -699,6 +736,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
         atomic_init(&p->workers[i].ss_fd, -1);
         atomic_init(&p->workers[i].tasks, 0);
         atomic_init(&p->workers[i].busy_ns, 0);
+        atomic_init(&p->workers[i].tasks_rq, 0);
     }
     p->max_threads = (int)n;
     atomic_init(&p->target, opts->threads);
@@ -709,6 +747,12 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
         p->schedstat = fd >= 0 && read_schedstat(fd, &a, &b) == 0;
         if (fd >= 0)
             close(fd);
+        struct rlimit rl;
+        rlim_t budget = SS_BUDGET_MAX;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < budget)
+            budget = rl.rlim_cur / 4;
+        p->ss_budget = (int)budget;
+        atomic_init(&p->ss_open, 0);
     }
     snprintf(p->name, sizeof p->name, "%s", opts->name != NULL ? opts->name : DEFAULT_NAME);
     p->stack_size = effective_stack_size(opts->stack_size);
@@ -934,13 +978,14 @@ int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out)
         return -EINVAL;
     memset(out, 0, sizeof *out);
     out->sensing = pool->sensing;
-    out->runq_known = pool->sensing && pool->schedstat;
+    out->runq_known = pool->sensing && pool->schedstat && pool->ss_budget > 0;
     pthread_mutex_lock(&pool->resize_mu);
     out->threads = atomic_load_explicit(&pool->target, memory_order_seq_cst);
     for (int i = 0; i < pool->max_threads; i++) {
         struct tp_worker *w = &pool->workers[i];
         out->tasks += atomic_load_explicit(&w->tasks, memory_order_relaxed);
         out->busy_ns += atomic_load_explicit(&w->busy_ns, memory_order_relaxed);
+        out->runq_tasks += atomic_load_explicit(&w->tasks_rq, memory_order_relaxed);
         out->cpu_ns += w->gone_cpu_ns;
         out->runq_ns += w->gone_runq_ns;
         if (w->state == W_LIVE) {

@@ -1259,6 +1259,34 @@ Test(pool, schedstat_files_are_closed_when_workers_leave, .timeout = 60)
     cr_assert_eq(open_fds(), base, "%d files open after destroy, %d before create", open_fds(), base);
 }
 
+/* Under RLIMIT_NOFILE 64 a sensing pool keeps at most 64 / 4 = 16
+ * schedstat files open, whatever its size: a pool of 40 must not eat the
+ * program's descriptors. The run-queue wait is then a sample: runq_tasks
+ * counts the tasks of the workers that hold one, fewer than all. (Criterion
+ * runs each test in its own process: the limit stays there.) */
+Test(pool, schedstat_files_stay_within_a_quarter_of_the_descriptor_limit, .timeout = 60)
+{
+    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 64};
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    int base = open_fds();
+    struct tp_pool *pool = make_resizable(40, 64, "stbg");
+    struct tp_pool_stats s = get_stats(pool);
+    int expect = s.runq_known ? 16 : 0;
+    static _Atomic long done;
+    for (int i = 0; i < 4000; i++)
+        cr_assert_eq(tp_pool_submit(pool, sleep_1ms_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    cr_assert_eq(open_fds(), base + expect, "%d files open, want %d", open_fds(), base + expect);
+    s = get_stats(pool);
+    cr_assert_eq(s.tasks, 4000);
+    if (s.runq_known)
+        cr_assert(s.runq_tasks > 0 && s.runq_tasks < s.tasks, "runq_tasks %llu of %llu",
+                  (unsigned long long)s.runq_tasks, (unsigned long long)s.tasks);
+    cr_assert_gt(s.cpu_ns, 0, "the workers without a file still count CPU");
+    tp_pool_destroy(pool);
+    cr_assert_eq(open_fds(), base);
+}
+
 /* ------------------------------------------------------------ resizing: errors */
 
 Test(pool, resize_to_zero_is_einval, .timeout = 10)

@@ -191,6 +191,9 @@ struct tp_pool_stats {
     uint64_t busy_ns;     /* wall time the workers spent inside tasks */
     uint64_t cpu_ns;      /* CPU time of the workers (tasks, the pool's own work, spinning) */
     uint64_t runq_ns;     /* time the workers were runnable but waiting for a CPU */
+    uint64_t runq_tasks;  /* tasks finished by the workers counted in runq_ns: at most a quarter
+                           * of RLIMIT_NOFILE (and 1024) workers keep schedstat open, so with
+                           * more workers runq_ns / runq_tasks is a sample of the wait per task */
     uint64_t queued;      /* tasks waiting in the queue now */
 };
 
@@ -223,6 +226,7 @@ struct tp_ctl_obs {
     int threads;        /* the pool's size during the window */
     double tasks, busy_s, cpu_s, runq_s;
     int runq_known;     /* 0: runq_s is unknown (the model then uses the whole task time) */
+    double runq_tasks;  /* the tasks runq_s belongs to; 0 = all of them */
 };
 
 enum tp_ctl_action {
