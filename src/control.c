@@ -224,8 +224,14 @@ void tp__ctl_limit(struct tp_ctl *c, int max_threads)
     if (max_threads < c->p.min_threads)
         max_threads = c->p.min_threads;
     c->p.max_threads = max_threads;
-    if (c->n > max_threads)
+    if (c->n > max_threads) {
+        /* A move cut short: it is judged on the gain the model predicts for
+         * the size reached (below the knee the gain grows in proportion to
+         * the threads added), not for the size it could not start. */
+        if (c->phase != PH_HOLD && c->kind != MV_REVERT && c->n > c->n0 && max_threads > c->n0)
+            c->x_pred = c->x0 + (c->x_pred - c->x0) * (max_threads - c->n0) / (double)(c->n - c->n0);
         c->n = max_threads;
+    }
 }
 
 static int clamp_int(double v, int lo, int hi)

@@ -56,6 +56,17 @@ if command -v prlimit >/dev/null; then
     check "nproc: the recommendation says which points it rests on" grep -Eq "rests on [0-9]+ of [0-9]+ points; without m = 64 \(128 threads\) failed" <<<"$out"
     check "nproc: the JSON records the failed point" grep -q '"status": "failed"' "$d/out/np.json"
     check "nproc: the JSON keeps the reason" grep -q 'Resource temporarily unavailable' "$d/out/np.json"
+    # --online: the controller wants ~200 threads for 10 ms waits; the limit stops it near 40. The run
+    # goes on at the size reached, and the steps say why the maximum was lowered.
+    out=$(cd "$d" && "${run_as[@]}" prlimit --nproc=$limit "$bin" --online --no-offline --phases=10ms \
+          --phase-time=2s --compute=50us --max-threads=256 --output-dir="$d/out" --name=onp --quiet 2>&1); rc=$?
+    check "nproc: --online at the thread limit still exits 0" test "$rc" -eq 0
+    check "nproc: --online says a worker could not be started, and stays under the limit" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); t = d["runs"]["tuned"]
+assert any("could not be started" in s["reason"] for s in t["steps"]), [s["reason"] for s in t["steps"]]
+assert max(s["threads"] for s in t["samples"]) < int(sys.argv[2])
+assert d["phases"][0]["runs"]["tuned"]["tasks"] > 0' "$d/out/onp.json" "$limit"
   else
     skip "nproc: root without setpriv cannot be held to RLIMIT_NPROC"
   fi

@@ -715,6 +715,38 @@ Test(control, limit_lowers_the_maximum)
     tp_ctl_destroy(c);
 }
 
+/* The pool's controller thread: a move to 160 threads of which only 43
+ * start (EAGAIN) lowers the maximum to 43 mid-experiment. The move must be
+ * judged on the gain the model predicts for 43 threads, not for 160 (which
+ * no pool of 43 delivers): accepted, no cap learnt. */
+Test(control, a_move_cut_short_by_the_limit_is_judged_for_the_size_reached)
+{
+    struct plant p = io_plant(10e-3, 3);
+    struct tp_ctl_params pp = params(1, 512, 2);
+    struct tp_ctl *c = make_ctl(&pp, 40);
+    struct tp_ctl_step st;
+    int n = 40, moved = 0, verdict = -1;
+    for (int i = 0; i < 40 && verdict < 0; i++) {
+        struct tp_ctl_obs o = plant_window(&p, n);
+        int want = tp_ctl_update(c, &o, &st);
+        if (st.action == TP_CTL_MOVE && want > 43 && !moved) {
+            moved = 1;
+            tp__ctl_limit(c, 43); /* what online.c does when the resize falls short */
+            n = 43;
+            continue;
+        }
+        if (moved && (st.action == TP_CTL_ACCEPT || st.action == TP_CTL_REVERT))
+            verdict = st.action;
+        n = want;
+    }
+    cr_assert(moved, "the model asked for more than 43 threads (knee 202)");
+    cr_assert_eq(verdict, TP_CTL_ACCEPT, "verdict %s, cap %d", verdict < 0 ? "none" : tp_ctl_action_name(verdict),
+                 st.cap_hi);
+    cr_assert_eq(st.cap_hi, 0, "no cap learnt from a move the limit cut short");
+    cr_assert_eq(n, 43);
+    tp_ctl_destroy(c);
+}
+
 /* ---- the API's edges ---- */
 
 Test(control, create_rejects_bad_parameters)
