@@ -55,6 +55,11 @@
  * times the size. That, the deadband and the averaged estimates are what
  * keep it from thrashing.
  *
+ * Baseline. The throughput before a move is the held average, but never
+ * more than the CPU ceiling cores / C: right after a change of the wait,
+ * tasks whose CPU was spent earlier finish in a burst and a window can
+ * report more, which no size can repeat.
+ *
  * Noise. The relative deviation of each held window's throughput from the
  * held average, smoothed (NOISE_GAIN; the first deviation replaces
  * INITIAL_NOISE only upward). A verdict on a model's move has the tolerance
@@ -279,6 +284,12 @@ static void start_move(struct tp_ctl *c, int n1, enum move_kind kind, double x_p
     c->kind = kind;
     c->n0 = c->n;
     c->x0 = c->x;
+    /* No window can complete more than cores / C tasks a second in steady
+     * state: more is tasks whose CPU was spent before the window finishing
+     * in a burst (right after a change of the wait). Such a baseline would
+     * fail any move judged against it. */
+    if (c->c > 0 && c->x0 > c->p.cores / c->c)
+        c->x0 = c->p.cores / c->c;
     c->x_pred = x_pred;
     c->n_base = c->n_held;
     if (kind != MV_REVERT) {
@@ -481,6 +492,8 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
             st->action = TP_CTL_CHANGE;
             st->reason = "workload changed during a verification: no verdict";
             st->threads = c->n;
+            st->cap_hi = c->cap_hi;
+            st->floor_lo = c->floor_lo;
             return c->n;
         }
         c->v_sum += x;
@@ -522,6 +535,8 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
         st->action = TP_CTL_CHANGE;
         st->reason = "workload changed: waiting for a window of the new one";
         st->threads = c->n;
+        st->cap_hi = c->cap_hi;
+        st->floor_lo = c->floor_lo;
         return c->n;
     }
     int backlogged = c->busy >= BUSY_BACKLOGGED;
