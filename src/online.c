@@ -88,7 +88,7 @@ static void *online_main(void *arg)
                 step.reason = rc == -EAGAIN ? "a worker could not be started (EAGAIN): maximum lowered"
                                             : "the pool could not be resized: maximum lowered";
             }
-            tp_pool_stats(o->pool, &now); /* the size the next window runs at */
+            now.threads = tp_pool_threads(o->pool); /* the size the next window runs at */
         }
         prev = now;
         t_prev = t_now;

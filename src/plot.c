@@ -34,7 +34,7 @@ static int point_ok(const struct tp_point *p)
 }
 
 /* Writes s as a gnuplot double-quoted string. */
-static void put_gp_string(FILE *f, const char *s)
+void tp__gp_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -195,7 +195,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
             r->version[0] ? r->version : TP_VERSION_STRING);
     fputs("# Render: gnuplot THIS_FILE   (or gnuplot -e \"tp_output='other.png'\" THIS_FILE)\n", f);
     fputs("if (!exists(\"tp_output\")) tp_output = ", f);
-    put_gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
+    tp__gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
     fputc('\n', f);
     if (o->format == TP_PLOT_SVG)
         fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n",
@@ -212,7 +212,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     char sub[384], both[1024];
     subtitle_text(sub, sizeof sub, r);
     snprintf(both, sizeof both, "%s\n%s", line, sub);
-    put_gp_string(f, both);
+    tp__gp_string(f, both);
     fputs("\n", f);
 
     int cores = r->cores > 0 ? r->cores : 1;
@@ -220,15 +220,15 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     fputs("set logscale x 2\nset logscale x2 2\n", f);
     snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d cores; log scale)", cores);
     fputs("set xlabel ", f);
-    put_gp_string(f, line);
+    tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
     write_x2tics(f, r);
     snprintf(line, sizeof line, "throughput (tasks/s): median and %s interval", level);
     fputs("set ylabel ", f);
-    put_gp_string(f, line);
+    tp__gp_string(f, line);
     snprintf(line, sizeof line, "p99 task latency (%s)", lat_unit);
     fputs("\nset y2label ", f);
-    put_gp_string(f, line);
+    tp__gp_string(f, line);
     int n_ok = 0, n_p99 = 0;
     for (size_t i = 0; i < r->n_points; i++) {
         n_ok += point_ok(&r->points[i]);
@@ -269,7 +269,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
                 p->multiplier, p->multiplier, COLOUR_PICK);
         snprintf(line, sizeof line, " pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
         fprintf(f, "set label 1 ");
-        put_gp_string(f, line);
+        tp__gp_string(f, line);
         /* Right of the line, or left of it when the pick is in the right part of the plot. */
         int right_half = xmin > 0 && xmax > xmin && log(p->multiplier / xmin) > 0.6 * log(xmax / xmin);
         fprintf(f, " at first %.10g, graph 0.04 %s textcolor rgb \"%s\" front\n", p->multiplier,
@@ -312,7 +312,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
     fputs("plot \\\n", f);
     if (pick_ok && r->n_band > 0) {
         fprintf(f, "  keyentry with boxes fillcolor rgb \"%s\" fillstyle transparent solid 0.15 noborder title ", COLOUR_BAND);
-        put_gp_string(f, "band: indistinguishable from best");
+        tp__gp_string(f, "band: indistinguishable from best");
         fputs(", \\\n", f);
     }
     /* gnuplot refuses a plot whose every series is empty: an axis without
@@ -324,14 +324,14 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
         fprintf(f, "  keyentry with points pt 7 lc rgb \"%s\" title ", COLOUR_TPUT);
         snprintf(line, sizeof line, "throughput: no point was measured");
     }
-    put_gp_string(f, line);
+    tp__gp_string(f, line);
     if (n_p99 > 0) {
         fprintf(f, ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
                 COLOUR_P99);
-        put_gp_string(f, "p99 latency (right axis)");
+        tp__gp_string(f, "p99 latency (right axis)");
     } else {
         fprintf(f, ", \\\n  keyentry with points pt 6 lc rgb \"%s\" title ", COLOUR_P99);
-        put_gp_string(f, "p99 latency: not measured");
+        tp__gp_string(f, "p99 latency: not measured");
     }
     for (int k = 0; k < TP_N_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
@@ -343,27 +343,27 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
         static const char *const short_name[TP_N_RULES] = {"m = 5 (TPE <= 3.7)", "min(32, cores+4) (TPE >= 3.8)",
                                                            "m = 1 (CPU rule)"};
         snprintf(line, sizeof line, "%s: %.2f of pick", short_name[k], row->fraction);
-        put_gp_string(f, line);
+        tp__gp_string(f, line);
     }
     if (pick_ok) {
         const struct tp_point *p = &r->points[r->pick];
         fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
         snprintf(line, sizeof line, "pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
-        put_gp_string(f, line);
+        tp__gp_string(f, line);
     }
     if (r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0) {
         fprintf(f, ", \\\n  keyentry with lines dashtype 3 lw 1.5 lc rgb \"%s\" title ", COLOUR_MODEL);
         snprintf(line, sizeof line, "model (Little's law): m = %.3g", r->model.multiplier);
-        put_gp_string(f, line);
+        tp__gp_string(f, line);
     }
     if (r->max_p99_ns > 0) {
         fprintf(f, ", \\\n  keyentry with lines dashtype 4 lw 1.5 lc rgb \"%s\" title ", COLOUR_P99);
         snprintf(line, sizeof line, "p99 bound (--max-p99): %s", tp__fmt_duration(m, sizeof m, r->max_p99_ns));
-        put_gp_string(f, line);
+        tp__gp_string(f, line);
     }
     if (n_failed > 0) {
         fprintf(f, ", \\\n  $failed using 1:2 with points pt 2 ps 2 lw 2 lc rgb \"%s\" title ", COLOUR_FAILED);
-        put_gp_string(f, "failed point (no measurement)");
+        tp__gp_string(f, "failed point (no measurement)");
     }
     fputs("\nunset output\n", f);
     return 0;

@@ -10,6 +10,9 @@
 
 #include <stdio.h>
 
+/* Writes s as a gnuplot string literal (quotes, backslashes, newlines escaped). */
+void tp__gp_string(FILE *f, const char *s);
+
 /* Renders an image with gnuplot from the script that writer writes (to
  * script_path atomically, or to a temporary file when NULL), as
  * tp_plot_render does for a result: the same errors, the same atomic

@@ -12,49 +12,15 @@
 
 #include "tunepool/tunepool.h"
 
+#define STRESS_NAME "stress_pool"
+#include "stress.h"
+
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 #define SCALE 4 /* sanitizers: fewer tasks, same interleavings */
 #else
 #define SCALE 1
 #endif
-#define WATCHDOG_S 60 /* a lost wake-up shows up as a hang: fail instead */
 
-static _Atomic int failures; /* seq_cst: any thread may fail a check */
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "stress_pool: %s:%d: ", __FILE__, __LINE__);                           \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-static void on_alarm(int sig)
-{
-    static const char msg[] = "stress_pool: watchdog: a phase hung (lost wake-up?)\n";
-    (void)sig;
-    if (write(2, msg, sizeof msg - 1) < 0) {
-        /* nothing more to do */
-    }
-    _exit(3);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *s = x;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
 
 static struct tp_pool *make_pool(int threads, size_t capacity)
 {
@@ -337,8 +303,7 @@ int main(void)
     };
     struct timespec t0, t1;
 
-    signal(SIGALRM, on_alarm);
-    alarm(WATCHDOG_S);
+    stress_watchdog();
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         clock_gettime(CLOCK_MONOTONIC, &t0);
         phases[i].run();

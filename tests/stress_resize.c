@@ -14,6 +14,9 @@
 
 #include "tunepool/tunepool.h"
 
+#define STRESS_NAME "stress_resize"
+#include "stress.h"
+
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define STRESS_TSAN 1
@@ -29,46 +32,7 @@
 #else
 #define SCALE 1
 #endif
-#define WATCHDOG_S 60 /* a lost wake-up or a lost worker shows up as a hang: fail instead */
 #define MAX_SLOTS 64
-
-static _Atomic int failures; /* seq_cst: any thread may fail a check */
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "stress_resize: %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-static void on_alarm(int sig)
-{
-    static const char msg[] = "stress_resize: watchdog: a phase hung (lost wake-up or lost worker?)\n";
-    (void)sig;
-    if (write(2, msg, sizeof msg - 1) < 0) {
-        /* nothing more to do */
-    }
-    _exit(3);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *s = x;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static uint64_t now_ns(void)
 {
@@ -515,8 +479,7 @@ int main(void)
     };
     uint64_t t0, t1;
 
-    signal(SIGALRM, on_alarm);
-    alarm(WATCHDOG_S);
+    stress_watchdog();
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         t0 = now_ns();
         phases[i].run();

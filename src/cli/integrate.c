@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "integrate.h"
+#include "plot.h"
+#include "report.h"
 #include "msg.h"
 
 int tp_cli_write_stdout(const struct tp_result *r, const struct tp_cli_opts *o)
@@ -53,7 +55,47 @@ static int default_image_path(char *buf, size_t len, const struct tp_cli_opts *o
     return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
-int tp_cli_plot(const struct tp_result *r, const struct tp_cli_opts *o, const char *name)
+int tp_cli_save_files(const struct tp_cli_opts *o, const char *name, const struct tp_cli_file *files, size_t n,
+                      void *ctx)
+{
+    int failed = 0;
+    if (mkdir(o->output_dir, 0777) < 0 && errno != EEXIST) {
+        tp_cli_error("cannot create %s: %s", o->output_dir, strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s.%s", o->output_dir, name, files[i].ext) >= (int)sizeof path) {
+            tp_cli_error("%s/%s.%s: path too long", o->output_dir, name, files[i].ext);
+            failed = 1;
+            continue;
+        }
+        int rc = tp__write_atomic(path, files[i].writer, ctx);
+        if (rc < 0) {
+            tp_cli_error("cannot write %s: %s", path, tp_strerror(rc));
+            failed = 1;
+        } else if (!o->quiet) {
+            fprintf(stderr, "%s: wrote %s\n", TP_CLI_NAME, path);
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+/* tp__plot_render_with's writer, over a tp_cli_plot_writer. */
+struct plot_job {
+    tp_cli_plot_writer writer;
+    void *ctx;
+    const struct tp_plot_opts *po;
+    const char *image;
+};
+
+static int plot_job_write(void *ctx, FILE *f)
+{
+    const struct plot_job *j = ctx;
+    return j->writer(j->ctx, j->po, j->image, f);
+}
+
+int tp_cli_plot_with(const struct tp_cli_opts *o, const char *name, tp_cli_plot_writer writer, void *ctx)
 {
     char image[PATH_MAX], script[PATH_MAX + 8], why[512];
     struct tp_plot_opts po = {.format = o->plot_format};
@@ -84,7 +126,8 @@ int tp_cli_plot(const struct tp_result *r, const struct tp_cli_opts *o, const ch
         stem = (size_t)(dot - image);
     snprintf(script, sizeof script, "%.*s.gp", (int)stem, image);
 
-    int rc = tp_plot_render(r, &po, image, script, why, sizeof why);
+    struct plot_job job = {writer, ctx, &po, image};
+    int rc = tp__plot_render_with(plot_job_write, &job, &po, image, script, why, sizeof why);
     if (rc == TP_ENOGNUPLOT) {
         tp_cli_error("--plot: gnuplot is not installed (install the package gnuplot-nox, e.g. apt-get install "
                      "gnuplot-nox); the plot script is in %s",
@@ -98,6 +141,16 @@ int tp_cli_plot(const struct tp_result *r, const struct tp_cli_opts *o, const ch
     if (!o->quiet)
         fprintf(stderr, "%s: wrote %s (script %s)\n", TP_CLI_NAME, image, script);
     return 0;
+}
+
+static int result_plot_writer(void *ctx, const struct tp_plot_opts *po, const char *image, FILE *f)
+{
+    return tp_plot_write_script(ctx, po, image, f);
+}
+
+int tp_cli_plot(const struct tp_result *r, const struct tp_cli_opts *o, const char *name)
+{
+    return tp_cli_plot_with(o, name, result_plot_writer, (void *)r);
 }
 
 int tp_cli_run_from(const struct tp_cli_opts *o)

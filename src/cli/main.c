@@ -80,33 +80,13 @@ static int check_output_dir(const char *dir)
     return 0;
 }
 
+static int csv_writer(void *ctx, FILE *f) { return tp_report_write(ctx, TP_FORMAT_CSV, f); }
+static int json_writer(void *ctx, FILE *f) { return tp_report_write(ctx, TP_FORMAT_JSON, f); }
+
 static int save_results(const struct tp_result *r, const struct tp_cli_opts *o, const char *name)
 {
-    static const struct {
-        enum tp_format format;
-        const char *ext;
-    } files[] = {{TP_FORMAT_CSV, "csv"}, {TP_FORMAT_JSON, "json"}};
-    int failed = 0;
-    if (mkdir(o->output_dir, 0777) < 0 && errno != EEXIST) {
-        tp_cli_error("cannot create %s: %s", o->output_dir, strerror(errno));
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[PATH_MAX];
-        if (snprintf(path, sizeof(path), "%s/%s.%s", o->output_dir, name, files[i].ext) >= (int)sizeof(path)) {
-            tp_cli_error("%s/%s.%s: path too long", o->output_dir, name, files[i].ext);
-            failed = 1;
-            continue;
-        }
-        int rc = tp_report_save(r, files[i].format, path);
-        if (rc < 0) {
-            tp_cli_error("cannot write %s: %s", path, tp_strerror(rc));
-            failed = 1;
-        } else if (!o->quiet) {
-            fprintf(stderr, "%s: wrote %s\n", TP_CLI_NAME, path);
-        }
-    }
-    return failed ? -1 : 0;
+    static const struct tp_cli_file files[] = {{"csv", csv_writer}, {"json", json_writer}};
+    return tp_cli_save_files(o, name, files, sizeof files / sizeof files[0], (void *)r);
 }
 
 int main(int argc, char **argv)
