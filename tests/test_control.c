@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "online.h"
+#include "control.h"
 #include "tunepool/tunepool.h"
 
 /* ---- a simulated plant ----

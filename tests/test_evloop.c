@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "clock.h"
+#include "error.h"
 #include "evloop.h"
 #include "measure.h"
 #include "netserver.h"

@@ -8,7 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "clock.h"
+#include "error.h"
 #include "netserver.h"
 #include "workload.h"
 

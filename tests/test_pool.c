@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "clock.h"
+#include "error.h"
 #include "pool.h"
 
 #if defined(__has_feature)

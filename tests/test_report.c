@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "report.h"
 #include "stats.h"
 #include "tunepool/tunepool.h"

@@ -11,7 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "tunepool/tunepool.h"
-#include "topology.h"
+#include "cgroup.h"
 
 #define SYNTH "pack:1 core:4 pu:2" /* 4 cores, 8 PUs */
 

@@ -2,7 +2,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "common.h"
+#include "clock.h"
+#include "error.h"
 #include "workload.h"
 
 Test(workload, burn_uses_at_least_the_asked_cpu_time)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "integrate.h"
 #include "plot.h"
 #include "report.h"

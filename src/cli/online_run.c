@@ -22,6 +22,7 @@
  * best, and after settling: size changes per second and the size's
  * coefficient of variation.
  */
+#include <stdint.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,12 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include <jansson.h>
 
-#include "common.h"
+#include "clock.h"
+#include "vec.h"
 #include "format.h"
 #include "msg.h"
 #include "integrate.h"
@@ -177,7 +178,7 @@ static void lower_slack(void *ctx, int worker_index)
 {
     (void)ctx;
     (void)worker_index;
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* waits end when asked, not 50 us late */
+    tp__timer_slack_min(); /* waits end when asked, not 50 us late */
 }
 
 static void record_step(void *ctx, const struct tp_ctl_step *step)

@@ -1,0 +1,31 @@
+/* format.h - number formats shared by the human-readable writers (table, Markdown, compare, plots). */
+#ifndef TP_SRC_FORMAT_H
+#define TP_SRC_FORMAT_H
+
+#include <stddef.h>
+
+/* Room for any of the strings below. */
+#define TP__NUM_LEN 48
+
+/* Each writes into buf (len bytes) and returns buf; "-" for an unknown
+ * (non-finite) value. */
+
+/* An integer with its thousands separated by spaces: "19 876". */
+char *tp__fmt_grouped(char *buf, size_t len, long long v);
+/* A rate or count: grouped integer from 100 up, three significant digits below. */
+char *tp__fmt_num(char *buf, size_t len, double x);
+/* Three significant digits without exponent for ordinary magnitudes: 42.6, 0.24, 1230. */
+char *tp__fmt_sig3(char *buf, size_t len, double x);
+/* A ratio: two decimals, or two significant digits below 0.1. */
+char *tp__fmt_fraction(char *buf, size_t len, double x);
+/* A duration in ns, auto-scaled to ns/us/ms/s with three significant digits. */
+char *tp__fmt_duration(char *buf, size_t len, double ns);
+/* A multiplier: up to two decimals, trailing zeros dropped: 0.5, 1, 1.25, 24. */
+char *tp__fmt_mult(char *buf, size_t len, double m);
+/* Bytes with a binary unit: "512 B", "1.5 KiB", "64 MiB". */
+char *tp__fmt_bytes(char *buf, size_t len, double bytes);
+
+/* Copies src into dst (size dst_len, may be 0), always terminated, truncated to fit. */
+void tp__copy_string(char *dst, size_t dst_len, const char *src);
+
+#endif

@@ -1,0 +1,603 @@
+/* plot.c - a gnuplot script of a result (throughput, band, pick, rules, p99) and its rendering by gnuplot. */
+#include <stdint.h>
+#include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "file.h"
+#include "format.h"
+#include "plot.h"
+#include "workload.h"
+
+extern char **environ;
+
+#define DEFAULT_WIDTH 1280
+#define DEFAULT_HEIGHT 720
+
+/* Colours: one per role, readable on white and for the common colour-vision deficiencies. */
+#define COLOUR_TPUT "#1f77b4"
+#define COLOUR_PICK "#d62728"
+#define COLOUR_BAND "#2ca02c"
+#define COLOUR_P99 "#9467bd"
+#define COLOUR_MODEL "#7f7f7f"
+#define COLOUR_FAILED "#000000"
+
+static int point_ok(const struct tp_point *p)
+{
+    return p->status == TP_POINT_OK && p->n_reps >= 1 && isfinite(p->tput_median);
+}
+
+/* Writes s as a gnuplot double-quoted string. */
+void tp__gp_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '\n')
+            fputs("\\n", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+
+
+/* The unit the p99 axis uses: the one in which the largest p99 reads best. */
+static void latency_unit(const struct tp_result *r, const char **unit, double *div)
+{
+    double mx = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (point_ok(&r->points[i]) && isfinite(r->points[i].lat_p99_ns) && r->points[i].lat_p99_ns > mx)
+            mx = r->points[i].lat_p99_ns;
+    if (mx >= 1e9) {
+        *unit = "s";
+        *div = 1e9;
+    } else if (mx >= 1e6) {
+        *unit = "ms";
+        *div = 1e6;
+    } else if (mx >= 1e3) {
+        *unit = "us";
+        *div = 1e3;
+    } else {
+        *unit = "ns";
+        *div = 1.0;
+    }
+}
+
+static void title_text(char *buf, size_t len, const struct tp_result *r)
+{
+    char wl[256];
+    tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
+    snprintf(buf, len, "tune-pool %s: workload %s, on %d cores%s%s%s",
+             r->version[0] ? r->version : TP_VERSION_STRING, wl, r->cores,
+             r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
+    if (r->partial)
+        snprintf(buf + strlen(buf), len - strlen(buf), " - PARTIAL run");
+}
+
+static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
+{
+    if (r->pick < 0 || (size_t)r->pick >= r->n_points) {
+        snprintf(buf, len, "no point was measured successfully: no recommendation");
+        return;
+    }
+    const struct tp_point *p = &r->points[r->pick];
+    char m[32], lo[32], hi[32];
+    int tlo = 0, thi = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        if (!r->points[i].in_band)
+            continue;
+        if (tlo == 0 || r->points[i].threads < tlo)
+            tlo = r->points[i].threads;
+        if (r->points[i].threads > thi)
+            thi = r->points[i].threads;
+    }
+    int n = snprintf(buf, len, "pick: m = %s -> %d threads, %.0f tasks/s [%.0f, %.0f]; ",
+                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+    if (n < 0 || (size_t)n >= len)
+        return;
+    if (r->n_band <= 1)
+        snprintf(buf + n, len - (size_t)n, "band: the pick alone");
+    else
+        snprintf(buf + n, len - (size_t)n, "band: m = %s .. %s (%d .. %d threads)",
+                 tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier), tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier),
+                 tlo, thi);
+}
+
+static void write_points_block(FILE *f, const struct tp_result *r, double lat_div)
+{
+    fputs("# multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band\n$points << EOD\n", f);
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (!point_ok(p))
+            continue;
+        double p99 = isfinite(p->lat_p99_ns) ? p->lat_p99_ns / lat_div : NAN;
+        fprintf(f, "%.10g %d %.10g %.10g %.10g ", p->multiplier, p->threads, p->tput_median, p->tput_ci_lo,
+                p->tput_ci_hi);
+        if (isfinite(p99))
+            fprintf(f, "%.6g", p99);
+        else
+            fputs("NaN", f);
+        fprintf(f, " %d\n", p->in_band);
+    }
+    fputs("EOD\n", f);
+}
+
+/* The top axis names the measured points' thread counts at their m: the
+ * pick first, then every point not too close to one already named, so that
+ * labels do not run into each other on the log scale. */
+static void write_x2tics(FILE *f, const struct tp_result *r)
+{
+    double lo = 0, hi = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        double m = r->points[i].multiplier;
+        if (!(m > 0) || !isfinite(m))
+            continue;
+        if (lo == 0 || m < lo)
+            lo = m;
+        if (m > hi)
+            hi = m;
+    }
+    if (lo == 0) {
+        fputs("unset x2tics\n", f);
+        return;
+    }
+    double min_gap = 0.035 * log2(hi * 1.25 / (lo / 1.25));
+    char *named = calloc(r->n_points, 1);
+    if (named == NULL) {
+        fputs("unset x2tics\n", f);
+        return;
+    }
+    if (r->pick >= 0 && (size_t)r->pick < r->n_points)
+        named[r->pick] = 1;
+    for (size_t i = 0; i < r->n_points; i++) {
+        double m = r->points[i].multiplier;
+        if (named[i] || !(m > 0) || !isfinite(m))
+            continue;
+        int clear = 1;
+        for (size_t j = 0; j < r->n_points && clear; j++)
+            if (named[j] && fabs(log2(m / r->points[j].multiplier)) < min_gap)
+                clear = 0;
+        named[i] = (char)clear;
+    }
+    fputs("set x2tics (", f);
+    int first = 1;
+    for (size_t i = 0; i < r->n_points; i++) {
+        if (!named[i])
+            continue;
+        fprintf(f, "%s\"%d\" %.10g", first ? "" : ", ", r->points[i].threads, r->points[i].multiplier);
+        first = 0;
+    }
+    fputs(") out nomirror\n", f);
+    free(named);
+}
+
+/* The plot: one `plot` with every series; rules, pick and failures only when present. */
+static int write_script(const struct tp_result *r, const struct tp_plot_opts *o, const char *image_path, FILE *f)
+{
+    int width = o->width > 0 ? o->width : DEFAULT_WIDTH, height = o->height > 0 ? o->height : DEFAULT_HEIGHT;
+    const char *lat_unit;
+    double lat_div;
+    char line[512], m[32], level[16];
+    latency_unit(r, &lat_unit, &lat_div);
+    double conf = r->confidence > 0 && r->confidence < 1 ? r->confidence : 0.95;
+    snprintf(level, sizeof level, "%g%%", 100.0 * conf);
+
+    fprintf(f, "# Generated by tune-pool %s: throughput against the pool-size multiplier.\n",
+            r->version[0] ? r->version : TP_VERSION_STRING);
+    fputs("# Render: gnuplot THIS_FILE   (or gnuplot -e \"tp_output='other.png'\" THIS_FILE)\n", f);
+    fputs("if (!exists(\"tp_output\")) tp_output = ", f);
+    tp__gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
+    fputc('\n', f);
+    if (o->format == TP_PLOT_SVG)
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n",
+                width, height);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
+                height);
+    fputs("set output tp_output\n", f);
+
+    write_points_block(f, r, lat_div);
+
+    title_text(line, sizeof line, r);
+    fputs("set title ", f);
+    char sub[384], both[1024];
+    subtitle_text(sub, sizeof sub, r);
+    snprintf(both, sizeof both, "%s\n%s", line, sub);
+    tp__gp_string(f, both);
+    fputs("\n", f);
+
+    int cores = r->cores > 0 ? r->cores : 1;
+    fprintf(f, "cores = %d\n", cores);
+    fputs("set logscale x 2\nset logscale x2 2\n", f);
+    snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d cores; log scale)", cores);
+    fputs("set xlabel ", f);
+    tp__gp_string(f, line);
+    fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
+    write_x2tics(f, r);
+    snprintf(line, sizeof line, "throughput (tasks/s): median and %s interval", level);
+    fputs("set ylabel ", f);
+    tp__gp_string(f, line);
+    snprintf(line, sizeof line, "p99 task latency (%s)", lat_unit);
+    fputs("\nset y2label ", f);
+    tp__gp_string(f, line);
+    int n_ok = 0, n_p99 = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        n_ok += point_ok(&r->points[i]);
+        n_p99 += point_ok(&r->points[i]) && isfinite(r->points[i].lat_p99_ns);
+    }
+    fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
+            n_ok > 0 ? "*" : "1", n_p99 > 0 ? "*" : "1", n_ok > 0 ? "%.0f" : "%g");
+    fputs("set grid xtics ytics lc rgb \"#dddddd\"\nset border 11\n", f);
+    fputs("set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1\n", f);
+    fputs("set tmargin 6\n", f);
+    fputs("set offsets graph 0.03, graph 0.03, graph 0.08, 0\n", f);
+
+    /* The x range: the measured multipliers with a margin, so that no point sits on the frame. */
+    double xmin = 0, xmax = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        double x = r->points[i].multiplier;
+        if (!(x > 0) || !isfinite(x))
+            continue;
+        if (xmin == 0 || x < xmin)
+            xmin = x;
+        if (x > xmax)
+            xmax = x;
+    }
+    if (xmin > 0)
+        fprintf(f, "set xrange [%.10g:%.10g]\nset x2range [%.10g:%.10g]\n", xmin / 1.25, xmax * 1.25, xmin / 1.25,
+                xmax * 1.25);
+
+    /* The band: a shaded span from its smallest to its largest multiplier. */
+    int pick_ok = r->pick >= 0 && (size_t)r->pick < r->n_points;
+    if (pick_ok && r->n_band > 0)
+        fprintf(f,
+                "set object 1 rectangle from first %.10g, graph 0 to first %.10g, graph 1 behind "
+                "fillcolor rgb \"%s\" fillstyle transparent solid 0.15 noborder\n",
+                r->band_lo_multiplier / 1.06, r->band_hi_multiplier * 1.06, COLOUR_BAND);
+    if (pick_ok) {
+        const struct tp_point *p = &r->points[r->pick];
+        fprintf(f, "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 2 lw 1.5 lc rgb \"%s\"\n",
+                p->multiplier, p->multiplier, COLOUR_PICK);
+        snprintf(line, sizeof line, " pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
+        fprintf(f, "set label 1 ");
+        tp__gp_string(f, line);
+        /* Right of the line, or left of it when the pick is in the right part of the plot. */
+        int right_half = xmin > 0 && xmax > xmin && log(p->multiplier / xmin) > 0.6 * log(xmax / xmin);
+        fprintf(f, " at first %.10g, graph 0.04 %s textcolor rgb \"%s\" front\n", p->multiplier,
+                right_half ? "right offset -0.5,0" : "left offset 0.5,0", COLOUR_PICK);
+    }
+    if (r->max_p99_ns > 0)
+        fprintf(f, "set arrow 3 from graph 0, second %.6g to graph 1, second %.6g nohead dashtype 4 lw 1.5 lc rgb \"%s\"\n",
+                r->max_p99_ns / lat_div, r->max_p99_ns / lat_div, COLOUR_P99);
+    if (r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0) {
+        fprintf(f, "set arrow 2 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 3 lw 1.5 lc rgb \"%s\"\n",
+                r->model.multiplier, r->model.multiplier, COLOUR_MODEL);
+    }
+
+    /* The rules: one block each, so that each gets its own key entry. */
+    static const struct {
+        int pt;
+        const char *colour;
+    } rule_style[TP_N_RULES] = {{9, "#ff7f0e"}, {13, "#17becf"}, {5, "#8c564b"}};
+    for (int k = 0; k < TP_N_RULES; k++) {
+        const struct tp_rule_row *row = &r->rules[k];
+        if (row->key == NULL || row->point < 0 || (size_t)row->point >= r->n_points ||
+            !point_ok(&r->points[row->point]))
+            continue;
+        const struct tp_point *p = &r->points[row->point];
+        fprintf(f, "$rule_%s << EOD\n%.10g %.10g\nEOD\n", row->key, p->multiplier, p->tput_median);
+    }
+    if (pick_ok)
+        fprintf(f, "$pick << EOD\n%.10g %.10g\nEOD\n", r->points[r->pick].multiplier, r->points[r->pick].tput_median);
+    fputs("$failed << EOD\n", f);
+    int n_failed = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (p->status != TP_POINT_OK && p->status != TP_POINT_SKIPPED && p->multiplier > 0) {
+            fprintf(f, "%.10g 0\n", p->multiplier);
+            n_failed++;
+        }
+    }
+    fputs("EOD\n", f);
+
+    fputs("plot \\\n", f);
+    if (pick_ok && r->n_band > 0) {
+        fprintf(f, "  keyentry with boxes fillcolor rgb \"%s\" fillstyle transparent solid 0.15 noborder title ", COLOUR_BAND);
+        tp__gp_string(f, "band: indistinguishable from best");
+        fputs(", \\\n", f);
+    }
+    /* gnuplot refuses a plot whose every series is empty: an axis without
+     * data gets a fixed range and a key entry that says why. */
+    if (n_ok > 0) {
+        fprintf(f, "  $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb \"%s\" title ", COLOUR_TPUT);
+        snprintf(line, sizeof line, "throughput: median, %s interval", level);
+    } else {
+        fprintf(f, "  keyentry with points pt 7 lc rgb \"%s\" title ", COLOUR_TPUT);
+        snprintf(line, sizeof line, "throughput: no point was measured");
+    }
+    tp__gp_string(f, line);
+    if (n_p99 > 0) {
+        fprintf(f, ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
+                COLOUR_P99);
+        tp__gp_string(f, "p99 latency (right axis)");
+    } else {
+        fprintf(f, ", \\\n  keyentry with points pt 6 lc rgb \"%s\" title ", COLOUR_P99);
+        tp__gp_string(f, "p99 latency: not measured");
+    }
+    for (int k = 0; k < TP_N_RULES; k++) {
+        const struct tp_rule_row *row = &r->rules[k];
+        if (row->key == NULL || row->point < 0 || (size_t)row->point >= r->n_points ||
+            !point_ok(&r->points[row->point]))
+            continue;
+        fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.6 lw 2 lc rgb \"%s\" title ", row->key,
+                rule_style[k].pt, rule_style[k].colour);
+        static const char *const short_name[TP_N_RULES] = {"m = 5 (TPE <= 3.7)", "min(32, cores+4) (TPE >= 3.8)",
+                                                           "m = 1 (CPU rule)"};
+        snprintf(line, sizeof line, "%s: %.2f of pick", short_name[k], row->fraction);
+        tp__gp_string(f, line);
+    }
+    if (pick_ok) {
+        const struct tp_point *p = &r->points[r->pick];
+        fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
+        snprintf(line, sizeof line, "pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
+        tp__gp_string(f, line);
+    }
+    if (r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0) {
+        fprintf(f, ", \\\n  keyentry with lines dashtype 3 lw 1.5 lc rgb \"%s\" title ", COLOUR_MODEL);
+        snprintf(line, sizeof line, "model (Little's law): m = %.3g", r->model.multiplier);
+        tp__gp_string(f, line);
+    }
+    if (r->max_p99_ns > 0) {
+        fprintf(f, ", \\\n  keyentry with lines dashtype 4 lw 1.5 lc rgb \"%s\" title ", COLOUR_P99);
+        snprintf(line, sizeof line, "p99 bound (--max-p99): %s", tp__fmt_duration(m, sizeof m, r->max_p99_ns));
+        tp__gp_string(f, line);
+    }
+    if (n_failed > 0) {
+        fprintf(f, ", \\\n  $failed using 1:2 with points pt 2 ps 2 lw 2 lc rgb \"%s\" title ", COLOUR_FAILED);
+        tp__gp_string(f, "failed point (no measurement)");
+    }
+    fputs("\nunset output\n", f);
+    return 0;
+}
+
+int tp_plot_write_script(const struct tp_result *result, const struct tp_plot_opts *opts, const char *image_path,
+                         FILE *f)
+{
+    struct tp_plot_opts def = {0};
+    if (result == NULL || f == NULL || (result->n_points > 0 && result->points == NULL))
+        return -EINVAL;
+    int rc = write_script(result, opts != NULL ? opts : &def, image_path, f);
+    if (fflush(f) != 0 || ferror(f))
+        return rc < 0 ? rc : -EIO;
+    return rc;
+}
+
+struct script_ctx {
+    const struct tp_result *result;
+    const struct tp_plot_opts *opts;
+    const char *image_path;
+};
+
+static int script_writer(void *ctx, FILE *f)
+{
+    const struct script_ctx *s = ctx;
+    return tp_plot_write_script(s->result, s->opts, s->image_path, f);
+}
+
+/* "tp_output='PATH'" for gnuplot's -e, with single quotes doubled. */
+static char *output_assignment(const char *path)
+{
+    size_t n = strlen(path), len = 2 * n + sizeof "tp_output=''";
+    char *s = malloc(len), *o = s;
+    if (s == NULL)
+        return NULL;
+    o += sprintf(o, "tp_output='");
+    for (const char *c = path; *c; c++) {
+        if (*c == '\'')
+            *o++ = '\'';
+        *o++ = *c;
+    }
+    strcpy(o, "'");
+    return s;
+}
+
+/* Keeps the last line of gnuplot's stderr that says something. */
+static void last_line(const char *text, char *why, size_t why_len)
+{
+    if (why == NULL || why_len == 0)
+        return;
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+        int blank = 1;
+        for (size_t i = 0; i < n; i++)
+            if (p[i] != ' ' && p[i] != '\t' && p[i] != '^')
+                blank = 0;
+        if (!blank) {
+            best = p;
+            best_len = n;
+        }
+        p += n + (e != NULL);
+    }
+    if (best != NULL)
+        snprintf(why, why_len, "%.*s", (int)best_len, best);
+}
+
+/* Runs `gnuplot -e tp_output=... script` and waits; stderr collected into why. */
+static int run_gnuplot(const char *prog, const char *script, const char *output, char *why, size_t why_len)
+{
+    int rc = 0, fds[2] = {-1, -1};
+    char *assign = output_assignment(output);
+    if (assign == NULL)
+        return -ENOMEM;
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        rc = tp__from_errno();
+        free(assign);
+        return rc;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+    char *argv[] = {(char *)prog, "-e", assign, (char *)script, NULL};
+    pid_t pid;
+    int sp = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    free(assign);
+    if (sp != 0) {
+        close(fds[0]);
+        if (sp == ENOENT || sp == EACCES || sp == ENOTDIR) {
+            if (why != NULL && why_len > 0)
+                snprintf(why, why_len, "cannot run '%s': %s", prog, strerror(sp));
+            return TP_ENOGNUPLOT;
+        }
+        return -sp;
+    }
+    char err[4096];
+    size_t used = 0;
+    for (;;) {
+        char buf[1024];
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        /* Keep the tail: the last error is what matters. */
+        if (used + (size_t)n >= sizeof err) {
+            size_t drop = used + (size_t)n - (sizeof err - 1);
+            if (drop > used)
+                drop = used;
+            memmove(err, err + drop, used - drop);
+            used -= drop;
+        }
+        size_t take = (size_t)n < sizeof err - 1 - used ? (size_t)n : sizeof err - 1 - used;
+        memcpy(err + used, buf + (size_t)n - take, take);
+        used += take;
+    }
+    err[used] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return tp__from_errno();
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        last_line(err, why, why_len);
+        if (why != NULL && why_len > 0 && why[0] == '\0') {
+            if (WIFSIGNALED(status))
+                snprintf(why, why_len, "gnuplot was killed by signal %d", WTERMSIG(status));
+            else
+                snprintf(why, why_len, "gnuplot exited with status %d", WEXITSTATUS(status));
+        }
+        return TP_EGNUPLOT;
+    }
+    return 0;
+}
+
+int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts, const char *image_path,
+                   const char *script_path, char *why, size_t why_len)
+{
+    struct tp_plot_opts def = {0};
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    if (result == NULL || image_path == NULL || image_path[0] == '\0')
+        return -EINVAL;
+    if (opts == NULL)
+        opts = &def;
+    struct script_ctx ctx = {result, opts, image_path};
+    return tp__plot_render_with(script_writer, &ctx, opts, image_path, script_path, why, why_len);
+}
+
+int tp__plot_render_with(int (*writer)(void *ctx, FILE *f), void *wctx, const struct tp_plot_opts *opts,
+                         const char *image_path, const char *script_path, char *why, size_t why_len)
+{
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    const char *prog = opts->gnuplot != NULL ? opts->gnuplot : "gnuplot";
+    size_t plen = strlen(image_path) + sizeof ".XXXXXX";
+    char *tmp_image = malloc(plen), *tmp_script = NULL;
+    if (tmp_image == NULL)
+        return -ENOMEM;
+    snprintf(tmp_image, plen, "%s.XXXXXX", image_path);
+    int rc = 0, fd;
+
+    if (script_path != NULL) {
+        rc = tp__write_atomic(script_path, writer, wctx);
+        if (rc < 0) {
+            free(tmp_image);
+            return rc;
+        }
+    } else {
+        /* A throwaway script next to the image, removed afterwards. */
+        tmp_script = malloc(plen + 3);
+        if (tmp_script == NULL) {
+            free(tmp_image);
+            return -ENOMEM;
+        }
+        snprintf(tmp_script, plen + 3, "%s.gp.XXXXXX", image_path);
+        fd = mkostemp(tmp_script, O_CLOEXEC);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f == NULL) {
+            rc = tp__from_errno();
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp_script);
+            }
+            free(tmp_script);
+            free(tmp_image);
+            return rc;
+        }
+        rc = writer(wctx, f);
+        if (fclose(f) != 0 && rc == 0)
+            rc = tp__from_errno();
+        if (rc < 0)
+            goto out;
+    }
+
+    /* gnuplot draws into a temporary file, renamed into place only when it succeeded. */
+    fd = mkostemp(tmp_image, O_CLOEXEC);
+    if (fd < 0) {
+        rc = tp__from_errno();
+        tmp_image[0] = '\0';
+        goto out;
+    }
+    close(fd);
+    struct stat st;
+    mode_t mode = (stat(image_path, &st) == 0 && S_ISREG(st.st_mode)) ? (st.st_mode & 07777) : 0644;
+    (void)chmod(tmp_image, mode);
+    rc = run_gnuplot(prog, script_path != NULL ? script_path : tmp_script, tmp_image, why, why_len);
+    if (rc == 0 && (stat(tmp_image, &st) != 0 || st.st_size == 0)) {
+        if (why != NULL && why_len > 0)
+            snprintf(why, why_len, "gnuplot wrote no image");
+        rc = TP_EGNUPLOT;
+    }
+    if (rc == 0 && rename(tmp_image, image_path) != 0)
+        rc = tp__from_errno();
+    if (rc == 0)
+        tmp_image[0] = '\0';
+
+out:
+    if (tmp_image[0] != '\0')
+        unlink(tmp_image);
+    if (tmp_script != NULL) {
+        unlink(tmp_script);
+        free(tmp_script);
+    }
+    free(tmp_image);
+    return rc;
+}

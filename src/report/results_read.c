@@ -1,0 +1,448 @@
+/* results_read.c - reads a results JSON document (schema 1) back into a struct tp_result. */
+#include <stdint.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "vec.h"
+
+/* Bounds on what a document may claim: past them it is not a real run. */
+#define MAX_THREADS (1 << 22)
+#define MAX_THROUGHPUT 1e12
+#define MAX_SECONDS 1e7
+
+/* Collects the first problem; every getter is a no-op once one is recorded. */
+struct reader {
+    char *why;
+    size_t why_len;
+    int rc;
+};
+
+static void fail(struct reader *rd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(struct reader *rd, int rc, const char *fmt, ...)
+{
+    if (rd->rc != 0)
+        return;
+    rd->rc = rc;
+    if (rd->why != NULL && rd->why_len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(rd->why, rd->why_len, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* A number (integer or real); null gives NAN. A missing field or another type is an error. */
+static double get_num(struct reader *rd, const json_t *obj, const char *key, const char *where)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (v == NULL || json_is_null(v))
+        return NAN;
+    if (!json_is_number(v)) {
+        fail(rd, TP_EFORMAT, "%s.%s: expected a number", where, key);
+        return NAN;
+    }
+    return json_number_value(v);
+}
+
+/* A number that may be null or missing: 0 then. */
+static double get_num0(struct reader *rd, const json_t *obj, const char *key, const char *where)
+{
+    double x = get_num(rd, obj, key, where);
+    return isfinite(x) ? x : 0.0;
+}
+
+static long long get_int(struct reader *rd, const json_t *obj, const char *key, const char *where, int required)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (v == NULL || json_is_null(v)) {
+        if (required)
+            fail(rd, TP_EFORMAT, "%s.%s: missing", where, key);
+        return 0;
+    }
+    if (!json_is_integer(v)) {
+        fail(rd, TP_EFORMAT, "%s.%s: expected a whole number", where, key);
+        return 0;
+    }
+    return json_integer_value(v);
+}
+
+static const char *get_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src != NULL ? src : "");
+}
+
+static const json_t *get_obj(struct reader *rd, const json_t *obj, const char *key, const char *where)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!json_is_object(v)) {
+        fail(rd, TP_EFORMAT, "%s.%s: missing or not an object", where, key);
+        return NULL;
+    }
+    return v;
+}
+
+static void read_topology(struct reader *rd, const json_t *t, struct tp_topology *topo)
+{
+    const json_t *hw = json_object_get(t, "hwloc"), *q = json_object_get(t, "quota");
+    const char *src = get_str(t, "source"), *unit = get_str(t, "unit");
+    topo->effective_cores = (int)get_int(rd, t, "effective_cores", "topology", 1);
+    topo->allowed_cores = (int)get_int(rd, t, "allowed_cores", "topology", 0);
+    topo->unit = unit != NULL && strcmp(unit, "core") == 0 ? TP_UNIT_CORE : TP_UNIT_PU;
+    topo->source = TP_CORES_HWLOC;
+    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
+        const char *n = tp_cores_source_name((enum tp_cores_source)s);
+        if (src != NULL && n != NULL && strcmp(src, n) == 0)
+            topo->source = (enum tp_cores_source)s;
+    }
+    if (json_is_object(hw)) {
+        topo->hwloc_ok = json_is_true(json_object_get(hw, "ok"));
+        topo->hwloc_cores = (int)get_int(rd, hw, "cores", "topology.hwloc", 0);
+        topo->hwloc_pus = (int)get_int(rd, hw, "pus", "topology.hwloc", 0);
+    }
+    topo->affinity_cpus = (int)get_int(rd, t, "affinity_cpus", "topology", 0);
+    topo->online_cpus = (int)get_int(rd, t, "online_cpus", "topology", 0);
+    if (json_is_object(q)) {
+        topo->quota_cpus = get_num0(rd, q, "cpus", "topology.quota");
+        topo->quota_cores = (int)get_int(rd, q, "cores", "topology.quota", 0);
+        copy_str(topo->quota_source, sizeof topo->quota_source, get_str(q, "source"));
+    }
+    topo->cores_override = (int)get_int(rd, t, "override", "topology", 0);
+    copy_str(topo->cpu_model, sizeof topo->cpu_model, get_str(t, "cpu_model"));
+    topo->mem_total_kb = (long)get_int(rd, t, "mem_total_kb", "topology", 0);
+    topo->mem_available_kb = (long)get_int(rd, t, "mem_available_kb", "topology", 0);
+    copy_str(topo->warning, sizeof topo->warning, get_str(t, "warning"));
+}
+
+/* The error code behind a failed point's reason text (only its text is stored). */
+static int error_from_reason(const char *reason)
+{
+    static const int candidates[] = {-EAGAIN, -ENOMEM, -EINVAL, -EPERM, -EMFILE, -ENFILE, -ENOSPC, -E2BIG,
+                                     TP_ECHILD, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, -EIO};
+    if (reason != NULL) {
+        for (size_t i = 0; i < TP__ARRAY_LEN(candidates); i++) {
+            const char *s = tp_strerror(candidates[i]);
+            if (strncmp(reason, s, strlen(s)) == 0)
+                return candidates[i];
+        }
+    }
+    return -EIO;
+}
+
+static void copy_field(char *dst, size_t len, const json_t *obj, const char *key)
+{
+    const char *s = get_str(obj, key);
+    if (s != NULL)
+        snprintf(dst, len, "%s", s);
+}
+
+/* The workload: its kind by name, and the parameters its kind has. */
+static void read_workload(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
+{
+    const char *name = get_str(wl, "name");
+    int known = 0;
+    for (int k = 0; k < 64 && !known; k++) {
+        const char *n = tp_workload_name((enum tp_workload_kind)k);
+        if (n != NULL && name != NULL && strcmp(n, name) == 0) {
+            w->kind = (enum tp_workload_kind)k;
+            known = 1;
+        }
+    }
+    if (!known) {
+        fail(rd, TP_EFORMAT, "workload.name: missing or unknown workload '%s'", name != NULL ? name : "");
+        return;
+    }
+    w->latency_ns = (uint64_t)get_int(rd, wl, "latency_ns", "workload", 0);
+    w->compute_ns = (uint64_t)get_int(rd, wl, "compute_ns", "workload", 0);
+    w->io_fraction = get_num0(rd, wl, "io_fraction", "workload");
+    const char *dir = get_str(wl, "file_dir");
+    if (dir != NULL && strcmp(dir, "$TMPDIR") != 0)
+        snprintf(w->file_dir, sizeof w->file_dir, "%s", dir);
+    w->file_size = (uint64_t)get_int(rd, wl, "file_size", "workload", 0);
+    w->block_size = (uint32_t)get_int(rd, wl, "block_size", "workload", 0);
+    w->direct = json_is_true(json_object_get(wl, "direct"));
+    w->server_delay_ns = (uint64_t)get_int(rd, wl, "server_delay_ns", "workload", 0);
+    w->request_size = (uint32_t)get_int(rd, wl, "request_size", "workload", 0);
+    w->reply_size = (uint32_t)get_int(rd, wl, "reply_size", "workload", 0);
+    copy_field(w->plugin_path, sizeof w->plugin_path, wl, "plugin_path");
+    copy_field(w->plugin_name, sizeof w->plugin_name, wl, "plugin_name");
+    copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
+}
+
+static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp_point *p)
+{
+    char where[32];
+    snprintf(where, sizeof where, "points[%zu]", idx);
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "%s: not an object", where);
+        return;
+    }
+    p->multiplier = get_num(rd, o, "multiplier", where);
+    long long threads = get_int(rd, o, "threads", where, 1);
+    p->threads = threads >= 1 && threads <= MAX_THREADS ? (int)threads : 0;
+    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
+        fail(rd, TP_EFORMAT, "%s: multiplier and threads must be positive", where);
+
+    const json_t *origin = json_object_get(o, "origin");
+    size_t k;
+    const json_t *v;
+    json_array_foreach(origin, k, v)
+    {
+        const char *s = json_string_value(v);
+        if (s != NULL && strcmp(s, "grid") == 0)
+            p->origin |= TP_ORIGIN_GRID;
+        else if (s != NULL && strcmp(s, "rule") == 0)
+            p->origin |= TP_ORIGIN_RULE;
+        else if (s != NULL && strcmp(s, "coarse") == 0)
+            p->origin |= TP_ORIGIN_COARSE;
+        else if (s != NULL && strcmp(s, "refine") == 0)
+            p->origin |= TP_ORIGIN_REFINE;
+    }
+
+    const char *status = get_str(o, "status");
+    int known = 0;
+    for (int s = TP_POINT_OK; s <= TP_POINT_SKIPPED; s++) {
+        if (status != NULL && strcmp(status, tp_point_status_name((enum tp_point_status)s)) == 0) {
+            p->status = (enum tp_point_status)s;
+            known = 1;
+        }
+    }
+    if (!known)
+        fail(rd, TP_EFORMAT, "%s.status: missing or unknown", where);
+    p->signal = (int)get_int(rd, o, "signal", where, 0);
+    switch (p->status) {
+    case TP_POINT_OK: p->error = 0; break;
+    case TP_POINT_CRASHED: p->error = TP_ECRASHED; break;
+    case TP_POINT_TIMEOUT: p->error = TP_ETIMEOUT; break;
+    case TP_POINT_SKIPPED: p->error = TP_ECANCELED; break;
+    case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason")); break;
+    }
+    p->threads_started = (int)get_int(rd, o, "threads_started", where, 0);
+    p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
+
+    const json_t *reps = json_object_get(o, "reps");
+    if (reps != NULL && !json_is_array(reps))
+        fail(rd, TP_EFORMAT, "%s.reps: not an array", where);
+    json_array_foreach(reps, k, v)
+    {
+        if (k >= TP_MAX_REPS) {
+            fail(rd, TP_EFORMAT, "%s.reps: more than %d repetitions", where, TP_MAX_REPS);
+            break;
+        }
+        struct tp_rep *r = &p->reps[k];
+        if (!json_is_object(v)) {
+            fail(rd, TP_EFORMAT, "%s.reps[%zu]: not an object", where, k);
+            break;
+        }
+        r->throughput = get_num0(rd, v, "throughput", where);
+        r->elapsed_s = get_num0(rd, v, "elapsed_s", where);
+        r->cpu_s = get_num0(rd, v, "cpu_s", where);
+        /* Figures no measurement gives (negative, or beyond any machine)
+         * would only mislead the statistics and the report. */
+        if (rd->rc == 0 && !(r->throughput >= 0 && r->throughput <= MAX_THROUGHPUT && r->elapsed_s >= 0 &&
+                             r->elapsed_s <= MAX_SECONDS && r->cpu_s >= 0 && r->cpu_s <= MAX_SECONDS))
+            fail(rd, TP_EFORMAT, "%s.reps[%zu]: throughput, elapsed_s and cpu_s must be >= 0 and plausible", where, k);
+        r->tasks = (uint64_t)get_int(rd, v, "tasks", where, 0);
+        r->nvcsw = (long)get_int(rd, v, "nvcsw", where, 0);
+        r->nivcsw = (long)get_int(rd, v, "nivcsw", where, 0);
+        p->n_reps = (int)k + 1;
+    }
+    if (rd->rc == 0 && p->status == TP_POINT_OK && p->n_reps < 1)
+        fail(rd, TP_EFORMAT, "%s: status ok but no repetitions", where);
+
+    const json_t *lat = json_object_get(o, "latency_ns"), *task = json_object_get(o, "task");
+    if (json_is_object(lat)) {
+        p->lat_p50_ns = get_num(rd, lat, "p50", where);
+        p->lat_p90_ns = get_num(rd, lat, "p90", where);
+        p->lat_p99_ns = get_num(rd, lat, "p99", where);
+        p->lat_max_ns = get_num(rd, lat, "max", where);
+    }
+    if (json_is_object(task)) {
+        p->task_wall_mean_ns = get_num(rd, task, "wall_mean_ns", where);
+        p->task_cpu_mean_ns = get_num(rd, task, "cpu_mean_ns", where);
+    }
+    p->cpu_util = get_num(rd, o, "cpu_util", where);
+    const json_t *work = json_object_get(o, "work");
+    if (json_is_object(work)) {
+        p->work_ops = (uint64_t)get_int(rd, work, "ops", where, 0);
+        p->work_bytes = (uint64_t)get_int(rd, work, "bytes", where, 0);
+        p->work_errors = (uint64_t)get_int(rd, work, "errors", where, 0);
+    }
+    p->max_rss_kb = (long)get_int(rd, o, "max_rss_kb", where, 0);
+    p->wall_s = get_num0(rd, o, "wall_s", where);
+}
+
+/* "2024-05-01T12:00:00Z" -> seconds since the epoch; 0 when absent or malformed. */
+static double parse_started(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (s == NULL)
+        return 0.0;
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (end == NULL || *end != '\0')
+        return 0.0;
+    return (double)timegm(&tm);
+}
+
+static void read_document(struct reader *rd, const json_t *root, struct tp_result *out)
+{
+    if (!json_is_object(root)) {
+        fail(rd, TP_EFORMAT, "not a JSON object");
+        return;
+    }
+    const char *tool = get_str(root, "tool");
+    if (tool == NULL || strcmp(tool, "tune-pool") != 0) {
+        fail(rd, TP_EFORMAT, "not a tune-pool results document (no \"tool\": \"tune-pool\")");
+        return;
+    }
+    const json_t *schema = json_object_get(root, "schema");
+    if (!json_is_integer(schema) || json_integer_value(schema) != 1) {
+        fail(rd, TP_EFORMAT, "unsupported results schema (this tune-pool reads schema 1)");
+        return;
+    }
+    const char *kind = get_str(root, "kind");
+    if (kind != NULL && strcmp(kind, "online") == 0) {
+        fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
+        return;
+    }
+    copy_str(out->version, sizeof out->version, get_str(root, "version"));
+    out->partial = json_is_true(json_object_get(root, "partial"));
+    out->started_unix = parse_started(get_str(root, "started"));
+    out->duration_s = get_num0(rd, root, "duration_s", "document");
+
+    const json_t *topo = get_obj(rd, root, "topology", "document");
+    const json_t *wl = get_obj(rd, root, "workload", "document");
+    const json_t *sw = get_obj(rd, root, "sweep", "document");
+    const json_t *points = json_object_get(root, "points");
+    if (rd->rc != 0)
+        return;
+    if (!json_is_array(points)) {
+        fail(rd, TP_EFORMAT, "document.points: missing or not an array");
+        return;
+    }
+    read_topology(rd, topo, &out->topo);
+
+    read_workload(rd, wl, &out->workload);
+    if (rd->rc != 0)
+        return;
+
+    long long cores = get_int(rd, sw, "cores", "sweep", 1);
+    out->cores = cores >= 1 && cores <= MAX_THREADS ? (int)cores : 0;
+    const json_t *repeat = json_object_get(sw, "repeat");
+    out->repeat = json_is_integer(repeat) ? (int)json_integer_value(repeat) : 0; /* "auto" = 0 */
+    const char *strategy = get_str(sw, "strategy");
+    if (strategy != NULL)
+        (void)tp_strategy_parse(strategy, &out->strategy);
+    out->repeat_max = (int)get_int(rd, sw, "repeat_max", "sweep", 0);
+    out->target_ci = get_num0(rd, sw, "target_ci", "sweep");
+    out->resolution = get_num0(rd, sw, "resolution", "sweep");
+    out->tolerance = get_num0(rd, sw, "tolerance", "sweep");
+    if (!(out->tolerance >= 0 && out->tolerance < 1))
+        out->tolerance = 0;
+    const json_t *objective = json_object_get(sw, "objective");
+    if (json_is_object(objective))
+        out->max_p99_ns = get_num0(rd, objective, "max_p99_ns", "sweep.objective");
+    const json_t *tasks = json_object_get(sw, "tasks");
+    out->tasks = json_is_integer(tasks) ? (uint64_t)json_integer_value(tasks) : 0;
+    out->confidence = get_num0(rd, sw, "confidence", "sweep");
+    const json_t *seed = json_object_get(sw, "seed");
+    if (json_is_integer(seed))
+        out->seed = (uint64_t)json_integer_value(seed);
+    else if (json_is_string(seed))
+        out->seed = strtoull(json_string_value(seed), NULL, 10);
+    out->stack_size = (size_t)get_int(rd, sw, "stack_size", "sweep", 0);
+    if (rd->rc == 0 && out->cores < 1)
+        fail(rd, TP_EFORMAT, "sweep.cores: must be a whole number from 1 to %d", MAX_THREADS);
+    if (rd->rc != 0)
+        return;
+
+    size_t n = json_array_size(points);
+    if (n > 0) {
+        out->points = calloc(n, sizeof *out->points);
+        if (out->points == NULL) {
+            fail(rd, -ENOMEM, "out of memory");
+            return;
+        }
+    }
+    out->n_points = n;
+    for (size_t i = 0; i < n && rd->rc == 0; i++)
+        read_point(rd, json_array_get(points, i), i, &out->points[i]);
+}
+
+static int finish(struct reader *rd, json_t *root, struct tp_result *out)
+{
+    if (rd->rc == 0)
+        read_document(rd, root, out);
+    json_decref(root);
+    if (rd->rc != 0) {
+        tp_result_free(out);
+        memset(out, 0, sizeof *out);
+        out->best = out->pick = -1;
+        return rd->rc;
+    }
+    /* The statistics are recomputed from the raw repetitions with the
+     * document's seed and level: the same data give the same figures. */
+    int rc = tp_analyze(out);
+    return rc == TP_ENOPOINTS ? 0 : rc;
+}
+
+int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
+{
+    struct reader rd = {why, why_len, 0};
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    if (out == NULL || f == NULL)
+        return -EINVAL;
+    memset(out, 0, sizeof *out);
+    out->best = out->pick = -1;
+    json_error_t jerr;
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        if (ferror(f))
+            fail(&rd, -EIO, "read error");
+        else
+            fail(&rd, TP_EFORMAT, "not valid JSON: line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+    }
+    return finish(&rd, root, out);
+}
+
+int tp_result_load(struct tp_result *out, const char *path, char *why, size_t why_len)
+{
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    if (out == NULL || path == NULL)
+        return -EINVAL;
+    memset(out, 0, sizeof *out);
+    out->best = out->pick = -1;
+    FILE *f = fopen(path, "re");
+    struct stat st;
+    if (f != NULL && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
+    if (f == NULL) {
+        int rc = tp__from_errno();
+        if (why != NULL && why_len > 0)
+            snprintf(why, why_len, "%s", tp_strerror(rc));
+        return rc;
+    }
+    int rc = tp_result_read(out, f, why, why_len);
+    fclose(f);
+    return rc;
+}

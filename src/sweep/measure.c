@@ -1,0 +1,497 @@
+/* measure.c - the real measurement source: one point = one child process running the pool and the workload. */
+
+/*
+ * DESIGN
+ * Each point runs in a child process forked from the sweep's (single)
+ * thread, so a task that crashes, hangs or exhausts a limit at one point is
+ * recorded for that point and the sweep goes on. The child:
+ *   1. lowers its timer slack (a 2 ms wait must not become 2.05 ms),
+ *   2. prepares the workload and creates the pool (all workers started
+ *      before any timing; a creation failure is the point's result),
+ *   3. runs a warm-up batch, which also estimates the throughput from which
+ *      --tasks=auto sizes a repetition (rep_seconds long),
+ *   4. runs `repeat` batches of N tasks; every task records its start, end
+ *      and thread CPU time in its own slot (no shared counter on the hot
+ *      path); getrusage around each batch gives process CPU and context
+ *      switches,
+ *   5. writes the filled struct tp_point (plain data, no pointers) to a pipe
+ *      and exits.
+ * The parent polls the pipe in short steps so that a cancel request or the
+ * point's time limit is seen within 50 ms, and kills the child (SIGKILL) in
+ * either case. The child dies with the parent (PR_SET_PDEATHSIG).
+ *
+ * Throughput of a batch is measured on its steady part: the tasks that end
+ * between the 10th and 90th percentile of completion times, over that span.
+ * This leaves out the start (workers waking up) and the drain (the last wave
+ * with idle workers), which a long-running service does not have.
+ */
+#include <stdint.h>
+#include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "error.h"
+#include "evloop.h"
+#include "measure.h"
+#include "stats.h"
+#include "workload.h"
+
+/* Warm-up batch: at least two waves of the pool, at least this many tasks. */
+#define WARMUP_MIN_TASKS 32u
+/* How often the parent looks at the cancel flag and the clock. */
+#define PARENT_POLL_MS 50
+
+struct point_run;
+
+/* One task's record; written only by the worker that runs the task. */
+struct task_slot {
+    struct point_run *run;
+    uint64_t start_ns, end_ns, cpu_ns;
+};
+
+struct point_run {
+    struct tp__workload workload;
+    struct tp_pool *pool;
+    struct tp__evloop *loops;      /* req->executor == TP_EXECUTOR_ASYNC: instead of the pool */
+    struct tp__task_times *times;  /* the loops' per-task records, copied into slots */
+    struct task_slot *slots;
+    size_t n_slots;
+};
+
+static void set_timer_slack(void *ctx, int worker_index)
+{
+    (void)ctx;
+    (void)worker_index;
+    tp__timer_slack_min();
+}
+
+/* The pool's on_thread_start: the timer slack, then the workload's
+ * per-thread state (a connection, a buffer, a plugin's thread_init) made
+ * before any task is timed. ctx is the point's workload. */
+static void start_worker(void *ctx, int worker_index)
+{
+    set_timer_slack(NULL, worker_index);
+    tp__workload_thread_start(ctx, worker_index);
+}
+
+/* Reading a thread's CPU clock is a system call (about 0.6 us on a VM,
+ * against 30 ns for the monotonic clock): every task records its wall
+ * time, one task in CPU_SAMPLE_EVERY also its CPU time, which is enough for
+ * the model's mean and keeps the harness out of what is measured. */
+#define CPU_SAMPLE_EVERY 4
+#define CPU_NOT_SAMPLED UINT64_MAX
+
+static void run_task(void *arg)
+{
+    struct task_slot *s = arg;
+    struct point_run *r = s->run;
+    uint64_t index = (uint64_t)(s - r->slots);
+    int sampled = index % CPU_SAMPLE_EVERY == 0;
+    uint64_t c0 = sampled ? tp__thread_cpu_ns() : 0;
+    s->start_ns = tp__now_ns();
+    r->workload.ops->task(&r->workload, index);
+    s->end_ns = tp__now_ns();
+    s->cpu_ns = sampled ? tp__thread_cpu_ns() - c0 : CPU_NOT_SAMPLED;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+double tp__steady_throughput(uint64_t *end_ns, size_t n, int threads, uint64_t t0_ns)
+{
+    if (n == 0)
+        return 0.0;
+    qsort(end_ns, n, sizeof(*end_ns), cmp_u64);
+    if (n < 20 || n < 4 * (size_t)threads) {
+        double span = (double)(end_ns[n - 1] - t0_ns) / 1e9;
+        return span > 0 ? (double)n / span : 0.0;
+    }
+    size_t k10 = n / 10, k90 = n - 1 - n / 10;
+    double span = (double)(end_ns[k90] - end_ns[k10]) / 1e9;
+    return span > 0 ? (double)(k90 - k10) / span : 0.0;
+}
+
+static double timeval_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
+
+/* Runs n tasks through the pool; slots[0..n) are (re)used. Returns the wall
+ * time of the batch in ns (first submit to last completion) or a negative
+ * code. */
+static int64_t run_batch(struct point_run *r, size_t n)
+{
+    if (r->loops != NULL) { /* the async executor: the same records, from the loops */
+        struct tp__task_times *t = realloc(r->times, n * sizeof(*t));
+        if (t == NULL)
+            return -ENOMEM;
+        r->times = t;
+        int64_t ns = tp__evloop_run_batch(r->loops, n, t);
+        for (size_t i = 0; ns >= 0 && i < n; i++) {
+            r->slots[i].start_ns = t[i].start_ns;
+            r->slots[i].end_ns = t[i].end_ns;
+            r->slots[i].cpu_ns = t[i].cpu_ns;
+        }
+        return ns;
+    }
+    uint64_t t0 = tp__now_ns();
+    for (size_t i = 0; i < n; i++) {
+        r->slots[i].run = r;
+        int rc = tp_pool_submit(r->pool, run_task, &r->slots[i]);
+        if (rc < 0) {
+            tp_pool_wait(r->pool);
+            return rc;
+        }
+    }
+    tp_pool_wait(r->pool);
+    return (int64_t)(tp__now_ns() - t0);
+}
+
+static int grow_slots(struct point_run *r, size_t n)
+{
+    if (n <= r->n_slots)
+        return 0;
+    struct task_slot *s = realloc(r->slots, n * sizeof(*s));
+    if (s == NULL)
+        return -ENOMEM;
+    r->slots = s;
+    r->n_slots = n;
+    return 0;
+}
+
+static uint64_t auto_tasks(double warm_tput, const struct tp_point_request *req)
+{
+    double want = warm_tput * (req->rep_seconds > 0 ? req->rep_seconds : 0.3);
+    double floor_n = fmax(TP__AUTO_TASKS_MIN, (double)TP__AUTO_TASKS_PER_THREAD * req->threads);
+    if (!(want > floor_n))
+        want = floor_n;
+    if (want > TP__AUTO_TASKS_MAX)
+        want = TP__AUTO_TASKS_MAX;
+    return (uint64_t)want;
+}
+
+/* --repeat=auto: stop once the bootstrap interval of the median is at most
+ * target_ci x median wide (after TP_REPEAT_MIN repetitions). */
+static int enough_repetitions(const struct tp_point *p, const struct tp_point_request *req)
+{
+    if (req->repeat > 0 || p->n_reps < TP_REPEAT_MIN)
+        return 0;
+    double v[TP_MAX_REPS], lo, hi;
+    for (int i = 0; i < p->n_reps; i++)
+        v[i] = p->reps[i].throughput;
+    double med = tp__median(v, (size_t)p->n_reps);
+    double conf = req->confidence > 0 && req->confidence < 1 ? req->confidence : 0.95;
+    if (!(med > 0) || tp__bootstrap_median_ci(v, (size_t)p->n_reps, conf, tp__point_seed(req->seed, req->threads),
+                                              TP__BOOTSTRAP_RESAMPLES, &lo, &hi) < 0)
+        return 0;
+    double target = req->target_ci > 0 ? req->target_ci : TP__AUTO_TARGET_CI;
+    return (hi - lo) / med <= target;
+}
+
+static void fail_point(struct tp_point *out, int err)
+{
+    out->status = TP_POINT_FAILED;
+    out->error = err;
+}
+
+void tp__measure_point_inline(const struct tp_point_request *req, struct tp_point *out)
+{
+    struct point_run run = {0};
+    float *lat = NULL;    /* per-task wall times of all repetitions, ns */
+    uint64_t *ends = NULL;
+    double wall_sum = 0, cpu_sum = 0, cpu_n = 0;
+    size_t n_lat = 0;
+    int rc;
+
+    out->status = TP_POINT_OK;
+    out->error = 0;
+    out->n_reps = 0;
+    set_timer_slack(NULL, -1);
+
+    /* repeat == 0: auto, between TP_REPEAT_MIN and repeat_max repetitions. */
+    int max_reps = req->repeat > 0 ? req->repeat : (req->repeat_max > 0 ? req->repeat_max : TP__AUTO_REPEAT_MAX);
+    if (req->repeat < 0 || max_reps > TP_MAX_REPS || req->threads < 1 ||
+        (req->repeat == 0 && max_reps < TP_REPEAT_MIN)) {
+        fail_point(out, -EINVAL);
+        return;
+    }
+    rc = tp__workload_open(&run.workload, req->workload);
+    if (rc < 0) {
+        fail_point(out, rc);
+        return;
+    }
+    struct tp_pool_opts popts = {
+        .threads = req->threads,
+        .stack_size = req->stack_size,
+        .name = "tp-w",
+        .on_thread_start = start_worker,
+        .thread_ctx = &run.workload,
+    };
+    int started = 0;
+    if (req->executor == TP_EXECUTOR_ASYNC) /* req->cores loops, req->threads tasks in flight */
+        rc = tp__evloop_create(&run.loops, &run.workload, req->cores, req->threads, &started);
+    else
+        rc = tp_pool_create(&run.pool, &popts, &started);
+    out->threads_started = rc < 0 ? started : req->threads;
+    if (rc < 0) {
+        fail_point(out, rc);
+        goto out;
+    }
+    if ((rc = tp__workload_thread_error(&run.workload)) < 0) { /* a worker's thread_init failed */
+        fail_point(out, rc);
+        goto out;
+    }
+
+    /* Warm-up: wakes every worker, faults in stacks and caches, and gives
+     * the throughput estimate that sizes an auto repetition. */
+    uint64_t n = req->tasks;
+    if (req->warmup || n == 0) {
+        size_t nw = (size_t)req->threads * 2;
+        if (nw < WARMUP_MIN_TASKS)
+            nw = WARMUP_MIN_TASKS;
+        if (n != 0 && nw > n)
+            nw = (size_t)n;
+        if ((rc = grow_slots(&run, nw)) < 0) {
+            fail_point(out, rc);
+            goto out;
+        }
+        int64_t ns = run_batch(&run, nw);
+        if (ns < 0) {
+            fail_point(out, (int)ns);
+            goto out;
+        }
+        if (n == 0)
+            n = auto_tasks(ns > 0 ? (double)nw * 1e9 / (double)ns : 0, req);
+    }
+    out->tasks_per_rep = n;
+    if ((rc = grow_slots(&run, n)) < 0) {
+        fail_point(out, rc);
+        goto out;
+    }
+    lat = malloc((size_t)n * (size_t)max_reps * sizeof(*lat));
+    ends = malloc((size_t)n * sizeof(*ends));
+    if (lat == NULL || ends == NULL) {
+        fail_point(out, -ENOMEM);
+        goto out;
+    }
+
+    /* What the workload did (reads, requests, errors) during the repetitions only. */
+    uint64_t ops0, bytes0, errors0;
+    tp__workload_counters(&run.workload, &ops0, &bytes0, &errors0);
+    for (int r = 0; r < max_reps && !enough_repetitions(out, req); r++) {
+        struct rusage ru0, ru1;
+        getrusage(RUSAGE_SELF, &ru0);
+        uint64_t t0 = tp__now_ns();
+        int64_t ns = run_batch(&run, n);
+        getrusage(RUSAGE_SELF, &ru1);
+        if (ns < 0) {
+            fail_point(out, (int)ns);
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const struct task_slot *s = &run.slots[i];
+            double wall = (double)(s->end_ns - s->start_ns);
+            lat[n_lat++] = (float)wall;
+            wall_sum += wall;
+            if (s->cpu_ns != CPU_NOT_SAMPLED) {
+                cpu_sum += (double)s->cpu_ns;
+                cpu_n++;
+            }
+            ends[i] = s->end_ns;
+        }
+        struct tp_rep *rep = &out->reps[out->n_reps++];
+        if (req->reps_done != NULL) /* progress for the CLI's status line */
+            __atomic_store_n(req->reps_done, out->n_reps, __ATOMIC_RELAXED);
+        rep->tasks = n;
+        rep->elapsed_s = (double)ns / 1e9;
+        rep->throughput = tp__steady_throughput(ends, n, req->threads, t0);
+        rep->cpu_s = timeval_s(ru1.ru_utime) + timeval_s(ru1.ru_stime) - timeval_s(ru0.ru_utime) -
+                     timeval_s(ru0.ru_stime);
+        rep->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
+        rep->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
+    }
+
+    tp__workload_counters(&run.workload, &out->work_ops, &out->work_bytes, &out->work_errors);
+    out->work_ops -= ops0;
+    out->work_bytes -= bytes0;
+    out->work_errors -= errors0;
+
+    /* Latency quantiles over every task of every repetition. */
+    {
+        double *sorted = malloc(n_lat * sizeof(*sorted));
+        if (sorted == NULL) {
+            fail_point(out, -ENOMEM);
+            goto out;
+        }
+        for (size_t i = 0; i < n_lat; i++)
+            sorted[i] = lat[i];
+        tp__sort_doubles(sorted, n_lat);
+        out->lat_p50_ns = tp__quantile_sorted(sorted, n_lat, 0.50);
+        out->lat_p90_ns = tp__quantile_sorted(sorted, n_lat, 0.90);
+        out->lat_p99_ns = tp__quantile_sorted(sorted, n_lat, 0.99);
+        out->lat_max_ns = sorted[n_lat - 1];
+        free(sorted);
+        out->task_wall_mean_ns = wall_sum / (double)n_lat;
+        out->task_cpu_mean_ns = cpu_n > 0 ? cpu_sum / cpu_n : 0;
+    }
+    {
+        double cpu = 0, avail = 0;
+        for (int r = 0; r < out->n_reps; r++) {
+            cpu += out->reps[r].cpu_s;
+            avail += out->reps[r].elapsed_s * (double)req->cores;
+        }
+        out->cpu_util = avail > 0 ? cpu / avail : 0;
+    }
+
+out:
+    tp_pool_destroy(run.pool);
+    tp__evloop_destroy(run.loops);
+    free(run.times);
+    tp__workload_close(&run.workload);
+    free(run.slots);
+    free(lat);
+    free(ends);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        out->max_rss_kb = ru.ru_maxrss;
+}
+
+/* ---- the parent's side ---- */
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static _Noreturn void child_main(int fd, const struct tp_point_request *req, struct tp_point *pt)
+{
+    /* Die with the parent; take the default action for the signals the CLI
+     * catches, so Ctrl-C on the terminal ends the point at once. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    tp__measure_point_inline(req, pt);
+    _exit(write_all(fd, pt, sizeof(*pt)) == 0 ? 0 : 3);
+}
+
+static int is_cancelled(const struct tp_point_request *req)
+{
+    return req->cancel != NULL && *req->cancel != 0;
+}
+
+int tp_source_real_measure(void *ctx, const struct tp_point_request *req, struct tp_point *out)
+{
+    (void)ctx;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        fail_point(out, tp__from_errno());
+        return 0;
+    }
+    uint64_t t0 = tp__now_ns();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = tp__from_errno();
+        close(fds[0]);
+        close(fds[1]);
+        fail_point(out, err);
+        return 0;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(fds[1], req, out);
+    }
+    close(fds[1]);
+
+    struct tp_point got;
+    size_t have = 0;
+    int timed_out = 0, cancelled = 0;
+    uint64_t deadline = req->timeout_s > 0 ? t0 + (uint64_t)(req->timeout_s * 1e9) : 0;
+    for (;;) {
+        if (is_cancelled(req)) {
+            cancelled = 1;
+            break;
+        }
+        if (deadline != 0 && tp__now_ns() >= deadline) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+        int pr = poll(&pfd, 1, PARENT_POLL_MS);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr <= 0)
+            continue;
+        ssize_t r = read(fds[0], (char *)&got + have, sizeof(got) - have);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break; /* EOF: the child is gone (or closed early) */
+        have += (size_t)r;
+        if (have == sizeof(got))
+            break;
+    }
+    close(fds[0]);
+    if (timed_out || cancelled)
+        kill(pid, SIGKILL);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    double wall_s = (double)(tp__now_ns() - t0) / 1e9;
+
+    /* A child ended by SIGINT/SIGTERM shared the user's Ctrl-C: give the
+     * parent's handler a moment to set the cancel flag before deciding. */
+    if (!cancelled && WIFSIGNALED(wstatus) &&
+        (WTERMSIG(wstatus) == SIGINT || WTERMSIG(wstatus) == SIGTERM)) {
+        for (int i = 0; i < 20 && !is_cancelled(req); i++)
+            usleep(5000);
+        cancelled = is_cancelled(req);
+    }
+    if (cancelled) {
+        out->status = TP_POINT_SKIPPED;
+        out->error = TP_ECANCELED;
+        out->n_reps = 0;
+        return TP_ECANCELED;
+    }
+    if (timed_out) {
+        out->status = TP_POINT_TIMEOUT;
+        out->error = TP_ETIMEOUT;
+        out->n_reps = 0;
+    } else if (have == sizeof(got) && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
+        /* Keep the sweep's identity fields; take the measurement. */
+        got.multiplier = out->multiplier;
+        got.threads = out->threads;
+        got.origin = out->origin;
+        *out = got;
+    } else if (WIFSIGNALED(wstatus)) {
+        out->status = TP_POINT_CRASHED;
+        out->error = TP_ECRASHED;
+        out->signal = WTERMSIG(wstatus);
+        out->n_reps = 0;
+    } else {
+        fail_point(out, TP_ECHILD);
+        out->n_reps = 0;
+    }
+    out->wall_s = wall_s;
+    return 0;
+}
