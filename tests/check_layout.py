@@ -58,9 +58,9 @@ def function_lengths(text):
         code = re.sub(r"//.*", "", code)
         if depth == 0 and "{" in code:
             head = " ".join(lines[max(0, i - 4):i])
-            m = re.search(r"(\w+)\s*\([^;{}]*\)\s*(__attribute__\(\([^)]*\)\)\s*)?\{", head)
-            if m and not re.search(r"\b(struct|enum|union)\s+\w*\s*\{|=\s*\{", code):
-                start, name = i, m.group(1)
+            found = re.findall(r"(\w+)\s*\([^;{}]*\)\s*(?:__attribute__\(\([^)]*\)\)\s*)?\{", head)
+            if found and not re.search(r"\b(struct|enum|union)\s+\w*\s*\{|=\s*\{", code):
+                start, name = i, found[-1]
         depth += code.count("{") - code.count("}")
         if depth == 0 and start is not None:
             out.append((name, start, i - start - 1))
