@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# setup.sh - installs the Debian 12 packages tune-pool needs to build and test, only those missing.
+# setup.sh - installs the Debian 12 packages tune-pool needs to build and test, only those missing
+# (--bench: and the peers the benchmarks measure against).
 set -euo pipefail
 
 packages=(
@@ -12,7 +13,16 @@ packages=(
   help2man                           # the man page, from --help
   valgrind                           # memcheck of tiny CLI runs (tests/test_valgrind.sh)
   clang libclang-rt-14-dev           # libFuzzer targets (tests/fuzz/run.sh)
+  python3                            # tests/check_layout.py
+  libcurl4-openssl-dev curl          # the http workload (libcurl); curl in tests and examples
+  libpq-dev postgresql-15            # the pg workload (libpq); a throwaway cluster in the tests
+  nginx-light libnginx-mod-http-echo # a local HTTP server with delayed endpoints (tests/servers/servers.sh)
+  xz-utils                           # examples/run: xz -T
 )
+# scripts/setup.sh --bench: also the peers the benchmarks measure against.
+if [[ ${1:-} == --bench ]]; then
+  packages+=(libglib2.0-dev libuv1-dev cthreadpool-dev hyperfine wrk)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
