@@ -109,6 +109,45 @@ TP_EXTERN int tp_topology_detect(struct tp_topology *out, const struct tp_topolo
 TP_EXTERN const char *tp_cores_source_name(enum tp_cores_source s);
 
 /* ------------------------------------------------------------------------
+ * Host classes: which kind of machine a result belongs to (README: Host
+ * classes). Results from hosts of one class are merged; a host whose own
+ * pick disagrees with its class is flagged.
+ * ---------------------------------------------------------------------- */
+#define TP_HOST_CLASS_MAX 128
+
+struct tp_host {
+    char hostname[256];
+    char class_key[TP_HOST_CLASS_MAX]; /* derived from the facts below, or the user's --host-class */
+    int class_overridden;              /* 1: class_key is the user's label */
+    char cpu_model[128];               /* "" if unknown */
+    int effective_cores;
+    enum tp_cores_source cores_source;
+    int allowed_pus;                   /* PUs this process may run on */
+    double quota_cpus;                 /* cgroup CPU quota as cores; 0 = none */
+    long mem_gib;                      /* MemTotal rounded to the nearest GiB */
+    char kernel[128];                  /* uname release */
+    char arch[64];                     /* uname machine */
+};
+
+/* Fills *out from topo, gethostname and uname, and derives class_key
+ * (or takes class_override, which must satisfy tp_host_class_valid).
+ * Returns 0, or -EINVAL (NULL arguments, an invalid override). */
+TP_EXTERN int tp_host_describe(struct tp_host *out, const struct tp_topology *topo, const char *class_override);
+
+/* The derived class key of h's facts: "<arch>-<cores>c-<model slug>-<8 hex
+ * of FNV-1a over tp_host_facts_string>". Returns 0, -EINVAL, -ENAMETOOLONG. */
+TP_EXTERN int tp_host_class_key(const struct tp_host *h, char *buf, size_t len);
+
+/* The canonical fact string the key hashes:
+ * "arch=..;cpu=..;cores=..;source=..;pus=..;quota=%.3f;mem_gib=..;kernel=..".
+ * Returns 0, -EINVAL, -ENAMETOOLONG. */
+TP_EXTERN int tp_host_facts_string(const struct tp_host *h, char *buf, size_t len);
+
+/* 1 when name can be a class label: 1..127 of [A-Za-z0-9._-], not starting
+ * with '.'; else 0. */
+TP_EXTERN int tp_host_class_valid(const char *name);
+
+/* ------------------------------------------------------------------------
  * Pool: a pthread pool built to never be the bottleneck it measures.
  * ---------------------------------------------------------------------- */
 struct tp_pool;
