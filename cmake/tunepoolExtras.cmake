@@ -7,6 +7,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/tunepoolRecommend.cmake
 
 # The gnuplot script that renders any results CSV by hand.
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/plot.gp DESTINATION ${CMAKE_INSTALL_DATADIR}/tunepool)
+# The JSON Schemas of the documents tune-pool writes (their $id: urn:tune-pool:schema:<kind>).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/schema/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tunepool/schema)
 
 # The man page: the options from --help and --version by help2man at build
 # time, the sections written for people (description, examples, exit status,

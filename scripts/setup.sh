@@ -13,7 +13,7 @@ packages=(
   help2man                           # the man page, from --help
   valgrind                           # memcheck of tiny CLI runs (tests/test_valgrind.sh)
   clang libclang-rt-14-dev           # libFuzzer targets (tests/fuzz/run.sh)
-  python3                            # tests/check_layout.py
+  python3 python3-jsonschema         # tests/check_layout.py, tests/check_schema.py
   libcurl4-openssl-dev curl          # the http workload (libcurl); curl in tests and examples
   libpq-dev postgresql-15            # the pg workload (libpq); a throwaway cluster in the tests
   nginx-light libnginx-mod-http-echo # a local HTTP server with delayed endpoints (tests/servers/servers.sh)
