@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "synthetic.h"
 #include "workload.h"
 
 Test(workload, burn_uses_at_least_the_asked_cpu_time)
