@@ -1,6 +1,7 @@
 /* test_evloop.c - the async executor: real timer waits, many tasks in flight per loop, net over loopback, errors, refusals. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,6 +188,51 @@ Test(evloop, create_refuses_bad_arguments)
     cr_assert_eq(create(&ev, &w, 1, 0, NULL), -EINVAL);
     tp__workload_close(&w);
     tp__evloop_destroy(NULL);
+}
+
+/* A task kind of the test's own: the loop knows only the interface. */
+static _Atomic int inits, finis;
+
+static int failing_slot_init(void *loop, struct tp__evloop_slot *slot, void **task)
+{
+    (void)loop;
+    (void)slot;
+    *task = NULL;
+    return atomic_fetch_add(&inits, 1) == 1 ? -EIO : 0; /* the second slot fails */
+}
+
+static void counting_slot_fini(void *loop, void *task)
+{
+    (void)loop;
+    (void)task;
+    atomic_fetch_add(&finis, 1);
+}
+
+static enum tp__evloop_next done_at_once(void *loop, void *task, uint64_t index, uint64_t now_ns,
+                                         uint64_t *deadline_ns)
+{
+    (void)loop;
+    (void)task;
+    (void)index;
+    (void)now_ns;
+    (void)deadline_ns;
+    return TP__EVLOOP_DONE;
+}
+
+Test(evloop, a_failed_task_init_fails_create_and_frees_what_was_made, .timeout = 30)
+{
+    static const struct tp__evloop_task_ops ops = {
+        .slot_init = failing_slot_init, .start = done_at_once, .slot_fini = counting_slot_fini};
+    struct tp__evloop_task task = {.ops = &ops, .ctx = NULL};
+    struct tp__evloop *ev = (void *)1;
+    int started = -1;
+    cr_assert_eq(tp__evloop_create(&ev, &task, 1, 4, &started), -EIO);
+    cr_assert_null(ev);
+    cr_assert_eq(started, 1);
+    cr_assert_eq(atomic_load(&inits), 2, "the loop stopped at the failing slot");
+    cr_assert_eq(atomic_load(&finis), 1, "only the slot that was made is freed");
+    struct tp__evloop_task none = {.ops = NULL};
+    cr_assert_eq(tp__evloop_create(&ev, &none, 1, 1, NULL), -EINVAL);
 }
 
 Test(evloop, measured_point_like_the_pool, .timeout = 60)
