@@ -1,6 +1,7 @@
 /* test_evloop.c - the async executor: real timer waits, many tasks in flight per loop, net over loopback, errors, refusals. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,9 +10,22 @@
 #include "evloop.h"
 #include "measure.h"
 #include "netserver.h"
+#include "synthetic.h"
 #include "workload.h"
 
 #define MS 1000000ull
+
+/* The loops for the opened workload w, through its kind's async path (as measure.c makes them). */
+static int create(struct tp__evloop **ev, struct tp__workload *w, int loops, int in_flight, int *started)
+{
+    struct tp__evloop_task task;
+    int rc = tp__workload_async_task(w, &task);
+    if (rc < 0) {
+        *ev = NULL;
+        return rc;
+    }
+    return tp__evloop_create(ev, &task, loops, in_flight, started);
+}
 
 static void run(struct tp_workload_params *p, int loops, int in_flight, size_t n, struct tp__task_times *t,
                 uint64_t *ops, uint64_t *bytes, uint64_t *errors, int64_t *wall)
@@ -20,7 +34,7 @@ static void run(struct tp_workload_params *p, int loops, int in_flight, size_t n
     struct tp__evloop *ev = NULL;
     cr_assert_eq(tp__workload_open(&w, p), 0);
     int started = -1;
-    cr_assert_eq(tp__evloop_create(&ev, &w, loops, in_flight, &started), 0);
+    cr_assert_eq(create(&ev, &w, loops, in_flight, &started), 0);
     cr_assert_eq(started, loops < in_flight ? loops : in_flight);
     *wall = tp__evloop_run_batch(ev, n, t);
     cr_assert_geq(*wall, 0);
@@ -73,7 +87,7 @@ Test(evloop, in_flight_spread_over_loops, .timeout = 30)
     struct tp__workload w;
     struct tp__evloop *ev;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
-    cr_assert_eq(tp__evloop_create(&ev, &w, 4, 2, NULL), 0);
+    cr_assert_eq(create(&ev, &w, 4, 2, NULL), 0);
     cr_assert_eq(tp__evloop_loops(ev), 2, "never more loops than tasks in flight");
     struct tp__task_times t[50];
     cr_assert_geq(tp__evloop_run_batch(ev, 50, t), 0);
@@ -133,7 +147,7 @@ Test(evloop, net_errors_are_counted_not_fatal, .timeout = 60)
     struct tp__workload w;
     struct tp__evloop *ev;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
-    cr_assert_eq(tp__evloop_create(&ev, &w, 1, 4, NULL), 0);
+    cr_assert_eq(create(&ev, &w, 1, 4, NULL), 0);
     struct tp__task_times t[20];
     cr_assert_geq(tp__evloop_run_batch(ev, 20, t), 0);
     tp__netserver_stop(pid); /* every connection breaks, reconnecting is refused */
@@ -169,11 +183,56 @@ Test(evloop, create_refuses_bad_arguments)
     struct tp__workload w;
     struct tp__evloop *ev = (void *)1;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
-    cr_assert_eq(tp__evloop_create(&ev, &w, 0, 4, NULL), -EINVAL);
+    cr_assert_eq(create(&ev, &w, 0, 4, NULL), -EINVAL);
     cr_assert_null(ev);
-    cr_assert_eq(tp__evloop_create(&ev, &w, 1, 0, NULL), -EINVAL);
+    cr_assert_eq(create(&ev, &w, 1, 0, NULL), -EINVAL);
     tp__workload_close(&w);
     tp__evloop_destroy(NULL);
+}
+
+/* A task kind of the test's own: the loop knows only the interface. */
+static _Atomic int inits, finis;
+
+static int failing_slot_init(void *loop, struct tp__evloop_slot *slot, void **task)
+{
+    (void)loop;
+    (void)slot;
+    *task = NULL;
+    return atomic_fetch_add(&inits, 1) == 1 ? -EIO : 0; /* the second slot fails */
+}
+
+static void counting_slot_fini(void *loop, void *task)
+{
+    (void)loop;
+    (void)task;
+    atomic_fetch_add(&finis, 1);
+}
+
+static enum tp__evloop_next done_at_once(void *loop, void *task, uint64_t index, uint64_t now_ns,
+                                         uint64_t *deadline_ns)
+{
+    (void)loop;
+    (void)task;
+    (void)index;
+    (void)now_ns;
+    (void)deadline_ns;
+    return TP__EVLOOP_DONE;
+}
+
+Test(evloop, a_failed_task_init_fails_create_and_frees_what_was_made, .timeout = 30)
+{
+    static const struct tp__evloop_task_ops ops = {
+        .slot_init = failing_slot_init, .start = done_at_once, .slot_fini = counting_slot_fini};
+    struct tp__evloop_task task = {.ops = &ops, .ctx = NULL};
+    struct tp__evloop *ev = (void *)1;
+    int started = -1;
+    cr_assert_eq(tp__evloop_create(&ev, &task, 1, 4, &started), -EIO);
+    cr_assert_null(ev);
+    cr_assert_eq(started, 1);
+    cr_assert_eq(atomic_load(&inits), 2, "the loop stopped at the failing slot");
+    cr_assert_eq(atomic_load(&finis), 1, "only the slot that was made is freed");
+    struct tp__evloop_task none = {.ops = NULL};
+    cr_assert_eq(tp__evloop_create(&ev, &none, 1, 1, NULL), -EINVAL);
 }
 
 Test(evloop, measured_point_like_the_pool, .timeout = 60)

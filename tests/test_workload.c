@@ -1,9 +1,13 @@
 /* test_workload.c - the built-in workloads: real computation, real blocking waits, names, validation. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "clock.h"
 #include "error.h"
+#include "registry.h"
+#include "synthetic.h"
 #include "workload.h"
 
 Test(workload, burn_uses_at_least_the_asked_cpu_time)
@@ -193,4 +197,78 @@ Test(workload, thread_hooks_run_per_thread_and_close_finishes_them)
     cr_assert_eq(tp__wthread_get(&w), t, "one state per thread");
     cr_assert_eq(tp__workload_thread_error(&w), 0);
     tp__workload_close(&w);
+}
+
+Test(workload, every_kind_is_in_the_registry_with_its_facts)
+{
+    for (int k = TP_WORKLOAD_IO; k <= TP_WORKLOAD_PLUGIN; k++) {
+        const struct tp__workload_ops *ops = tp__workload_find((enum tp_workload_kind)k);
+        cr_assert_not_null(ops, "kind %d", k);
+        cr_assert_eq((int)ops->kind, k);
+        cr_assert(ops->validate != NULL && ops->describe != NULL && ops->setup != NULL && ops->task != NULL);
+        cr_assert(ops->async != NULL || ops->no_async != NULL, "%s: an async path or the reason it has none",
+                  ops->name);
+    }
+    cr_assert_null(tp__workload_find((enum tp_workload_kind)99));
+    cr_assert_str_eq(tp_workload_usage(TP_WORKLOAD_PLUGIN), "plugin:PATH.so");
+    cr_assert_str_eq(tp_workload_usage(TP_WORKLOAD_FILE), "file");
+    enum tp_workload_kind k;
+    cr_assert_eq(tp_workload_parse("plugin", &k), -EINVAL, "plugin is named with its path only");
+}
+
+Test(workload, options_table_names_owner_and_field)
+{
+    enum tp_workload_kind k = TP_WORKLOAD_IO;
+    const struct tp_workload_option *o = tp_workload_option_find("block-size", &k);
+    cr_assert_not_null(o);
+    cr_assert_eq(k, TP_WORKLOAD_FILE);
+    cr_assert_eq(o->type, TP_OPTION_SIZE);
+    cr_assert_eq(o->offset, offsetof(struct tp_workload_params, block_size));
+    cr_assert_eq(o->field_size, sizeof(uint32_t));
+    cr_assert_eq(o->min, 1);
+    cr_assert_not_null(tp_workload_option_find("workload-arg", &k));
+    cr_assert_eq(k, TP_WORKLOAD_PLUGIN);
+    cr_assert_null(tp_workload_option_find("latency", &k), "--latency is the CLI's own, no kind's");
+    cr_assert_null(tp_workload_option_find(NULL, NULL));
+    size_t n = 99;
+    const struct tp_workload_option *net = tp_workload_options(TP_WORKLOAD_NET, &n);
+    cr_assert_eq(n, 3);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(net[i].name != NULL && net[i].help != NULL && net[i].expected != NULL);
+    cr_assert_null(tp_workload_options(TP_WORKLOAD_IO, &n));
+    cr_assert_eq(n, 0);
+    cr_assert_null(tp_workload_options((enum tp_workload_kind)99, &n));
+}
+
+Test(workload, check_options_names_the_option_at_fault)
+{
+    char err[256];
+    struct tp_workload_params f = {.kind = TP_WORKLOAD_FILE, .file_size = 1024, .block_size = 4096};
+    cr_assert_eq(tp_workload_check_options(&f, 0, err, sizeof err), -EINVAL);
+    cr_assert(strstr(err, "--file-size: 1024 bytes is smaller than --block-size=4096") == err, "%s", err);
+    struct tp_workload_params m = {.kind = TP_WORKLOAD_MIXED, .io_fraction = 0.5, .compute_ns = 1000};
+    cr_assert_eq(tp_workload_check_options(&m, 0, err, sizeof err), -EINVAL);
+    cr_assert(strncmp(err, "--latency:", 10) == 0, "%s", err);
+    struct tp_workload_params n = {.kind = TP_WORKLOAD_NET};
+    cr_assert_eq(tp_workload_check_options(&n, 0, err, sizeof err), 0);
+    cr_assert_eq(tp_workload_check_options(&n, 1, err, sizeof err), -EINVAL, "net has no modelled wait");
+    cr_assert(strstr(err, "the net workload has no modelled wait") != NULL, "%s", err);
+    struct tp_workload_params c = {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000};
+    cr_assert_eq(tp_workload_check_options(&c, 1, err, sizeof err), 0, "cpu's --latency is the CLI's to refuse");
+    cr_assert_eq(tp_workload_check_options(NULL, 0, err, sizeof err), -EINVAL);
+}
+
+Test(workload, describe_through_the_kinds)
+{
+    char buf[256];
+    struct tp_workload_params io = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000};
+    tp__workload_describe(&io, buf, sizeof buf);
+    cr_assert_str_eq(buf, "io: wait 2 ms + compute 100 us per task");
+    struct tp_workload_params net = {.kind = TP_WORKLOAD_NET, .server_delay_ns = 1000000};
+    tp__workload_describe(&net, buf, sizeof buf);
+    cr_assert_str_eq(buf, "net: TCP request 64 B -> reply 1 KiB over loopback, server delay 1 ms, one connection "
+                          "per thread");
+    struct tp_workload_params bad = {.kind = (enum tp_workload_kind)99};
+    tp__workload_describe(&bad, buf, sizeof buf);
+    cr_assert_str_eq(buf, "unknown workload");
 }

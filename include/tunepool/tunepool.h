@@ -379,6 +379,49 @@ TP_EXTERN int tp_workload_parse_spec(const char *spec, struct tp_workload_params
  * (which names the option at fault). Nothing is left behind. */
 TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errlen);
 
+/* How a usage message names kind in --workload: "plugin:PATH.so", or its
+ * name; NULL for an unknown kind. */
+TP_EXTERN const char *tp_workload_usage(enum tp_workload_kind kind);
+
+/* Each kind's own options, as a front end offers them (README: Workloads):
+ * a table, so that a command line parses them in one loop. */
+enum tp_option_type {
+    TP_OPTION_SIZE,     /* bytes: a whole number, optional K, M, G; an unsigned field of field_size bytes */
+    TP_OPTION_DURATION, /* a duration, stored in ns in a uint64_t field */
+    TP_OPTION_FRACTION, /* a number in [min, max], stored in a double field */
+    TP_OPTION_STRING,   /* text of min .. max bytes, copied into a char array of field_size bytes */
+    TP_OPTION_FLAG,     /* no value: sets an int field to 1 */
+};
+
+struct tp_workload_option {
+    const char *name;       /* the long option without "--": "file-size" */
+    enum tp_option_type type;
+    double min, max;        /* the accepted range: bytes, ns, the number, or the string's length */
+    /* For messages. Size, duration, fraction: the accepted form, as in
+     * "(expected 1 to 64G, e.g. 64M)". String: what the value is, as in
+     * "empty directory name" / "too long a directory name"; NULL: "longer
+     * than max bytes". */
+    const char *expected;
+    const char *value_name; /* for --help: "SIZE", "DURATION", "F", "DIR", "STR"; NULL for a flag */
+    const char *help;       /* for --help: one line */
+    size_t offset;          /* where the value goes: offsetof(struct tp_workload_params, ...) */
+    size_t field_size;      /* sizeof that field */
+};
+
+/* The options of kind (*n of them); NULL and *n = 0 for none or an
+ * unknown kind. The table is static. */
+TP_EXTERN const struct tp_workload_option *tp_workload_options(enum tp_workload_kind kind, size_t *n);
+/* The option called name and, in *kind (may be NULL), the kind it belongs
+ * to; NULL when no kind has it. */
+TP_EXTERN const struct tp_workload_option *tp_workload_option_find(const char *name, enum tp_workload_kind *kind);
+/* After a front end set p from its options: the kind's combination of
+ * them (e.g. file: a file of at least one block; mixed: a wait for the
+ * waiting tasks). latency_given: --latency was given (kinds without a
+ * modelled wait refuse it). No side effects. Returns 0, or -EINVAL with a
+ * one-line reason naming the option in err. */
+TP_EXTERN int tp_workload_check_options(const struct tp_workload_params *p, int latency_given, char *err,
+                                        size_t errlen);
+
 /* ------------------------------------------------------------------------
  * Executors: how a point runs its tasks (README: Executors).
  * ---------------------------------------------------------------------- */

@@ -41,7 +41,7 @@
 #include "integrate.h"
 #include "online_run.h"
 #include "plot.h"
-#include "workload.h"
+#include "synthetic.h"
 
 #define TICK_MS 100
 #define SETTLE_BAND 1.25   /* settled: within [final / 1.25, final x 1.25] until the phase ends */

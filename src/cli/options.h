@@ -100,9 +100,9 @@ struct tp_cli_opts {
     int show_version;
 };
 
-/* The workload options (--io-fraction, --file-size, --block-size,
- * --file-dir, --direct, --server-delay, --reply-size, --request-size,
- * --workload-arg), in options_workload.c. tp_cli_workload_option parses
+/* The workload options: each kind's own (--io-fraction, --file-size,
+ * --server-delay, --workload-arg, ...: the library's tp_workload_options
+ * tables), in options_workload.c. tp_cli_workload_option parses
  * the option named name into o and records in seen[kind] the first option
  * given for each workload kind; tp_cli_workload_check, after all options,
  * refuses options of another kind than --workload's and checks the

@@ -1,78 +1,95 @@
-/* options_workload.c - tune-pool's workload options: file, net, mixed and plugin parameters, checked per kind. */
+/* options_workload.c - tune-pool's workload options: each kind's own options, parsed from the library's table (tp_workload_options). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "options.h"
 
-#define MAX_MSG_SIZE (64ull << 20)
-#define MAX_FILE_SIZE (64ull << 30)
-#define MAX_DELAY_NS (60ull * 1000000000ull)
+/* The noun of a value of type t in "--NAME: malformed size 'X'". */
+static const char *value_noun(enum tp_option_type t)
+{
+    switch (t) {
+    case TP_OPTION_SIZE: return "size";
+    case TP_OPTION_DURATION: return "duration";
+    case TP_OPTION_FRACTION: return "value";
+    case TP_OPTION_STRING: return "text";
+    case TP_OPTION_FLAG: return "flag";
+    }
+    return "value";
+}
 
-/* Which kind each option belongs to. */
-static const struct {
-    const char *name;
-    enum tp_workload_kind kind;
-} owners[] = {
-    {"workload-arg", TP_WORKLOAD_PLUGIN}, {"io-fraction", TP_WORKLOAD_MIXED}, {"file-size", TP_WORKLOAD_FILE},
-    {"block-size", TP_WORKLOAD_FILE},     {"file-dir", TP_WORKLOAD_FILE},     {"direct", TP_WORKLOAD_FILE},
-    {"server-delay", TP_WORKLOAD_NET},    {"reply-size", TP_WORKLOAD_NET},    {"request-size", TP_WORKLOAD_NET},
-};
+/* Stores an unsigned number in a field of field_size bytes (4 or 8). */
+static void store_unsigned(void *field, size_t field_size, uint64_t v)
+{
+    if (field_size == sizeof(uint32_t)) {
+        uint32_t u = (uint32_t)v;
+        memcpy(field, &u, sizeof u);
+    } else {
+        memcpy(field, &v, sizeof v);
+    }
+}
+
+/* A text option: copied whole, or refused as empty or too long. */
+static int parse_string(const struct tp_workload_option *opt, const char *arg, char *field, char *err, size_t errlen)
+{
+    size_t n = strlen(arg);
+    if (n < (size_t)opt->min)
+        return tp_cli_bad(err, errlen, "--%s: empty %s", opt->name, opt->expected != NULL ? opt->expected : "value");
+    if (n > (size_t)opt->max || n >= opt->field_size) {
+        if (opt->expected != NULL)
+            return tp_cli_bad(err, errlen, "--%s: too long a %s", opt->name, opt->expected);
+        return tp_cli_bad(err, errlen, "--%s: longer than %zu bytes", opt->name, (size_t)opt->max);
+    }
+    memcpy(field, arg, n + 1);
+    return 0;
+}
+
+/* Parses arg as opt's value into its field of w, with the CLI's parsers. */
+static int parse_value(const struct tp_workload_option *opt, const char *arg, struct tp_workload_params *w,
+                       char *err, size_t errlen)
+{
+    char *field = (char *)w + opt->offset;
+    uint64_t u = 0;
+    double d = 0;
+    int rc = 0;
+    switch (opt->type) {
+    case TP_OPTION_FLAG:
+        *(int *)(void *)field = 1;
+        return 0;
+    case TP_OPTION_STRING:
+        return parse_string(opt, arg, field, err, errlen);
+    case TP_OPTION_SIZE:
+        rc = tp_cli_parse_size(arg, (uint64_t)opt->max, &u);
+        break;
+    case TP_OPTION_DURATION:
+        rc = tp_cli_parse_duration(arg, (uint64_t)opt->max, &u);
+        break;
+    case TP_OPTION_FRACTION:
+        rc = tp_cli_parse_double(arg, opt->min, opt->max, 0, &d);
+        break;
+    }
+    if (rc == 0 && opt->type != TP_OPTION_FRACTION && (double)u < opt->min)
+        rc = -ERANGE;
+    if (rc < 0)
+        return tp_cli_bad(err, errlen, "--%s: %s %s '%s' (expected %s)", opt->name, tp_cli_why(rc),
+                          value_noun(opt->type), arg, opt->expected);
+    if (opt->type == TP_OPTION_FRACTION)
+        memcpy(field, &d, sizeof d);
+    else
+        store_unsigned(field, opt->field_size, u);
+    return 0;
+}
 
 int tp_cli_workload_option(const char *name, const char *arg, struct tp_cli_opts *o, const char **seen, char *err,
                            size_t errlen)
 {
-    struct tp_workload_params *w = &o->workload;
-    uint64_t u;
-    double d;
-    int rc;
-    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
-        if (strcmp(owners[i].name, name) == 0 && (int)owners[i].kind < TP_CLI_N_KIND_OPTS &&
-            seen[owners[i].kind] == NULL)
-            seen[owners[i].kind] = owners[i].name;
-
-    if (strcmp(name, "workload-arg") == 0) {
-        if (strlen(arg) >= sizeof w->plugin_arg)
-            return tp_cli_bad(err, errlen, "--workload-arg: longer than %zu bytes", sizeof w->plugin_arg - 1);
-        snprintf(w->plugin_arg, sizeof w->plugin_arg, "%s", arg);
-    } else if (strcmp(name, "io-fraction") == 0) {
-        if ((rc = tp_cli_parse_double(arg, 0, 1, 0, &d)) < 0)
-            return tp_cli_bad(err, errlen, "--io-fraction: %s value '%s' (expected a number from 0 to 1, e.g. 0.5)", tp_cli_why(rc),
-                       arg);
-        w->io_fraction = d;
-    } else if (strcmp(name, "file-size") == 0) {
-        if ((rc = tp_cli_parse_size(arg, MAX_FILE_SIZE, &u)) < 0 || u == 0)
-            return tp_cli_bad(err, errlen, "--file-size: %s size '%s' (expected 1 to 64G, e.g. 64M)",
-                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
-        w->file_size = u;
-    } else if (strcmp(name, "block-size") == 0) {
-        if ((rc = tp_cli_parse_size(arg, MAX_MSG_SIZE, &u)) < 0 || u == 0)
-            return tp_cli_bad(err, errlen, "--block-size: %s size '%s' (expected 1 to 64M, e.g. 4K)",
-                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
-        w->block_size = (uint32_t)u;
-    } else if (strcmp(name, "file-dir") == 0) {
-        if (arg[0] == '\0' || strlen(arg) >= sizeof w->file_dir - 32)
-            return tp_cli_bad(err, errlen, "--file-dir: %s directory name", arg[0] ? "too long a" : "empty");
-        snprintf(w->file_dir, sizeof w->file_dir, "%s", arg);
-    } else if (strcmp(name, "direct") == 0) {
-        w->direct = 1;
-    } else if (strcmp(name, "server-delay") == 0) {
-        if ((rc = tp_cli_parse_duration(arg, MAX_DELAY_NS, &u)) < 0)
-            return tp_cli_bad(err, errlen, "--server-delay: %s duration '%s' (expected 0 to 60s, e.g. 1ms)", tp_cli_why(rc), arg);
-        w->server_delay_ns = u;
-    } else if (strcmp(name, "reply-size") == 0 || strcmp(name, "request-size") == 0) {
-        if ((rc = tp_cli_parse_size(arg, MAX_MSG_SIZE, &u)) < 0 || u == 0)
-            return tp_cli_bad(err, errlen, "--%s: %s size '%s' (expected 1 to 64M, e.g. 1K)", name,
-                       rc < 0 ? tp_cli_why(rc) : "out of range", arg);
-        if (name[2] == 'p')
-            w->reply_size = (uint32_t)u;
-        else
-            w->request_size = (uint32_t)u;
-    } else {
+    enum tp_workload_kind kind;
+    const struct tp_workload_option *opt = tp_workload_option_find(name, &kind);
+    if (opt == NULL)
         return tp_cli_bad(err, errlen, "--%s: not a workload option", name);
-    }
-    return 0;
+    if ((int)kind >= 0 && (int)kind < TP_CLI_N_KIND_OPTS && seen[kind] == NULL)
+        seen[kind] = opt->name;
+    return parse_value(opt, arg != NULL ? arg : "", &o->workload, err, errlen);
 }
 
 int tp_cli_workload_check(struct tp_cli_opts *o, const char **seen, int seen_latency, char *err, size_t errlen)
@@ -80,35 +97,13 @@ int tp_cli_workload_check(struct tp_cli_opts *o, const char **seen, int seen_lat
     struct tp_workload_params *w = &o->workload;
     for (int k = 0; k < TP_CLI_N_KIND_OPTS; k++) {
         if (seen[k] != NULL && k != (int)w->kind) {
-            const char *kn = tp_workload_name((enum tp_workload_kind)k);
-            return tp_cli_bad(err, errlen, "--%s: only the %s workload uses it (add --workload=%s%s)", seen[k], kn, kn,
-                       k == TP_WORKLOAD_PLUGIN ? ":PATH.so" : "");
+            enum tp_workload_kind kind = (enum tp_workload_kind)k;
+            return tp_cli_bad(err, errlen, "--%s: only the %s workload uses it (add --workload=%s)", seen[k],
+                              tp_workload_name(kind), tp_workload_usage(kind));
         }
     }
-    switch (w->kind) {
-    case TP_WORKLOAD_FILE:
-        if (w->file_size < w->block_size)
-            return tp_cli_bad(err, errlen, "--file-size: %llu bytes is smaller than --block-size=%u",
-                       (unsigned long long)w->file_size, (unsigned)w->block_size);
-        if (w->direct && w->block_size % 512 != 0)
-            return tp_cli_bad(err, errlen, "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
-                       "(e.g. 4K), not %u", (unsigned)w->block_size);
-        break;
-    case TP_WORKLOAD_MIXED:
-        if (w->io_fraction > 0 && w->latency_ns == 0)
-            return tp_cli_bad(err, errlen, "--latency: the mixed workload's waiting tasks need a wait (e.g. 2ms)");
-        if (w->io_fraction < 1 && w->compute_ns == 0)
-            return tp_cli_bad(err, errlen, "--compute: the mixed workload's computing tasks need CPU time (e.g. 100us)");
-        break;
-    case TP_WORKLOAD_NET:
-    case TP_WORKLOAD_NOOP:
-    case TP_WORKLOAD_PLUGIN:
-        if (seen_latency)
-            return tp_cli_bad(err, errlen, "--latency: the %s workload has no modelled wait (only io and mixed do)",
-                       tp_workload_name(w->kind));
-        break;
-    default:
-        break;
-    }
+    char why[512];
+    if (tp_workload_check_options(w, seen_latency, why, sizeof why) < 0)
+        return tp_cli_bad(err, errlen, "%s", why);
     return 0;
 }

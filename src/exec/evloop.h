@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 #include "tunepool/tunepool.h"
-#include "workload.h"
 
 struct tp__evloop;
+
+/* One task slot of a loop, as the task's callbacks see it (opaque). */
+struct tp__evloop_slot;
 
 /* One task's record, written by the loop that ran it: when the loop started
  * it, when it finished, and the loop thread's CPU time spent on its steps. */
@@ -16,19 +18,64 @@ struct tp__task_times {
     uint64_t start_ns, end_ns, cpu_ns;
 };
 
-/* Whether the async executor can run workload p. Returns 0, or -EOPNOTSUPP
- * with "not supported by the async executor: <why>" in why (may be NULL). */
-int tp__evloop_supports(const struct tp_workload_params *p, char *why, size_t whylen);
+/* What a task's step asks of its loop next. */
+enum tp__evloop_next {
+    TP__EVLOOP_DONE = 0, /* the task is finished: the loop records its end and frees the slot */
+    TP__EVLOOP_TIMER,    /* wake the task at *deadline_ns (CLOCK_MONOTONIC, absolute) */
+    TP__EVLOOP_FD,       /* wake it on the next event of the descriptor it watches (tp__evloop_watch) */
+};
 
-/* Starts min(loops, in_flight) loop threads (named tp-loopN) for the opened
- * workload w, in_flight task slots spread evenly over them (loop i gets
- * in_flight / n + (i < in_flight % n)). Each loop creates its per-thread
- * workload state and, for net, connects its slots before returning. Returns
- * 0, -EOPNOTSUPP (no async path: see tp__evloop_supports), -EINVAL or a
- * negative errno; on failure stores NULL in *out and, when n_started is not
- * NULL, the loops that had started in *n_started. w must outlive the loops;
- * the caller frees *out with tp__evloop_destroy. */
-int tp__evloop_create(struct tp__evloop **out, struct tp__workload *w, int loops, int in_flight, int *n_started);
+/* The tasks a loop runs, split into steps that never block: what a
+ * workload kind with an async path implements (its own file says how).
+ * Every callback runs on the loop's thread except the two fini, which run
+ * on the thread that destroys the loops, after they have been joined. A
+ * step may compute: that CPU time is the task's. ctx is the task's context
+ * (tp__evloop_task). Callbacks marked optional may be NULL. */
+struct tp__evloop_task_ops {
+    /* Optional. Before the loop reports ready (nothing is timed yet): the
+     * loop's own state in *loop (counters, settings). 0 or a negative code,
+     * which fails tp__evloop_create. */
+    int (*loop_init)(void *ctx, int loop_index, void **loop);
+    /* Optional. Then once per slot: the slot's state in *task (a
+     * connection, buffers); it may watch a descriptor for the slot. 0 or a
+     * negative code, which fails tp__evloop_create. */
+    int (*slot_init)(void *loop, struct tp__evloop_slot *slot, void **task);
+    /* Starts task index, whose recorded start is now_ns. */
+    enum tp__evloop_next (*start)(void *loop, void *task, uint64_t index, uint64_t now_ns, uint64_t *deadline_ns);
+    /* Continues the task after its wait: events is 0 when its timer
+     * expired, else the epoll events of its descriptor. Required when a
+     * step may return TP__EVLOOP_TIMER or TP__EVLOOP_FD. */
+    enum tp__evloop_next (*resume)(void *loop, void *task, uint32_t events, uint64_t *deadline_ns);
+    /* Optional. An event of the slot's descriptor between tasks (the peer
+     * closed, say). Events while the task waits on its timer are dropped. */
+    void (*idle_event)(void *loop, void *task, uint32_t events);
+    /* Optional. Free what slot_init and loop_init made (each only after it
+     * succeeded): every slot's state first, then the loop's. */
+    void (*slot_fini)(void *loop, void *task);
+    void (*loop_fini)(void *loop);
+};
+
+/* A kind of task and its context; the context must outlive the loops. */
+struct tp__evloop_task {
+    const struct tp__evloop_task_ops *ops;
+    void *ctx;
+};
+
+/* For slot_init and the steps: watch fd for slot with epoll events (e.g.
+ * EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET); its events wake the slot's
+ * task (resume) or, between tasks, idle_event. Closing fd ends the watch.
+ * Returns 0 or a negative errno. */
+int tp__evloop_watch(struct tp__evloop_slot *slot, int fd, uint32_t events);
+
+/* Starts min(loops, in_flight) loop threads (named tp-loopN) running task,
+ * in_flight task slots spread evenly over them (loop i gets in_flight / n +
+ * (i < in_flight % n)). Each loop runs the task's loop_init and slot_init
+ * before this returns. Returns 0, -EINVAL (bad arguments), or a negative
+ * errno or the task's init code; on failure stores NULL in *out and, when
+ * n_started is not NULL, the loops that had started in *n_started. The
+ * caller frees *out with tp__evloop_destroy. */
+int tp__evloop_create(struct tp__evloop **out, const struct tp__evloop_task *task, int loops, int in_flight,
+                      int *n_started);
 
 /* Runs tasks 0 .. n-1 through the loops, each loop keeping its slots busy
  * (a task index is taken from a shared counter when a slot frees); fills
@@ -39,7 +86,8 @@ int64_t tp__evloop_run_batch(struct tp__evloop *ev, size_t n, struct tp__task_ti
 /* Loop threads running. */
 int tp__evloop_loops(const struct tp__evloop *ev);
 
-/* Stops and joins every loop, closes its descriptors, frees ev. NULL is a no-op. */
+/* Stops and joins every loop, runs the task's fini, closes the loops'
+ * descriptors, frees ev. NULL is a no-op. */
 void tp__evloop_destroy(struct tp__evloop *ev);
 
 #endif

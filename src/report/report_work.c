@@ -4,6 +4,7 @@
 
 #include "format.h"
 #include "report_work.h"
+#include "registry.h"
 #include "workload.h"
 
 static int point_ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
@@ -18,19 +19,19 @@ double tp__point_cpu_ns_per_task(const struct tp_point *p)
     return tasks > 0 ? cpu * 1e9 / tasks : NAN;
 }
 
+/* What one counted operation of kind k is: "reads", "requests", ... */
 static const char *ops_noun(enum tp_workload_kind k)
 {
-    switch (k) {
-    case TP_WORKLOAD_FILE: return "reads";
-    case TP_WORKLOAD_NET: return "requests";
-    case TP_WORKLOAD_PLUGIN: return "tasks ok";
-    case TP_WORKLOAD_IO: return "waits+computes";
-    case TP_WORKLOAD_CPU: return "computes";
-    default: return "tasks";
-    }
+    const struct tp__workload_ops *ops = tp__workload_find(k);
+    return ops != NULL && ops->work_noun != NULL ? ops->work_noun : "tasks";
 }
 
-
+/* Whether kind k's tasks do nothing, so that what is measured is the pool's own cost. */
+static int empty_task(enum tp_workload_kind k)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(k);
+    return ops != NULL && ops->empty_task;
+}
 
 void tp__report_work_table(const struct tp_result *r, FILE *f)
 {
@@ -38,9 +39,11 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
     for (size_t i = 0; i < r->n_points; i++)
         any |= point_ok(&r->points[i]);
     if (any) {
-        fprintf(f, "Work done in the repetitions (%s):\n",
-                r->workload.kind == TP_WORKLOAD_NOOP ? "noop: the pool's own cost per task"
-                                                     : "what the tasks really did");
+        if (empty_task(r->workload.kind))
+            fprintf(f, "Work done in the repetitions (%s: the pool's own cost per task):\n",
+                    tp_workload_name(r->workload.kind));
+        else
+            fprintf(f, "Work done in the repetitions (what the tasks really did):\n");
         for (size_t i = 0; i < r->n_points; i++) {
             const struct tp_point *p = &r->points[i];
             if (!point_ok(p))
@@ -52,7 +55,7 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
             if (p->work_bytes > 0)
                 fprintf(f, ", %s", bytes);
             fprintf(f, ", %llu error%s", (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s");
-            if (r->workload.kind == TP_WORKLOAD_NOOP) {
+            if (empty_task(r->workload.kind)) {
                 tp__fmt_duration(a, sizeof a, p->tput_median > 0 ? 1e9 / p->tput_median : NAN);
                 tp__fmt_duration(b, sizeof b, tp__point_cpu_ns_per_task(p));
                 fprintf(f, "; %s per task (1 / throughput), CPU %s per task", a, b);
@@ -97,33 +100,8 @@ int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p)
     int bad = 0;
     tp__workload_describe(p, desc, sizeof desc);
     bad |= json_object_set_new(wl, "description", json_string(desc));
-    switch (p->kind) {
-    case TP_WORKLOAD_MIXED:
-        bad |= json_object_set_new(wl, "io_fraction", json_real(p->io_fraction));
-        break;
-    case TP_WORKLOAD_FILE:
-        bad |= json_object_set_new(wl, "file_dir", json_string(p->file_dir[0] ? p->file_dir : "$TMPDIR"));
-        bad |= json_object_set_new(wl, "file_size",
-                                   json_integer((json_int_t)(p->file_size ? p->file_size : TP_FILE_DEFAULT_SIZE)));
-        bad |= json_object_set_new(wl, "block_size",
-                                   json_integer(p->block_size ? p->block_size : TP_FILE_DEFAULT_BLOCK));
-        bad |= json_object_set_new(wl, "direct", json_boolean(p->direct));
-        break;
-    case TP_WORKLOAD_NET:
-        bad |= json_object_set_new(wl, "server_delay_ns", json_integer((json_int_t)p->server_delay_ns));
-        bad |= json_object_set_new(wl, "request_size",
-                                   json_integer(p->request_size ? p->request_size : TP_NET_DEFAULT_REQUEST));
-        bad |= json_object_set_new(wl, "reply_size",
-                                   json_integer(p->reply_size ? p->reply_size : TP_NET_DEFAULT_REPLY));
-        break;
-    case TP_WORKLOAD_PLUGIN:
-        bad |= json_object_set_new(wl, "plugin_path", json_string(p->plugin_path));
-        bad |= json_object_set_new(wl, "plugin_name", p->plugin_name[0] ? json_string(p->plugin_name) : json_null());
-        bad |= json_object_set_new(wl, "plugin_arg", json_string(p->plugin_arg));
-        bad |= json_object_set_new(wl, "plugin_abi", json_integer(TP_PLUGIN_ABI_VERSION));
-        break;
-    default:
-        break;
-    }
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops != NULL && ops->report_json != NULL)
+        bad |= ops->report_json(wl, p);
     return bad ? -1 : 0;
 }

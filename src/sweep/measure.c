@@ -198,6 +198,18 @@ static int enough_repetitions(const struct tp_point *p, const struct tp_point_re
     return (hi - lo) / med <= target;
 }
 
+/* The async executor for the point: req->cores loops running the opened
+ * workload's async path, req->threads tasks in flight. -EOPNOTSUPP when its
+ * kind has none. */
+static int create_loops(struct point_run *r, const struct tp_point_request *req, int *started)
+{
+    struct tp__evloop_task task;
+    int rc = tp__workload_async_task(&r->workload, &task);
+    if (rc < 0)
+        return rc;
+    return tp__evloop_create(&r->loops, &task, req->cores, req->threads, started);
+}
+
 static void fail_point(struct tp_point *out, int err)
 {
     out->status = TP_POINT_FAILED;
@@ -239,7 +251,7 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
     };
     int started = 0;
     if (req->executor == TP_EXECUTOR_ASYNC) /* req->cores loops, req->threads tasks in flight */
-        rc = tp__evloop_create(&run.loops, &run.workload, req->cores, req->threads, &started);
+        rc = create_loops(&run, req, &started);
     else
         rc = tp_pool_create(&run.pool, &popts, &started);
     out->threads_started = rc < 0 ? started : req->threads;

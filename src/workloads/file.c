@@ -1,4 +1,4 @@
-/* workload_file.c - the file workload: pread of random blocks of a temporary file the sweep creates and removes. */
+/* file.c - the file workload: pread of random blocks of a temporary file the sweep creates and removes. */
 
 /*
  * DESIGN
@@ -19,21 +19,24 @@
 #include <time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "error.h"
+#include "registry.h"
+#include "vec.h"
 #include "workload.h"
 
 #define MAX_BLOCK (64u << 20)
 #define MAX_FILE (64ull << 30)
 #define DIRECT_ALIGN 4096u
 #define FILL_CHUNK (1u << 20)
-
-int tp__file_check(const struct tp_workload_params *p, char *err, size_t errlen);
 
 static uint64_t file_size(const struct tp_workload_params *p)
 {
@@ -53,15 +56,31 @@ static const char *file_dir(const struct tp_workload_params *p)
     return t != NULL && t[0] != '\0' ? t : "/tmp";
 }
 
-static int file_validate(const struct tp_workload_params *p)
+static int file_validate(const struct tp_workload_params *p, char *err, size_t errlen)
 {
     uint32_t bs = block_size(p);
     uint64_t fs = file_size(p);
-    if (bs > MAX_BLOCK || fs > MAX_FILE || fs < bs)
+    if (bs > MAX_BLOCK || fs > MAX_FILE)
         return -EINVAL;
-    if (p->direct && bs % 512 != 0)
+    if (fs < bs) {
+        if (err != NULL)
+            snprintf(err, errlen, "--file-size: %llu bytes is smaller than --block-size=%u", (unsigned long long)fs,
+                     (unsigned)bs);
         return -EINVAL;
+    }
+    if (p->direct && bs % 512 != 0) {
+        if (err != NULL)
+            snprintf(err, errlen, "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
+                     "(e.g. 4K), not %u", (unsigned)bs);
+        return -EINVAL;
+    }
     return 0;
+}
+
+static int file_check_options(const struct tp_workload_params *p, int latency_given, char *err, size_t errlen)
+{
+    (void)latency_given; /* file ignores --latency */
+    return file_validate(p, err, errlen);
 }
 
 /* Creates, opens and unlinks the data file; returns the descriptor to read
@@ -140,7 +159,9 @@ static int create_file(const struct tp_workload_params *p, int fill, char *err, 
     return rfd;
 }
 
-int tp__file_check(const struct tp_workload_params *p, char *err, size_t errlen)
+/* tp_workload_check: the directory exists and takes the file (with
+ * O_DIRECT when asked); nothing is left behind. */
+static int file_check(struct tp_workload_params *p, char *err, size_t errlen)
 {
     const char *dir = file_dir(p);
     struct stat st;
@@ -161,7 +182,7 @@ static int file_sweep_setup(struct tp_workload_params *p, struct tp__sweep_res *
     if (fd < 0)
         return fd;
     snprintf(p->file_dir, sizeof p->file_dir, "%s", file_dir(p));
-    res->file_fd = fd;
+    res->fd = fd;
     p->file_fd = fd;
     p->file_ready = 1;
     return 0;
@@ -169,9 +190,9 @@ static int file_sweep_setup(struct tp_workload_params *p, struct tp__sweep_res *
 
 static void file_sweep_teardown(struct tp_workload_params *p, struct tp__sweep_res *res)
 {
-    if (res->file_fd >= 0)
-        close(res->file_fd);
-    res->file_fd = -1;
+    if (res->fd >= 0)
+        close(res->fd);
+    res->fd = -1;
     p->file_ready = 0;
     p->file_fd = 0;
 }
@@ -252,7 +273,7 @@ static void file_task(struct tp__workload *w, uint64_t index)
     struct tp__wthread *t = tp__wthread_get(w);
     struct file_thread *ft = t->data;
     if (ft == NULL) {
-        atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+        tp__wthread_count(t, 0, 0);
         return;
     }
     ft->rng = tp__mix64(ft->rng);
@@ -262,18 +283,54 @@ static void file_task(struct tp__workload *w, uint64_t index)
     do
         r = pread(s->fd, ft->buf, bs, off);
     while (r < 0 && errno == EINTR);
-    if (r == (ssize_t)bs) {
-        atomic_fetch_add_explicit(&t->ops, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&t->bytes, (uint64_t)r, memory_order_relaxed);
-    } else {
-        atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
-    }
+    tp__wthread_count(t, r == (ssize_t)bs, r == (ssize_t)bs ? (uint64_t)r : 0);
 }
+
+static void file_describe(const struct tp_workload_params *p, char *buf, size_t len)
+{
+    char a[32], b[32];
+    tp__workload_fmt_bytes(a, sizeof a, block_size(p));
+    tp__workload_fmt_bytes(b, sizeof b, file_size(p));
+    snprintf(buf, len, "file: pread of a %s block at a random offset of a %s temporary file in %s (%s)", a, b,
+             p->file_dir[0] ? p->file_dir : "$TMPDIR", p->direct ? "O_DIRECT" : "page cache allowed");
+}
+
+static int file_report_json(json_t *wl, const struct tp_workload_params *p)
+{
+    int bad = 0;
+    bad |= json_object_set_new(wl, "file_dir", json_string(p->file_dir[0] ? p->file_dir : "$TMPDIR"));
+    bad |= json_object_set_new(wl, "file_size", json_integer((json_int_t)file_size(p)));
+    bad |= json_object_set_new(wl, "block_size", json_integer(block_size(p)));
+    bad |= json_object_set_new(wl, "direct", json_boolean(p->direct));
+    return bad ? -1 : 0;
+}
+
+#define FIELD(f) .offset = offsetof(struct tp_workload_params, f), \
+                 .field_size = sizeof(((struct tp_workload_params *)0)->f)
+
+static const struct tp_workload_option file_options[] = {
+    {.name = "file-size", .type = TP_OPTION_SIZE, .min = 1, .max = (double)MAX_FILE,
+     .expected = "1 to 64G, e.g. 64M", .value_name = "SIZE", .help = "file: size of the temporary file",
+     FIELD(file_size)},
+    {.name = "block-size", .type = TP_OPTION_SIZE, .min = 1, .max = MAX_BLOCK, .expected = "1 to 64M, e.g. 4K",
+     .value_name = "SIZE", .help = "file: bytes per read", FIELD(block_size)},
+    /* Room left for the file's name (tune-pool-data.XXXXXX) after the directory. */
+    {.name = "file-dir", .type = TP_OPTION_STRING, .min = 1, .max = TP_WORKLOAD_PATH_MAX - 33,
+     .expected = "directory name", .value_name = "DIR",
+     .help = "file: where the file is made (and removed at once; the sweep keeps it open)", FIELD(file_dir)},
+    {.name = "direct", .type = TP_OPTION_FLAG, .help = "file: O_DIRECT reads, bypassing the page cache",
+     FIELD(direct)},
+};
 
 const struct tp__workload_ops tp__workload_file_ops = {
     .kind = TP_WORKLOAD_FILE,
     .name = "file",
+    .options = file_options,
+    .n_options = TP__ARRAY_LEN(file_options),
+    .check_options = file_check_options,
     .validate = file_validate,
+    .check = file_check,
+    .describe = file_describe,
     .setup = file_setup,
     .task = file_task,
     .teardown = file_teardown,
@@ -281,4 +338,8 @@ const struct tp__workload_ops tp__workload_file_ops = {
     .thread_fini = file_thread_fini,
     .sweep_setup = file_sweep_setup,
     .sweep_teardown = file_sweep_teardown,
+    .no_async = "file: its reads are blocking pread() calls and tune-pool has no asynchronous read path "
+                "(io_uring or POSIX AIO); running them on helper threads would be a thread pool in disguise",
+    .work_noun = "reads",
+    .report_json = file_report_json,
 };

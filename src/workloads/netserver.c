@@ -34,7 +34,7 @@
 #include "clock.h"
 #include "error.h"
 #include "netserver.h"
-#include "workload.h"
+#include "synthetic.h"
 
 #define SERVER_STACK (64u * 1024u)
 

@@ -15,15 +15,18 @@
 #include <time.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "workload.h"
+#include <jansson.h>
 
-int tp__plugin_check(struct tp_workload_params *p, char *err, size_t errlen);
+#include "error.h"
+#include "registry.h"
+#include "vec.h"
+#include "workload.h"
 
 struct plugin_state {
     void *handle;
@@ -89,7 +92,9 @@ static int plugin_load(const char *path, void **handle, const struct tp_plugin *
     return 0;
 }
 
-int tp__plugin_check(struct tp_workload_params *p, char *err, size_t errlen)
+/* Loads the plugin once to check it and records its name in p; nothing
+ * stays loaded. tp_workload_check and the sweep's setup. */
+static int plugin_check(struct tp_workload_params *p, char *err, size_t errlen)
 {
     void *h;
     const struct tp_plugin *pl;
@@ -101,15 +106,29 @@ int tp__plugin_check(struct tp_workload_params *p, char *err, size_t errlen)
     return 0;
 }
 
-static int plugin_validate(const struct tp_workload_params *p)
+static int plugin_validate(const struct tp_workload_params *p, char *err, size_t errlen)
 {
+    (void)err;
+    (void)errlen;
     return p->plugin_path[0] != '\0' ? 0 : -EINVAL;
+}
+
+/* --workload=plugin:PATH: a PATH without '/' is taken as "./PATH" (a
+ * file, not a library search). */
+static int plugin_parse_arg(const char *path, struct tp_workload_params *p)
+{
+    if (*path == '\0')
+        return -EINVAL;
+    int n = snprintf(p->plugin_path, sizeof p->plugin_path, "%s%s", strchr(path, '/') ? "" : "./", path);
+    if (n < 0 || (size_t)n >= sizeof p->plugin_path)
+        return -ENAMETOOLONG;
+    return 0;
 }
 
 static int plugin_sweep_setup(struct tp_workload_params *p, struct tp__sweep_res *res, char *err, size_t errlen)
 {
     (void)res;
-    return tp__plugin_check(p, err, errlen);
+    return plugin_check(p, err, errlen);
 }
 
 /* A plugin's nonzero return as our code: a negative errno stays itself. */
@@ -176,27 +195,56 @@ static void plugin_task(struct tp__workload *w, uint64_t index)
     const struct plugin_state *s = w->state;
     struct tp__wthread *t = tp__wthread_get(w);
     if (t->init_rc != 0) {
-        atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+        tp__wthread_count(t, 0, 0);
         return;
     }
     int64_t r = s->plugin->task(s->user, t->data, index);
-    if (r < 0) {
-        atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
-        return;
-    }
-    atomic_fetch_add_explicit(&t->ops, 1, memory_order_relaxed);
-    if (r > 0)
-        atomic_fetch_add_explicit(&t->bytes, (uint64_t)r, memory_order_relaxed);
+    tp__wthread_count(t, r >= 0, r > 0 ? (uint64_t)r : 0);
 }
+
+static void plugin_describe(const struct tp_workload_params *p, char *buf, size_t len)
+{
+    snprintf(buf, len, "plugin %s: %s%s%s%s", p->plugin_name[0] ? p->plugin_name : "?", p->plugin_path,
+             p->plugin_arg[0] ? " (arg \"" : "", p->plugin_arg, p->plugin_arg[0] ? "\")" : "");
+}
+
+static int plugin_report_json(json_t *wl, const struct tp_workload_params *p)
+{
+    int bad = 0;
+    bad |= json_object_set_new(wl, "plugin_path", json_string(p->plugin_path));
+    bad |= json_object_set_new(wl, "plugin_name", p->plugin_name[0] ? json_string(p->plugin_name) : json_null());
+    bad |= json_object_set_new(wl, "plugin_arg", json_string(p->plugin_arg));
+    bad |= json_object_set_new(wl, "plugin_abi", json_integer(TP_PLUGIN_ABI_VERSION));
+    return bad ? -1 : 0;
+}
+
+static const struct tp_workload_option plugin_options[] = {
+    {.name = "workload-arg", .type = TP_OPTION_STRING, .min = 0, .max = TP_WORKLOAD_PATH_MAX - 1,
+     .value_name = "STR", .help = "plugin: the string its setup() receives",
+     .offset = offsetof(struct tp_workload_params, plugin_arg),
+     .field_size = sizeof(((struct tp_workload_params *)0)->plugin_arg)},
+};
 
 const struct tp__workload_ops tp__workload_plugin_ops = {
     .kind = TP_WORKLOAD_PLUGIN,
     .name = "plugin",
+    .spec_prefix = "plugin:",
+    .spec_usage = "plugin:PATH.so",
+    .parse_arg = plugin_parse_arg,
+    .options = plugin_options,
+    .n_options = TP__ARRAY_LEN(plugin_options),
+    .check_options = tp__workload_refuse_latency,
     .validate = plugin_validate,
+    .check = plugin_check,
+    .describe = plugin_describe,
     .setup = plugin_setup,
     .task = plugin_task,
     .teardown = plugin_teardown,
     .thread_init = plugin_thread_init,
     .thread_fini = plugin_thread_fini,
     .sweep_setup = plugin_sweep_setup,
+    .no_async = "plugin: a plugin's task is one blocking call into its code (tunepool/plugin.h has no "
+                "start/continue steps), so a loop could only run one at a time",
+    .work_noun = "tasks ok",
+    .report_json = plugin_report_json,
 };

@@ -1,239 +1,15 @@
-/* workload.c - the workload interface (per-thread states, sweep hooks) and the simple kinds: io, cpu, mixed, noop. */
+/* workload.c - the generic workload machinery: per-thread states and counters, open/close, the sweep hooks, the checks and descriptions through each kind's ops. */
 #include <stdint.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "clock.h"
 #include "error.h"
-#include "vec.h"
+#include "evloop.h"
+#include "registry.h"
 #include "workload.h"
-
-/* Longest single wait or compute a task may ask for: one minute. */
-#define MAX_TASK_NS (60ull * 1000000000ull)
-
-/* The smallest amount of work between two reads of the CPU clock: well
- * under a microsecond, so a task overshoots its CPU budget by less than that. */
-#define BURN_CHUNK 256
-
-uint64_t tp__burn_cpu_ns(uint64_t ns)
-{
-    /* xorshift64* steps: integer work the compiler cannot fold away, no
-     * memory traffic, so the task is CPU-bound and nothing else. */
-    uint64_t x = 0x9e3779b97f4a7c15ull ^ ns;
-    uint64_t start = tp__thread_cpu_ns(), used = 0;
-    uint64_t steps = BURN_CHUNK, done = 0;
-    while (used < ns) {
-        for (uint64_t i = 0; i < steps; i++) {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            x *= 0x2545f4914f6cdd1dull;
-        }
-        done += steps;
-        used = tp__thread_cpu_ns() - start;
-        /* Reading the CPU clock is a system call (about 0.6 us on a VM):
-         * from the rate so far, run 7/8 of what is left before looking
-         * again, so a task makes a handful of reads instead of hundreds,
-         * and ends at most one small chunk past its budget. */
-        if (used < ns && used > 0) {
-            double rate = (double)done / (double)used;
-            uint64_t next = (uint64_t)((double)(ns - used) * rate * 0.875);
-            steps = next > BURN_CHUNK ? next : BURN_CHUNK;
-        }
-    }
-    return x;
-}
-
-void tp__block_ns(uint64_t ns)
-{
-    if (ns == 0)
-        return;
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    uint64_t nsec = (uint64_t)deadline.tv_nsec + ns;
-    deadline.tv_sec += (time_t)(nsec / 1000000000u);
-    deadline.tv_nsec = (long)(nsec % 1000000000u);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
-        ;
-}
-
-/* Keeps the result of the computation observable. Relaxed: only its
- * existence matters, not its value. */
-static _Atomic uint64_t burn_sink;
-
-static void sink(uint64_t v) { atomic_fetch_xor_explicit(&burn_sink, v, memory_order_relaxed); }
-
-/* Counts one operation of the calling thread: written by that thread only. */
-static inline void count_op(struct tp__wthread *t, uint64_t bytes)
-{
-    atomic_fetch_add_explicit(&t->ops, 1, memory_order_relaxed);
-    if (bytes > 0)
-        atomic_fetch_add_explicit(&t->bytes, bytes, memory_order_relaxed);
-}
-
-/* ---- io: the seed's model: wait (needs no core), then compute (needs one) ---- */
-
-static int io_validate(const struct tp_workload_params *p)
-{
-    if (p->latency_ns > MAX_TASK_NS || p->compute_ns > MAX_TASK_NS)
-        return -EINVAL;
-    if (p->latency_ns == 0 && p->compute_ns == 0)
-        return -EINVAL;
-    return 0;
-}
-
-static void io_task(struct tp__workload *w, uint64_t index)
-{
-    (void)index;
-    tp__block_ns(w->params.latency_ns);
-    if (w->params.compute_ns > 0)
-        sink(tp__burn_cpu_ns(w->params.compute_ns));
-    count_op(tp__wthread_get(w), 0);
-}
-
-/* ---- cpu: compute only ---- */
-
-static int cpu_validate(const struct tp_workload_params *p)
-{
-    if (p->compute_ns == 0 || p->compute_ns > MAX_TASK_NS)
-        return -EINVAL;
-    return 0;
-}
-
-static void cpu_task(struct tp__workload *w, uint64_t index)
-{
-    (void)index;
-    sink(tp__burn_cpu_ns(w->params.compute_ns));
-    count_op(tp__wthread_get(w), 0);
-}
-
-/* ---- mixed: a fraction of the tasks wait, the others compute ---- */
-
-static int mixed_validate(const struct tp_workload_params *p)
-{
-    double f = p->io_fraction;
-    if (!isfinite(f) || f < 0 || f > 1)
-        return -EINVAL;
-    if (p->latency_ns > MAX_TASK_NS || p->compute_ns > MAX_TASK_NS)
-        return -EINVAL;
-    if ((f > 0 && p->latency_ns == 0) || (f < 1 && p->compute_ns == 0))
-        return -EINVAL;
-    return 0;
-}
-
-/* Whether task index is an IO task: a hash of the index against the
- * fraction, so the two kinds interleave evenly and every run is the same. */
-int tp__mixed_is_io(double fraction, uint64_t index)
-{
-    double u = (double)(tp__mix64(index ^ 0x6d69786564ull) >> 11) * 0x1.0p-53;
-    return u < fraction;
-}
-
-static void mixed_task(struct tp__workload *w, uint64_t index)
-{
-    if (tp__mixed_is_io(w->params.io_fraction, index))
-        tp__block_ns(w->params.latency_ns);
-    else
-        sink(tp__burn_cpu_ns(w->params.compute_ns));
-    count_op(tp__wthread_get(w), 0);
-}
-
-/* ---- noop: nothing but the pool ---- */
-
-static int noop_validate(const struct tp_workload_params *p)
-{
-    (void)p;
-    return 0;
-}
-
-static void noop_task(struct tp__workload *w, uint64_t index)
-{
-    (void)index;
-    count_op(tp__wthread_get(w), 0);
-}
-
-static int no_setup(struct tp__workload *w)
-{
-    w->state = NULL;
-    return 0;
-}
-
-static void no_teardown(struct tp__workload *w) { (void)w; }
-
-static const struct tp__workload_ops workloads[] = {
-    {.kind = TP_WORKLOAD_IO, .name = "io", .validate = io_validate, .setup = no_setup, .task = io_task,
-     .teardown = no_teardown},
-    {.kind = TP_WORKLOAD_CPU, .name = "cpu", .validate = cpu_validate, .setup = no_setup, .task = cpu_task,
-     .teardown = no_teardown},
-    {.kind = TP_WORKLOAD_MIXED, .name = "mixed", .validate = mixed_validate, .setup = no_setup,
-     .task = mixed_task, .teardown = no_teardown},
-    {.kind = TP_WORKLOAD_NOOP, .name = "noop", .validate = noop_validate, .setup = no_setup, .task = noop_task,
-     .teardown = no_teardown},
-};
-
-const struct tp__workload_ops *tp__workload_find(enum tp_workload_kind kind)
-{
-    for (size_t i = 0; i < TP__ARRAY_LEN(workloads); i++)
-        if (workloads[i].kind == kind)
-            return &workloads[i];
-    switch (kind) {
-    case TP_WORKLOAD_FILE: return &tp__workload_file_ops;
-    case TP_WORKLOAD_NET: return &tp__workload_net_ops;
-    case TP_WORKLOAD_PLUGIN: return &tp__workload_plugin_ops;
-    default: return NULL;
-    }
-}
-
-const char *tp_workload_name(enum tp_workload_kind kind)
-{
-    const struct tp__workload_ops *ops = tp__workload_find(kind);
-    return ops != NULL ? ops->name : NULL;
-}
-
-#define PLUGIN_PREFIX "plugin:"
-
-int tp_workload_parse(const char *name, enum tp_workload_kind *out)
-{
-    if (name == NULL)
-        return -EINVAL;
-    if (strncmp(name, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX)) == 0) {
-        *out = TP_WORKLOAD_PLUGIN;
-        return 0;
-    }
-    for (int k = TP_WORKLOAD_IO; k <= TP_WORKLOAD_PLUGIN; k++) {
-        const char *n = tp_workload_name((enum tp_workload_kind)k);
-        if (n != NULL && k != TP_WORKLOAD_PLUGIN && strcmp(n, name) == 0) {
-            *out = (enum tp_workload_kind)k;
-            return 0;
-        }
-    }
-    return -EINVAL;
-}
-
-int tp_workload_parse_spec(const char *spec, struct tp_workload_params *p)
-{
-    enum tp_workload_kind kind;
-    if (spec == NULL || p == NULL || tp_workload_parse(spec, &kind) < 0)
-        return -EINVAL;
-    if (kind == TP_WORKLOAD_PLUGIN) {
-        const char *path = spec + strlen(PLUGIN_PREFIX);
-        if (*path == '\0')
-            return -EINVAL;
-        int n = snprintf(p->plugin_path, sizeof p->plugin_path, "%s%s", strchr(path, '/') ? "" : "./", path);
-        if (n < 0 || (size_t)n >= sizeof p->plugin_path)
-            return -ENAMETOOLONG;
-    }
-    p->kind = kind;
-    return 0;
-}
 
 /* ---- per-thread states ---- */
 
@@ -330,7 +106,7 @@ int tp__workload_open(struct tp__workload *w, const struct tp_workload_params *p
     const struct tp__workload_ops *ops = tp__workload_find(params->kind);
     if (ops == NULL)
         return -EINVAL;
-    int rc = ops->validate(params);
+    int rc = ops->validate(params, NULL, 0);
     if (rc < 0)
         return rc;
     rc = tp__from_pthread(pthread_key_create(&w->key, thread_exit));
@@ -367,8 +143,9 @@ void tp__workload_close(struct tp__workload *w)
     memset(w, 0, sizeof(*w));
 }
 
-/* ---- sweep-level hooks ---- */
+/* ---- checks ---- */
 
+/* validate, with a reason in err whatever the kind says. */
 static int validate_msg(const struct tp_workload_params *p, char *err, size_t errlen)
 {
     const struct tp__workload_ops *ops = tp__workload_find(p->kind);
@@ -376,16 +153,17 @@ static int validate_msg(const struct tp_workload_params *p, char *err, size_t er
         snprintf(err, errlen, "--workload: unknown workload kind %d", (int)p->kind);
         return -EINVAL;
     }
-    int rc = ops->validate(p);
-    if (rc < 0)
+    err[0] = '\0';
+    int rc = ops->validate(p, err, errlen);
+    if (rc < 0 && err[0] == '\0')
         snprintf(err, errlen, "--workload=%s: invalid parameters (see --help for the accepted ranges)", ops->name);
     return rc;
 }
 
 int tp__workload_sweep_setup(struct tp_workload_params *p, struct tp__sweep_res *res, char *err, size_t errlen)
 {
-    res->server_pid = 0;
-    res->file_fd = -1;
+    res->pid = 0;
+    res->fd = -1;
     int rc = validate_msg(p, err, errlen);
     if (rc < 0)
         return rc;
@@ -405,10 +183,6 @@ void tp__workload_sweep_teardown(struct tp_workload_params *p, struct tp__sweep_
         ops->sweep_teardown(p, res);
 }
 
-/* Declared in plugin.c and workload_file.c: their own checks. */
-int tp__plugin_check(struct tp_workload_params *p, char *err, size_t errlen);
-int tp__file_check(const struct tp_workload_params *p, char *err, size_t errlen);
-
 int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errlen)
 {
     char dummy[8];
@@ -422,18 +196,83 @@ int tp_workload_check(const struct tp_workload_params *p, char *err, size_t errl
     int rc = validate_msg(p, err, errlen);
     if (rc < 0)
         return rc;
-    if (p->kind == TP_WORKLOAD_PLUGIN) {
-        struct tp_workload_params copy = *p;
-        return tp__plugin_check(&copy, err, errlen);
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops->check == NULL)
+        return 0;
+    struct tp_workload_params copy = *p; /* the check may fill in what it found (a plugin's name) */
+    return ops->check(&copy, err, errlen);
+}
+
+int tp_workload_check_options(const struct tp_workload_params *p, int latency_given, char *err, size_t errlen)
+{
+    char dummy[8];
+    if (err == NULL || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
     }
-    if (p->kind == TP_WORKLOAD_FILE)
-        return tp__file_check(p, err, errlen);
+    err[0] = '\0';
+    if (p == NULL)
+        return -EINVAL;
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops == NULL || ops->check_options == NULL)
+        return 0;
+    int rc = ops->check_options(p, latency_given, err, errlen);
+    if (rc < 0 && err[0] == '\0')
+        snprintf(err, errlen, "--workload=%s: invalid parameters (see --help for the accepted ranges)", ops->name);
+    return rc;
+}
+
+int tp__workload_refuse_latency(const struct tp_workload_params *p, int latency_given, char *err, size_t errlen)
+{
+    if (!latency_given)
+        return 0;
+    snprintf(err, errlen, "--latency: the %s workload has no modelled wait (only io and mixed do)",
+             tp_workload_name(p->kind));
+    return -EINVAL;
+}
+
+/* ---- the async executor ---- */
+
+int tp__workload_async_check(const struct tp_workload_params *p, char *why, size_t whylen)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops != NULL && ops->async != NULL)
+        return 0;
+    const char *reason = ops == NULL ? "unknown workload kind" : ops->no_async;
+    if (why != NULL && whylen > 0)
+        snprintf(why, whylen, "not supported by the async executor: %s", reason);
+    return -EOPNOTSUPP;
+}
+
+int tp__workload_async_task(struct tp__workload *w, struct tp__evloop_task *out)
+{
+    if (w == NULL || w->ops == NULL || out == NULL)
+        return -EINVAL;
+    if (w->ops->async == NULL)
+        return -EOPNOTSUPP;
+    out->ops = w->ops->async;
+    out->ctx = w;
     return 0;
+}
+
+/* Whether executor e can run p: the pool runs every kind, the event loops
+ * those whose ops have an async path. */
+int tp_executor_check(enum tp_executor e, const struct tp_workload_params *p, char *err, size_t errlen)
+{
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    if (p == NULL)
+        return -EINVAL;
+    switch (e) {
+    case TP_EXECUTOR_POOL: return 0;
+    case TP_EXECUTOR_ASYNC: return tp__workload_async_check(p, err, errlen);
+    }
+    return -EINVAL;
 }
 
 /* ---- descriptions ---- */
 
-static void fmt_bytes(char *buf, size_t len, uint64_t b)
+void tp__workload_fmt_bytes(char *buf, size_t len, uint64_t b)
 {
     if (b >= (1ull << 30) && b % (1ull << 30) == 0)
         snprintf(buf, len, "%llu GiB", (unsigned long long)(b >> 30));
@@ -445,7 +284,7 @@ static void fmt_bytes(char *buf, size_t len, uint64_t b)
         snprintf(buf, len, "%llu B", (unsigned long long)b);
 }
 
-static void fmt_ns(char *buf, size_t len, uint64_t ns)
+void tp__workload_fmt_ns(char *buf, size_t len, uint64_t ns)
 {
     if (ns >= 1000000000u && ns % 1000000u == 0)
         snprintf(buf, len, "%g s", (double)ns / 1e9);
@@ -459,43 +298,9 @@ static void fmt_ns(char *buf, size_t len, uint64_t ns)
 
 void tp__workload_describe(const struct tp_workload_params *p, char *buf, size_t len)
 {
-    char a[32], b[32], c[32];
-    switch (p->kind) {
-    case TP_WORKLOAD_IO:
-        fmt_ns(a, sizeof a, p->latency_ns);
-        fmt_ns(b, sizeof b, p->compute_ns);
-        snprintf(buf, len, "io: wait %s + compute %s per task", a, b);
-        return;
-    case TP_WORKLOAD_CPU:
-        fmt_ns(b, sizeof b, p->compute_ns);
-        snprintf(buf, len, "cpu: compute %s per task", b);
-        return;
-    case TP_WORKLOAD_MIXED:
-        fmt_ns(a, sizeof a, p->latency_ns);
-        fmt_ns(b, sizeof b, p->compute_ns);
-        snprintf(buf, len, "mixed: %g%% of the tasks wait %s, %g%% compute %s", 100 * p->io_fraction, a,
-                 100 * (1 - p->io_fraction), b);
-        return;
-    case TP_WORKLOAD_FILE:
-        fmt_bytes(a, sizeof a, p->block_size ? p->block_size : TP_FILE_DEFAULT_BLOCK);
-        fmt_bytes(b, sizeof b, p->file_size ? p->file_size : TP_FILE_DEFAULT_SIZE);
-        snprintf(buf, len, "file: pread of a %s block at a random offset of a %s temporary file in %s (%s)", a, b,
-                 p->file_dir[0] ? p->file_dir : "$TMPDIR", p->direct ? "O_DIRECT" : "page cache allowed");
-        return;
-    case TP_WORKLOAD_NET:
-        fmt_ns(a, sizeof a, p->server_delay_ns);
-        fmt_bytes(b, sizeof b, p->request_size ? p->request_size : TP_NET_DEFAULT_REQUEST);
-        fmt_bytes(c, sizeof c, p->reply_size ? p->reply_size : TP_NET_DEFAULT_REPLY);
-        snprintf(buf, len, "net: TCP request %s -> reply %s over loopback, server delay %s, one connection per thread",
-                 b, c, a);
-        return;
-    case TP_WORKLOAD_NOOP:
-        snprintf(buf, len, "noop: empty tasks (the pool's own overhead)");
-        return;
-    case TP_WORKLOAD_PLUGIN:
-        snprintf(buf, len, "plugin %s: %s%s%s%s", p->plugin_name[0] ? p->plugin_name : "?", p->plugin_path,
-                 p->plugin_arg[0] ? " (arg \"" : "", p->plugin_arg, p->plugin_arg[0] ? "\")" : "");
-        return;
-    }
-    snprintf(buf, len, "unknown workload");
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops != NULL && ops->describe != NULL)
+        ops->describe(p, buf, len);
+    else
+        snprintf(buf, len, "unknown workload");
 }

@@ -1,4 +1,4 @@
-/* workload.h - the task a point runs: a setup/task/teardown interface and the built-in kinds. */
+/* workload.h - the task a point runs: the ops table every kind fills in, and the generic machinery (per-thread states, open/close, counters). */
 #ifndef TP_SRC_WORKLOAD_H
 #define TP_SRC_WORKLOAD_H
 
@@ -10,6 +10,9 @@
 #include "tunepool/tunepool.h"
 
 struct tp__workload;
+struct tp__evloop_task;     /* exec/evloop.h */
+struct tp__evloop_task_ops; /* exec/evloop.h */
+struct json_t;              /* jansson's json_t */
 
 /* One thread's view of a workload: its counters and the kind's per-thread
  * state (a connection, a read buffer, a plugin's thread state). Created on
@@ -45,39 +48,77 @@ struct tp__workload {
     _Atomic int thread_error; /* first failed thread_init (negative code), relaxed */
 };
 
-/* The resources one sweep shares with all its points (the server process,
- * the data file): made by sweep_setup in the sweep's process before the
- * first point, released by sweep_teardown after the last, on every path. */
+/* The resources one sweep shares with all its points: made by sweep_setup
+ * in the sweep's process before the first point, released by
+ * sweep_teardown after the last, on every path. */
 struct tp__sweep_res {
-    int server_pid;  /* net: the server process, 0 = none */
-    int file_fd;     /* file: the data file, -1 = none */
+    int pid; /* a process the kind started for the sweep (net: its server), 0 = none */
+    int fd;  /* a descriptor the points inherit (file: the data file), -1 = none */
 };
 
+/* Everything one kind is: the registry (registry.c) lists one of these per
+ * kind, and nothing outside src/workloads/ knows more about a kind than
+ * what these entries say. Entries marked optional may be NULL. */
 struct tp__workload_ops {
     enum tp_workload_kind kind;
-    const char *name;
-    /* Checks params; returns 0 or -EINVAL. No side effects. */
-    int (*validate)(const struct tp_workload_params *p);
+    const char *name; /* the --workload value and the results' workload.name */
+    /* Optional: a --workload value starting with spec_prefix names this
+     * kind and parse_arg takes the rest (plugin: "plugin:" and the path);
+     * such a kind is not named by its name alone. spec_usage is how a usage
+     * message names it ("plugin:PATH.so"; NULL = the name). */
+    const char *spec_prefix;
+    const char *spec_usage;
+    int (*parse_arg)(const char *arg, struct tp_workload_params *p);
+
+    /* The front end's options of this kind (tp_workload_options). */
+    const struct tp_workload_option *options;
+    size_t n_options;
+    /* Optional: the combination of options, as tp_workload_check_options
+     * asks (latency_given: --latency was given). 0 or -EINVAL with the
+     * option at fault named in err. */
+    int (*check_options)(const struct tp_workload_params *p, int latency_given, char *err, size_t errlen);
+    /* Checks params; returns 0 or -EINVAL, with a reason naming the
+     * option in err when it has one (err may be NULL). No side effects. */
+    int (*validate)(const struct tp_workload_params *p, char *err, size_t errlen);
+    /* Optional: tp_workload_check's look at the system after validate (the
+     * plugin loads, the directory takes the file); may fill in p's
+     * sweep-filled fields. 0 or a negative code with a reason in err. */
+    int (*check)(struct tp_workload_params *p, char *err, size_t errlen);
+    /* The one-line description (tp__workload_describe). */
+    void (*describe)(const struct tp_workload_params *p, char *buf, size_t len);
+
+    /* Optional. Once per sweep in the sweep's process, after validate:
+     * creates the shared resources, records them in *res and what the
+     * points need in *p (the port, the descriptor). Returns 0 or a negative
+     * code with a reason in err. */
+    int (*sweep_setup)(struct tp_workload_params *p, struct tp__sweep_res *res, char *err, size_t errlen);
+    /* Optional. Releases what sweep_setup made; safe after a failed sweep_setup. */
+    void (*sweep_teardown)(struct tp_workload_params *p, struct tp__sweep_res *res);
+
     /* Prepares w->state. Returns 0 or a negative code. */
     int (*setup)(struct tp__workload *w);
-    /* One task; index counts tasks within the point. */
+    /* One task on a pool worker; index counts tasks within the point. */
     void (*task)(struct tp__workload *w, uint64_t index);
     void (*teardown)(struct tp__workload *w);
-
-    /* Optional (NULL = nothing to do). On the worker thread, before its
-     * first task: prepares t->data. A failure is recorded in thread_error
-     * and fails the point. */
+    /* Optional. On the worker thread, before its first task: prepares
+     * t->data. A failure is recorded in thread_error and fails the point. */
     int (*thread_init)(struct tp__workload *w, struct tp__wthread *t);
-    /* On the worker thread as it exits (or at close for a thread still
-     * alive): frees t->data. */
+    /* Optional. On the worker thread as it exits (or at close for a thread
+     * still alive): frees t->data. */
     void (*thread_fini)(struct tp__workload *w, struct tp__wthread *t);
-    /* Once per sweep in the sweep's process, after validate: creates the
-     * shared resources, records them in *res and what the points need in
-     * *p (the port, the descriptor). Returns 0 or a negative code with a
-     * reason in err. */
-    int (*sweep_setup)(struct tp_workload_params *p, struct tp__sweep_res *res, char *err, size_t errlen);
-    /* Releases what sweep_setup made; safe after a failed sweep_setup. */
-    void (*sweep_teardown)(struct tp_workload_params *p, struct tp__sweep_res *res);
+
+    /* The async executor's steps (exec/evloop.h), their ctx the opened
+     * workload; NULL = no async path, and no_async says why ("file: ..."). */
+    const struct tp__evloop_task_ops *async;
+    const char *no_async;
+
+    /* The report: what one counted operation is ("reads"; NULL = "tasks");
+     * empty_task: the tasks do nothing, so the report shows the pool's own
+     * cost per task; report_json (optional) adds the kind's parameters to
+     * the JSON "workload" object, 0 or -1 on allocation failure. */
+    const char *work_noun;
+    int empty_task;
+    int (*report_json)(struct json_t *wl, const struct tp_workload_params *p);
 };
 
 /* Sweep-level hooks for tp_sweep_run: validate, then the kind's
@@ -90,6 +131,19 @@ void tp__workload_sweep_teardown(struct tp_workload_params *p, struct tp__sweep_
  * thread_init). Never NULL: on an allocation failure a static dummy whose
  * counters are not summed is returned and thread_error is set. */
 struct tp__wthread *tp__wthread_get(struct tp__workload *w);
+
+/* Counts one operation (with its bytes) or one error of the thread t:
+ * written by that thread only. */
+static inline void tp__wthread_count(struct tp__wthread *t, int ok, uint64_t bytes)
+{
+    if (ok) {
+        atomic_fetch_add_explicit(&t->ops, 1, memory_order_relaxed);
+        if (bytes > 0)
+            atomic_fetch_add_explicit(&t->bytes, bytes, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
+    }
+}
 
 /* For the pool's on_thread_start: creates the calling worker's state now,
  * so that connecting or allocating is not timed in its first task. */
@@ -106,6 +160,24 @@ void tp__workload_counters(struct tp__workload *w, uint64_t *ops, uint64_t *byte
  * at random offsets of a 64 MiB file in /tmp (page cache)". */
 void tp__workload_describe(const struct tp_workload_params *p, char *buf, size_t len);
 
+/* The descriptions' numbers: bytes as "4 KiB" (an exact binary unit, else
+ * bytes), durations as "2 ms". */
+void tp__workload_fmt_bytes(char *buf, size_t len, uint64_t b);
+void tp__workload_fmt_ns(char *buf, size_t len, uint64_t ns);
+
+/* A check_options for the kinds without a modelled wait: --latency given
+ * for them is a usage error. */
+int tp__workload_refuse_latency(const struct tp_workload_params *p, int latency_given, char *err, size_t errlen);
+
+/* Whether the async executor can run workload p: 0 when its kind has an
+ * async path, or -EOPNOTSUPP with "not supported by the async executor:
+ * <the kind's reason>" in why (may be NULL). */
+int tp__workload_async_check(const struct tp_workload_params *p, char *why, size_t whylen);
+
+/* The opened workload w's async path, for tp__evloop_create: 0, -EINVAL
+ * (w not open) or -EOPNOTSUPP (its kind has none). */
+int tp__workload_async_task(struct tp__workload *w, struct tp__evloop_task *out);
+
 /* A 64-bit mix of x (splitmix64's finaliser): spreads task indexes into
  * offsets and choices. */
 static inline uint64_t tp__mix64(uint64_t x)
@@ -116,35 +188,9 @@ static inline uint64_t tp__mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* mixed: whether task index waits (an io task) rather than computes: a hash
- * of the index against the fraction, the same for every executor. */
-int tp__mixed_is_io(double fraction, uint64_t index);
-
-/* net: the loopback port the opened workload w talks to (the sweep's
- * server, or the one its setup started); 0 if none. */
-int tp__net_port(const struct tp__workload *w);
-
-/* The kinds defined in their own files. */
-extern const struct tp__workload_ops tp__workload_file_ops;
-extern const struct tp__workload_ops tp__workload_net_ops;
-extern const struct tp__workload_ops tp__workload_plugin_ops;
-
-/* Finds the kind's operations; NULL when unknown. */
-const struct tp__workload_ops *tp__workload_find(enum tp_workload_kind kind);
-
 /* Validates params and prepares w. Returns 0, -EINVAL (bad params or kind)
  * or the setup's error; on failure w is left empty. */
 int tp__workload_open(struct tp__workload *w, const struct tp_workload_params *params);
 void tp__workload_close(struct tp__workload *w);
-
-/* Burns ns nanoseconds of the calling thread's CPU time with real
- * computation (never a sleep): under oversubscription it takes longer in
- * wall time but exactly as much CPU. Returns a value derived from the work
- * so that the compiler cannot drop it. */
-uint64_t tp__burn_cpu_ns(uint64_t ns);
-
-/* Blocks the calling thread for ns nanoseconds (clock_nanosleep on
- * CLOCK_MONOTONIC, absolute deadline, resumed after EINTR). */
-void tp__block_ns(uint64_t ns);
 
 #endif
