@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "values.h"
 
 #define MAX_MSG_SIZE (64ull << 20)
 #define MAX_FILE_SIZE (64ull << 30)
