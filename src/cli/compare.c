@@ -11,7 +11,6 @@
 #include "format.h"
 #include "integrate.h"
 #include "msg.h"
-#include "workload.h"
 
 #define CELL 160
 #define MAX_COLS 8
@@ -98,7 +97,7 @@ static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
-    tp__workload_describe(&r->workload, buf, len); /* "io: wait 2 ms + compute 100 us per task" */
+    tp_workload_describe(&r->workload, buf, len); /* "io: wait 2 ms + compute 100 us per task" */
 }
 
 static void pick_cell(char *buf, size_t len, const struct tp_result *r)

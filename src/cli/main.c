@@ -14,7 +14,6 @@
 #include "online_run.h"
 #include "options.h"
 #include "preflight.h"
-#include "sweep.h"
 #include "progress.h"
 #include "tunepool/tunepool.h"
 
@@ -194,9 +193,9 @@ int main(int argc, char **argv)
     /* The same check tp_sweep_run makes, before the banner: a usage error
      * is the only thing a usage error prints. */
     for (size_t i = 0; i < o.n_multipliers; i++) {
-        if (tp__threads_for(o.multipliers[i], topo.effective_cores) > o.max_threads) {
+        if (tp_threads_for(o.multipliers[i], topo.effective_cores) > o.max_threads) {
             tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d cores, more than --max-threads=%d",
-                               o.multipliers[i], tp__threads_for(o.multipliers[i], topo.effective_cores),
+                               o.multipliers[i], tp_threads_for(o.multipliers[i], topo.effective_cores),
                                topo.effective_cores, o.max_threads);
             code = TP_EXIT_USAGE;
             goto out;

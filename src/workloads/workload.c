@@ -71,6 +71,24 @@ static _Atomic uint64_t burn_sink;
 
 static void sink(uint64_t v) { atomic_fetch_xor_explicit(&burn_sink, v, memory_order_relaxed); }
 
+int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns)
+{
+    if (wait_ns > MAX_TASK_NS || compute_ns > MAX_TASK_NS)
+        return -EINVAL;
+    tp__block_ns(wait_ns);
+    if (compute_ns > 0)
+        sink(tp__burn_cpu_ns(compute_ns));
+    return 0;
+}
+
+int tp_workload_describe(const struct tp_workload_params *p, char *buf, size_t len)
+{
+    if (p == NULL || buf == NULL || len == 0)
+        return -EINVAL;
+    tp__workload_describe(p, buf, len);
+    return 0;
+}
+
 /* Counts one operation of the calling thread: written by that thread only. */
 static inline void count_op(struct tp__wthread *t, uint64_t bytes)
 {
