@@ -105,7 +105,8 @@ static void pick_cell(char *buf, size_t len, const struct tp_result *r)
         return;
     }
     const struct tp_point *p = &r->points[r->pick];
-    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+    snprintf(buf, len, "m = %s -> %d thread%s: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier),
+             p->threads, tp_cli_plural(p->threads),
              tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi));
 }
 
@@ -287,10 +288,10 @@ static int rules_grid(struct grid *rl, const struct tp_result *a, const struct t
         for (int j = 0; j < 2; j++) {
             const struct tp_rule_row *row = &run[j]->rules[k];
             if (row->point >= 0 && run[j]->pick >= 0)
-                snprintf(c2[j], CELL, "%d threads: %.2f [%.2f, %.2f]", row->threads, row->fraction,
+                snprintf(c2[j], CELL, "%d thread%s: %.2f [%.2f, %.2f]", row->threads, tp_cli_plural(row->threads), row->fraction,
                          row->fraction_lo, row->fraction_hi);
             else
-                snprintf(c2[j], CELL, "%d threads: not measured", row->threads);
+                snprintf(c2[j], CELL, "%d thread%s: not measured", row->threads, tp_cli_plural(row->threads));
         }
         rc |= grid_row(rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
     }
@@ -304,8 +305,8 @@ static void print_notes(const struct tp_result *a, const struct tp_result *b, in
         a->workload.compute_ns != b->workload.compute_ns)
         fprintf(f, "%snote: the workloads differ: this compares two different jobs\n", markdown ? "\n" : "\n");
     if (a->cores != b->cores)
-        fprintf(f, "%snote: %d cores against %d: rows compare the same m, i.e. different thread counts\n",
-                markdown ? "\n" : "", a->cores, b->cores);
+        fprintf(f, "%snote: %d core%s against %d: rows compare the same m, i.e. different thread counts\n",
+                markdown ? "\n" : "", a->cores, tp_cli_plural(a->cores), b->cores);
 }
 
 static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,

@@ -156,8 +156,8 @@ static int preflight(const struct tp_cli_opts *o, const struct tp_topology *topo
     for (size_t i = 0; i < o->n_multipliers; i++) {
         int threads = tp_threads_for(o->multipliers[i], cores);
         if (threads > o->max_threads) {
-            tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d cores, more than --max-threads=%d",
-                               o->multipliers[i], threads, cores, o->max_threads);
+            tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d core%s, more than --max-threads=%d",
+                               o->multipliers[i], threads, cores, tp_cli_plural(cores), o->max_threads);
             return TP_EXIT_USAGE;
         }
     }
@@ -171,11 +171,11 @@ static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *
         return;
     char reps[64];
     if (o->repeat > 0)
-        snprintf(reps, sizeof(reps), "%d repetitions per point", o->repeat);
+        snprintf(reps, sizeof(reps), "%d repetition%s per point", o->repeat, tp_cli_plural(o->repeat));
     else
         snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o->repeat_max);
-    fprintf(stderr, "%s: %d cores (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
-            tp_cores_source_name(topo->source), name, tp_strategy_name(o->strategy), reps);
+    fprintf(stderr, "%s: %d core%s (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
+            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name, tp_strategy_name(o->strategy), reps);
 }
 
 /* The pool's sweep (unless --executor=async), then the event loops' beside
@@ -203,8 +203,8 @@ static int sweep_exit_code(int rc, const struct tp_result *result)
         size_t measured = 0;
         for (size_t i = 0; i < result->n_points; i++)
             measured += result->points[i].status != TP_POINT_SKIPPED;
-        tp_cli_error("interrupted: keeping the %zu of %zu points measured so far, marked partial", measured,
-                     result->n_points);
+        tp_cli_error("interrupted: keeping the %zu of %zu point%s measured so far, marked partial", measured,
+                     result->n_points, tp_cli_plural((long long)result->n_points));
         return TP_EXIT_INTERRUPTED;
     }
     if (rc == TP_ENOFEASIBLE) {
@@ -246,8 +246,9 @@ static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const 
     print_banner(o, topo, name);
     int rc = run_sweeps(o, so, topo, ps, &result);
     if (rc == -E2BIG) {
-        tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
-                           o->max_threads, topo->effective_cores);
+        tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d thread%s on %d core%s",
+                           o->max_threads, tp_cli_plural(o->max_threads), topo->effective_cores,
+                           tp_cli_plural(topo->effective_cores));
         code = TP_EXIT_USAGE;
     } else if (rc < 0 && result.points == NULL) {
         tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
@@ -290,8 +291,9 @@ static int run(const struct tp_cli_opts *o)
     if (!o->online)
         return measure(o, &so, &topo, &ps);
     if (!o->quiet)
-        fprintf(stderr, "%s: %d cores (%s); online tuning over %zu io phases\n", TP_CLI_NAME, topo.effective_cores,
-                tp_cores_source_name(topo.source), o->n_phases);
+        fprintf(stderr, "%s: %d core%s (%s); online tuning over %zu io phase%s\n", TP_CLI_NAME, topo.effective_cores,
+                tp_cli_plural(topo.effective_cores), tp_cores_source_name(topo.source), o->n_phases,
+                tp_cli_plural((long long)o->n_phases));
     install_signals();
     so.progress = NULL; /* the per-phase sweeps say which phase they measure */
     return tp_cli_run_online(o, &so, &topo, &interrupted);

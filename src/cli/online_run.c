@@ -484,13 +484,13 @@ static void table_head(const struct online *on, FILE *f, int markdown)
 {
     const struct tp_cli_opts *o = on->o;
     char a[TP__NUM_LEN];
-    fprintf(f, "%sOnline tuning: io workload, compute %s per task, %d cores (%s), phases of %.3g s%s\n",
+    fprintf(f, "%sOnline tuning: io workload, compute %s per task, %d core%s (%s), phases of %.3g s%s\n",
             markdown ? "## " : "", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
-            on->topo->effective_cores, tp_cores_source_name(on->topo->source), (double)o->phase_time_ns / 1e9,
+            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores), tp_cores_source_name(on->topo->source), (double)o->phase_time_ns / 1e9,
             on->partial ? " (PARTIAL: interrupted)" : "");
-    fprintf(f, "%sThe tuned pool started at %d threads (--start-threads); controller: model knee x 1.2, verified "
+    fprintf(f, "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
                "moves (README: Online tuning).\n\n",
-            markdown ? "" : "", on->runs[RUN_TUNED].start_threads);
+            markdown ? "" : "", on->runs[RUN_TUNED].start_threads, tp_cli_plural(on->runs[RUN_TUNED].start_threads));
     if (markdown)
         fputs("| phase | wait | offline pick | offline best | tuned tasks/s | of best | after settling | settle | "
               "reach 90% | size after settling | changes/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -791,8 +791,8 @@ static int plot_writer(void *ctx, const struct tp_plot_opts *po, const char *ima
     }
     fputs("EOD\n", f);
     fputs("set multiplot layout 2,1 title \"tune-pool --online: ", f);
-    fprintf(f, "io, compute %s, %d cores; waits", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
-            on->topo->effective_cores);
+    fprintf(f, "io, compute %s, %d core%s; waits", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
+            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores));
     for (int p = 0; p < on->n_phases; p++)
         fprintf(f, "%s%s", p ? ", " : " ", tp__fmt_duration(a, sizeof a, (double)o->phases_ns[p]));
     fputs("\"\n", f);
@@ -875,7 +875,8 @@ static int run_baselines(struct online *on)
     for (int p = 0; p < on->n_phases; p++)
         sizes[p] = on->fixed_threads;
     if (!o->quiet)
-        fprintf(stderr, "%s: fixed pool of %d threads (5 x cores)\n", TP_CLI_NAME, on->fixed_threads);
+        fprintf(stderr, "%s: fixed pool of %d thread%s (5 x cores)\n", TP_CLI_NAME, on->fixed_threads,
+                tp_cli_plural(on->fixed_threads));
     return run_phases(on, RUN_FIXED, sizes);
 }
 
@@ -884,8 +885,8 @@ static int run_pools(struct online *on)
 {
     const struct tp_cli_opts *o = on->o;
     if (!o->quiet)
-        fprintf(stderr, "%s: tuned pool through %d phases of %.3g s\n", TP_CLI_NAME, on->n_phases,
-                (double)o->phase_time_ns / 1e9);
+        fprintf(stderr, "%s: tuned pool through %d phase%s of %.3g s\n", TP_CLI_NAME, on->n_phases,
+                tp_cli_plural(on->n_phases), (double)o->phase_time_ns / 1e9);
     int rc = run_phases(on, RUN_TUNED, NULL);
     if (rc == 0 && o->online_baselines)
         rc = run_baselines(on);
