@@ -14,7 +14,7 @@
  *     recorded as they come.
  *  3. With --online-baselines, the same phases through fixed pools: the
  *     oracle (each phase's offline pick, switched at the boundary) and
- *     5 x cores (ThreadPoolExecutor's old default).
+ *     5 x cores (ThreadPoolExecutor's default up to Python 3.7).
  * Per phase and run: throughput (completed tasks / phase time) as a fraction
  * of the offline best, the time until the size settles (stays within
  * SETTLE_BAND of the size it ends the phase at), the time until the

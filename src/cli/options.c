@@ -887,7 +887,10 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
         if ((rc = refuse_changed_value(given, longindex, err, errlen)) < 0)
             return rc;
         if (c == OPT_HELP || c == OPT_VERSION) { /* what follows is not read */
-            *(c == OPT_HELP ? &o->show_help : &o->show_version) = 1;
+            if (c == OPT_HELP)
+                o->show_help = 1;
+            else
+                o->show_version = 1;
             return 0;
         }
         st.name = longindex >= 0 ? long_options[longindex].name : NULL;
