@@ -105,10 +105,10 @@ fi
 # ---- 4. the output directory removed mid-run ----
 # Only the directory: it is made again and the results are written.
 d="$work/gone1"
+mkdir -p "$d/out"; echo stale >"$d/out/other.txt" # before the start: the preflight must find it
 "$bin" "${slow[@]}" --output-dir="$d/out" --name=g \
   >/dev/null 2>"$work/gone1.err" &
 pid=$!
-mkdir -p "$d/out"; echo stale >"$d/out/other.txt"
 wait_for "$work/gone1.err" "\[1/"; rm -rf "$d/out"
 wait "$pid"; rc=$?
 out=$(cat "$work/gone1.err")

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "values.h"
 
 #define MAXD (60ull * 1000000000ull)
 

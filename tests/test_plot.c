@@ -165,3 +165,54 @@ Test(plot, bad_arguments_are_einval)
     cr_assert_eq(tp_plot_render(&result, NULL, "", NULL, NULL, 0), -EINVAL);
     cr_assert_eq(tp_plot_write_script(&result, NULL, "x.png", NULL), -EINVAL);
 }
+
+/* A caller's own script (tune-pool --online's plot): a tiny one that draws a line. */
+static int line_script(void *ctx, FILE *f)
+{
+    (void)ctx;
+    fputs("set terminal pngcairo size 200,100\nset output tp_output\nplot x\n", f);
+    return ferror(f) ? -EIO : 0;
+}
+
+static int failing_script(void *ctx, FILE *f)
+{
+    (void)ctx;
+    (void)f;
+    return -ENOSPC;
+}
+
+Test(plot, renders_a_script_of_the_callers)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed (package gnuplot-nox)");
+    char png[256], gp[256], why[256];
+    snprintf(png, sizeof png, "%s/line.png", dir);
+    snprintf(gp, sizeof gp, "%s/line.gp", dir);
+    cr_assert_eq(tp_plot_render_script(line_script, NULL, NULL, png, gp, why, sizeof why), 0, "%s", why);
+    cr_assert(file_starts_with(png, "\x89PNG\r\n\x1a\n", 8), "not a PNG");
+    cr_assert(file_contains(gp, "plot x"));
+}
+
+Test(plot, render_script_failures_are_returned)
+{
+    char png[256], why[256];
+    snprintf(png, sizeof png, "%s/line.png", dir);
+    cr_assert_eq(tp_plot_render_script(NULL, NULL, NULL, png, NULL, why, sizeof why), -EINVAL);
+    cr_assert_eq(tp_plot_render_script(line_script, NULL, NULL, "", NULL, why, sizeof why), -EINVAL);
+    cr_assert_eq(tp_plot_render_script(failing_script, NULL, NULL, png, NULL, why, sizeof why), -ENOSPC);
+    struct tp_plot_opts o = {.gnuplot = "/nonexistent/bin/gnuplot"};
+    cr_assert_eq(tp_plot_render_script(line_script, NULL, &o, png, NULL, why, sizeof why), TP_ENOGNUPLOT);
+    cr_assert_neq(access(png, F_OK), 0, "no image may appear");
+}
+
+Test(plot, write_string_escapes_quotes_backslashes_and_newlines)
+{
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    cr_assert_not_null(f);
+    tp_plot_write_string(f, "a \"b\" c\\d\ne");
+    fclose(f);
+    cr_assert_str_eq(s, "\"a \\\"b\\\" c\\\\d\\ne\"");
+    free(s);
+}

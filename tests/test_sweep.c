@@ -128,6 +128,10 @@ Test(sweep, threads_round_and_clamp)
     cr_assert_eq(tp__threads_for(0.1, 2), 1);
     cr_assert_eq(tp__threads_for(1.5, 3), 5);  /* 4.5 rounds half away from zero */
     cr_assert_eq(tp__threads_for(21, 2), 42);
+    /* The public name gives the same counts. */
+    cr_assert_eq(tp_threads_for(1.5, 3), 5);
+    cr_assert_eq(tp_threads_for(0.1, 2), 1);
+    cr_assert_eq(tp_threads_for(1e12, 64), INT32_MAX);
 }
 
 Test(sweep, plan_default_grid_adds_rules_sorted_unique)

@@ -74,6 +74,44 @@ Test(workload, io_task_waits_then_computes)
     tp__workload_close(&w);
 }
 
+/* The public io task (tune-pool --online drives its pool with it): the same wait, then the same computation. */
+Test(workload, public_io_task_waits_then_computes)
+{
+    uint64_t t0 = tp__now_ns(), c0 = tp__thread_cpu_ns();
+    cr_assert_eq(tp_workload_io_task(5000000, 1000000), 0);
+    uint64_t wall = tp__now_ns() - t0, cpu = tp__thread_cpu_ns() - c0;
+    cr_assert_geq(cpu, 1000000u);
+    cr_assert_geq(wall, 6000000u);
+}
+
+Test(workload, public_io_task_over_a_minute_is_einval_and_runs_nothing)
+{
+    uint64_t t0 = tp__now_ns();
+    cr_assert_eq(tp_workload_io_task(61000000000ull, 0), -EINVAL);
+    cr_assert_eq(tp_workload_io_task(0, 61000000000ull), -EINVAL);
+    cr_assert_lt(tp__now_ns() - t0, 1000000000u, "it must not have waited");
+}
+
+Test(workload, describe_says_what_a_task_does)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000};
+    char buf[128];
+    cr_assert_eq(tp_workload_describe(&p, buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "io: wait 2 ms + compute 100 us per task");
+    cr_assert_eq(tp_workload_describe(&p, buf, 6), 0);
+    cr_assert_str_eq(buf, "io: w", "truncated to len - 1 characters");
+}
+
+Test(workload, describe_bad_arguments_are_einval)
+{
+    struct tp_workload_params p = {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000};
+    char buf[8] = "keep";
+    cr_assert_eq(tp_workload_describe(NULL, buf, sizeof buf), -EINVAL);
+    cr_assert_eq(tp_workload_describe(&p, NULL, 8), -EINVAL);
+    cr_assert_eq(tp_workload_describe(&p, buf, 0), -EINVAL);
+    cr_assert_str_eq(buf, "keep");
+}
+
 /* ---- mixed, noop, file ---- */
 
 #include <dirent.h>

@@ -422,6 +422,19 @@ TP_EXTERN const struct tp_workload_option *tp_workload_option_find(const char *n
 TP_EXTERN int tp_workload_check_options(const struct tp_workload_params *p, int latency_given, char *err,
                                         size_t errlen);
 
+/* Describes the workload p in one line, as the reports do (e.g. "io: wait
+ * 2 ms + compute 100 us per task"), into buf, truncated to len - 1
+ * characters. Returns 0, or -EINVAL (buf untouched) when p or buf is NULL or
+ * len is 0. */
+TP_EXTERN int tp_workload_describe(const struct tp_workload_params *p, char *buf, size_t len);
+
+/* Runs one task of the io workload in the calling thread: a blocking wait of
+ * wait_ns (a sleep on the monotonic clock, using no CPU), then compute_ns of
+ * the thread's CPU time in real computation. For callers that drive their
+ * own pool with the io workload's tasks (tune-pool --online). Returns 0, or
+ * -EINVAL (nothing run) when either is over 60 s. */
+TP_EXTERN int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns);
+
 /* ------------------------------------------------------------------------
  * Executors: how a point runs its tasks (README: Executors).
  * ---------------------------------------------------------------------- */
@@ -725,6 +738,11 @@ struct tp_sweep_opts {
 TP_EXTERN extern const double tp_default_multipliers[];
 TP_EXTERN extern const size_t tp_n_default_multipliers;
 
+/* The threads the multiplier stands for on cores cores, as the sweep plans
+ * its points: round(multiplier x cores), at least 1, at most INT32_MAX.
+ * Pure; cannot fail (multiplier must be a finite number). */
+TP_EXTERN int tp_threads_for(double multiplier, int cores);
+
 /* Runs the sweep on topo's effective cores and fills *out (which the caller
  * then frees with tp_result_free). Returns 0; TP_ECANCELED when cancelled
  * (out holds what was measured, out->partial = 1); TP_ENOPOINTS when every
@@ -829,6 +847,25 @@ TP_EXTERN int tp_plot_write_script(const struct tp_result *result, const struct 
  * image (why then holds its last error line); -errno for file errors. */
 TP_EXTERN int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts,
                              const char *image_path, const char *script_path, char *why, size_t why_len);
+
+/* Writes a whole gnuplot script to f that draws into the file named by the
+ * gnuplot variable tp_output (set by tp_plot_render_script). Returns 0, or a
+ * negative code that tp_plot_render_script then returns. */
+typedef int (*tp_plot_script_writer)(void *ctx, FILE *f);
+
+/* tp_plot_render for a script of the caller's: writer(ctx, f) writes it
+ * (atomically to script_path, or to a temporary file, removed afterwards,
+ * when script_path is NULL), gnuplot renders it, and the finished image is
+ * moved to image_path atomically; opts may be NULL. Returns 0; -EINVAL for a
+ * NULL writer or an empty image_path; writer's negative code; otherwise as
+ * tp_plot_render (TP_ENOGNUPLOT, TP_EGNUPLOT with why, -errno). */
+TP_EXTERN int tp_plot_render_script(tp_plot_script_writer writer, void *ctx, const struct tp_plot_opts *opts,
+                                    const char *image_path, const char *script_path, char *why, size_t why_len);
+
+/* Writes s (not NULL) to f as a gnuplot string literal: in double quotes,
+ * with quotes, backslashes and newlines escaped; for scripts of the caller's
+ * (tp_plot_render_script). A write error shows in ferror(f). */
+TP_EXTERN void tp_plot_write_string(FILE *f, const char *s);
 
 #ifdef __cplusplus
 }

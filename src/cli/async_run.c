@@ -18,8 +18,8 @@ int tp_cli_executor_check(const struct tp_cli_opts *o, int cores)
     }
     for (size_t i = 0; o->inflight != NULL && i < o->n_inflight; i++) {
         if (o->max_threads > 0 && o->inflight[i] * cores > o->max_threads + 0.5) {
-            tp_cli_usage_error("--inflight: %g tasks in flight per loop on %d cores is more than --max-threads=%d",
-                               o->inflight[i], cores, o->max_threads);
+            tp_cli_usage_error("--inflight: %g tasks in flight per loop on %d core%s is more than --max-threads=%d",
+                               o->inflight[i], cores, tp_cli_plural(cores), o->max_threads);
             return -1;
         }
     }

@@ -11,7 +11,6 @@
 #include "format.h"
 #include "integrate.h"
 #include "msg.h"
-#include "workload.h"
 
 #define CELL 160
 #define MAX_COLS 8
@@ -91,14 +90,11 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
     }
 }
 
-
-
-
 static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
-    tp__workload_describe(&r->workload, buf, len); /* "io: wait 2 ms + compute 100 us per task" */
+    tp_workload_describe(&r->workload, buf, len); /* "io: wait 2 ms + compute 100 us per task" */
 }
 
 static void pick_cell(char *buf, size_t len, const struct tp_result *r)
@@ -109,7 +105,8 @@ static void pick_cell(char *buf, size_t len, const struct tp_result *r)
         return;
     }
     const struct tp_point *p = &r->points[r->pick];
-    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+    snprintf(buf, len, "m = %s -> %d thread%s: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier),
+             p->threads, tp_cli_plural(p->threads),
              tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi));
 }
 
@@ -173,130 +170,173 @@ static int load(const char *path, struct tp_result *r)
     return 0;
 }
 
-static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,
-                         int markdown, FILE *f)
+/* The runs side by side: machine, workload, pick, band. Returns 0 or -1 (out of memory). */
+static int runs_grid(struct grid *g, const char *pa, const struct tp_result *a, const char *pb,
+                     const struct tp_result *b)
 {
     const struct tp_result *run[2] = {a, b};
     char cell[2][CELL], h[2][CELL];
-    struct grid g = {.cols = 3};
     int rc = 0;
-
     snprintf(h[0], CELL, "A: %s", pa);
     snprintf(h[1], CELL, "B: %s", pb);
-    rc |= grid_row(&g, "", h[0], h[1]);
-    rc |= grid_row(&g, "version", a->version, b->version);
+    rc |= grid_row(g, "", h[0], h[1]);
+    rc |= grid_row(g, "version", a->version, b->version);
     for (int k = 0; k < 2; k++)
         snprintf(cell[k], CELL, "%d (%s)", run[k]->cores, tp_cores_source_name(run[k]->topo.source));
-    rc |= grid_row(&g, "cores", cell[0], cell[1]);
-    rc |= grid_row(&g, "cpu", a->topo.cpu_model[0] ? a->topo.cpu_model : "-",
+    rc |= grid_row(g, "cores", cell[0], cell[1]);
+    rc |= grid_row(g, "cpu", a->topo.cpu_model[0] ? a->topo.cpu_model : "-",
                    b->topo.cpu_model[0] ? b->topo.cpu_model : "-");
     for (int k = 0; k < 2; k++)
         workload_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(&g, "workload", cell[0], cell[1]);
+    rc |= grid_row(g, "workload", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         started_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(&g, "started", cell[0], cell[1]);
+    rc |= grid_row(g, "started", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         pick_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(&g, "pick", cell[0], cell[1]);
+    rc |= grid_row(g, "pick", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         band_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(&g, "band", cell[0], cell[1]);
+    rc |= grid_row(g, "band", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         snprintf(cell[k], CELL, "%s", run[k]->partial ? "yes (interrupted)" : "no");
-    rc |= grid_row(&g, "partial", cell[0], cell[1]);
-    if (rc != 0) {
-        free(g.cell);
-        return -1;
-    }
-    if (markdown)
-        fputs("# tune-pool compare\n\n", f);
-    grid_print(&g, markdown, 0, f);
+    rc |= grid_row(g, "partial", cell[0], cell[1]);
+    return rc != 0 ? -1 : 0;
+}
 
-    /* Per multiplier: the union of both runs' m values. */
-    size_t n = a->n_points + b->n_points, u = 0;
-    double *ms = malloc((n ? n : 1) * sizeof *ms);
-    if (ms == NULL) {
-        free(g.cell);
+/* The union of both runs' multipliers, sorted, into *out (malloc'd). Returns 0 or -1. */
+static int union_multipliers(const struct tp_result *a, const struct tp_result *b, double **out, size_t *n)
+{
+    size_t u = 0;
+    double *ms = malloc((a->n_points + b->n_points ? a->n_points + b->n_points : 1) * sizeof *ms);
+    if (ms == NULL)
         return -1;
-    }
     for (size_t i = 0; i < a->n_points; i++)
         ms[u++] = a->points[i].multiplier;
     for (size_t i = 0; i < b->n_points; i++)
         if (at_multiplier(a, b->points[i].multiplier) == NULL)
             ms[u++] = b->points[i].multiplier;
     qsort(ms, u, sizeof *ms, cmp_double);
+    *out = ms;
+    *n = u;
+    return 0;
+}
 
-    struct grid t = {.cols = 8};
-    rc |= grid_row(&t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
-    for (size_t i = 0; i < u; i++) {
+/* One run's cells at a multiplier (p NULL: not measured there): its threads,
+ * its tasks/s with the interval and the pick / band mark, its p99. */
+static void point_cells(const struct tp_result *run, const struct tp_point *p, char th[32], char tp[CELL], char p99[32])
+{
+    if (p == NULL) {
+        snprintf(th, 32, "-");
+        snprintf(tp, CELL, "-");
+        snprintf(p99, 32, "-");
+        return;
+    }
+    char mark[4] = "";
+    if (run->pick >= 0 && p == &run->points[run->pick])
+        snprintf(mark, sizeof mark, " *");
+    else if (p->in_band)
+        snprintf(mark, sizeof mark, " =");
+    snprintf(th, 32, "%d", p->threads);
+    if (ok(p)) {
+        char x[32], lo[32], hi[32];
+        snprintf(tp, CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p->tput_median),
+                 tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi), mark);
+        tp__fmt_duration(p99, 32, p->lat_p99_ns);
+    } else {
+        snprintf(tp, CELL, "%s", tp_point_status_name(p->status));
+        snprintf(p99, 32, "-");
+    }
+}
+
+/* B's median over A's at the same multiplier, with the range the two intervals allow. */
+static void ratio_cell(char *buf, size_t len, const struct tp_point *pa, const struct tp_point *pb)
+{
+    if (pa != NULL && pb != NULL && ok(pa) && ok(pb) && pa->tput_median > 0 && pa->tput_ci_hi > 0 &&
+        pa->tput_ci_lo > 0)
+        /* The range divides the interval ends crosswise: every ratio the two intervals allow. */
+        snprintf(buf, len, "%.2f [%.2f, %.2f]", pb->tput_median / pa->tput_median, pb->tput_ci_lo / pa->tput_ci_hi,
+                 pb->tput_ci_hi / pa->tput_ci_lo);
+    else
+        snprintf(buf, len, "-");
+}
+
+/* Throughput and p99 of both runs at each multiplier of ms. Returns 0 or -1. */
+static int multipliers_grid(struct grid *t, const struct tp_result *a, const struct tp_result *b, const double *ms,
+                            size_t n)
+{
+    const struct tp_result *run[2] = {a, b};
+    int rc = grid_row(t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
+    for (size_t i = 0; i < n; i++) {
         const struct tp_point *p[2] = {at_multiplier(a, ms[i]), at_multiplier(b, ms[i])};
         char m[32], th[2][32], tp[2][CELL], p99[2][32], ratio[64];
-        for (int k = 0; k < 2; k++) {
-            if (p[k] == NULL) {
-                snprintf(th[k], 32, "-");
-                snprintf(tp[k], CELL, "-");
-                snprintf(p99[k], 32, "-");
-                continue;
-            }
-            char mark[4] = "";
-            if (run[k]->pick >= 0 && p[k] == &run[k]->points[run[k]->pick])
-                snprintf(mark, sizeof mark, " *");
-            else if (p[k]->in_band)
-                snprintf(mark, sizeof mark, " =");
-            snprintf(th[k], 32, "%d", p[k]->threads);
-            if (ok(p[k])) {
-                char x[32], lo[32], hi[32];
-                snprintf(tp[k], CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p[k]->tput_median),
-                         tp__fmt_num(lo, sizeof lo, p[k]->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
-                tp__fmt_duration(p99[k], 32, p[k]->lat_p99_ns);
-            } else {
-                snprintf(tp[k], CELL, "%s", tp_point_status_name(p[k]->status));
-                snprintf(p99[k], 32, "-");
-            }
-        }
-        if (p[0] != NULL && p[1] != NULL && ok(p[0]) && ok(p[1]) && p[0]->tput_median > 0 && p[0]->tput_ci_hi > 0 &&
-            p[0]->tput_ci_lo > 0)
-            /* The range divides the interval ends crosswise: every ratio the two intervals allow. */
-            snprintf(ratio, sizeof ratio, "%.2f [%.2f, %.2f]", p[1]->tput_median / p[0]->tput_median,
-                     p[1]->tput_ci_lo / p[0]->tput_ci_hi, p[1]->tput_ci_hi / p[0]->tput_ci_lo);
-        else
-            snprintf(ratio, sizeof ratio, "-");
-        rc |= grid_row(&t, tp__fmt_mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
+        for (int k = 0; k < 2; k++)
+            point_cells(run[k], p[k], th[k], tp[k], p99[k]);
+        ratio_cell(ratio, sizeof ratio, p[0], p[1]);
+        rc |= grid_row(t, tp__fmt_mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
     }
-    free(ms);
+    return rc != 0 ? -1 : 0;
+}
+
+/* The rules of thumb: how each run's rule sizes fared against its own pick. Returns 0 or -1. */
+static int rules_grid(struct grid *rl, const struct tp_result *a, const struct tp_result *b)
+{
+    const struct tp_result *run[2] = {a, b};
+    int rc = grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
+    for (int k = 0; k < TP_N_RULES; k++) {
+        char c2[2][CELL];
+        for (int j = 0; j < 2; j++) {
+            const struct tp_rule_row *row = &run[j]->rules[k];
+            if (row->point >= 0 && run[j]->pick >= 0)
+                snprintf(c2[j], CELL, "%d thread%s: %.2f [%.2f, %.2f]", row->threads, tp_cli_plural(row->threads), row->fraction,
+                         row->fraction_lo, row->fraction_hi);
+            else
+                snprintf(c2[j], CELL, "%d thread%s: not measured", row->threads, tp_cli_plural(row->threads));
+        }
+        rc |= grid_row(rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
+    }
+    return rc != 0 ? -1 : 0;
+}
+
+/* What makes the two runs hard to compare: different jobs, different core counts. */
+static void print_notes(const struct tp_result *a, const struct tp_result *b, int markdown, FILE *f)
+{
+    if (a->workload.kind != b->workload.kind || a->workload.latency_ns != b->workload.latency_ns ||
+        a->workload.compute_ns != b->workload.compute_ns)
+        fprintf(f, "%snote: the workloads differ: this compares two different jobs\n", markdown ? "\n" : "\n");
+    if (a->cores != b->cores)
+        fprintf(f, "%snote: %d core%s against %d: rows compare the same m, i.e. different thread counts\n",
+                markdown ? "\n" : "", a->cores, tp_cli_plural(a->cores), b->cores);
+}
+
+static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,
+                         int markdown, FILE *f)
+{
+    struct grid g = {.cols = 3}, t = {.cols = 8}, rl = {.cols = 3};
+    double *ms = NULL;
+    size_t n = 0;
+    int rc = runs_grid(&g, pa, a, pb, b);
+    if (rc != 0)
+        goto out;
+    if (markdown)
+        fputs("# tune-pool compare\n\n", f);
+    grid_print(&g, markdown, 0, f);
+    if ((rc = union_multipliers(a, b, &ms, &n)) != 0)
+        goto out;
+    rc |= multipliers_grid(&t, a, b, ms, n);
     fputs(markdown ? "\n## Throughput and p99 latency at each multiplier\n\n" : "\n", f);
     if (rc == 0)
         grid_print(&t, markdown, 0xFFu & ~1u, f);
     fputs(markdown ? "\n" : "", f);
     fputs("(* pick, = indistinguishable from the best; B/A: B's median over A's, with the range the two intervals allow)\n",
           f);
-
-    /* The rules of thumb: how each run's rule sizes fared against its own pick. */
-    struct grid rl = {.cols = 3};
-    rc |= grid_row(&rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
-    for (int k = 0; k < TP_N_RULES; k++) {
-        char c2[2][CELL];
-        for (int j = 0; j < 2; j++) {
-            const struct tp_rule_row *row = &run[j]->rules[k];
-            if (row->point >= 0 && run[j]->pick >= 0)
-                snprintf(c2[j], CELL, "%d threads: %.2f [%.2f, %.2f]", row->threads, row->fraction,
-                         row->fraction_lo, row->fraction_hi);
-            else
-                snprintf(c2[j], CELL, "%d threads: not measured", row->threads);
-        }
-        rc |= grid_row(&rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
-    }
+    rc |= rules_grid(&rl, a, b);
     fputs(markdown ? "\n## Rules of thumb\n\n" : "\n", f);
     if (rc == 0)
         grid_print(&rl, markdown, 0, f);
-
-    if (a->workload.kind != b->workload.kind || a->workload.latency_ns != b->workload.latency_ns ||
-        a->workload.compute_ns != b->workload.compute_ns)
-        fprintf(f, "%snote: the workloads differ: this compares two different jobs\n", markdown ? "\n" : "\n");
-    if (a->cores != b->cores)
-        fprintf(f, "%snote: %d cores against %d: rows compare the same m, i.e. different thread counts\n",
-                markdown ? "\n" : "", a->cores, b->cores);
+    print_notes(a, b, markdown, f);
+out:
+    free(ms);
     free(g.cell);
     free(t.cell);
     free(rl.cell);

@@ -8,8 +8,6 @@
 
 #include "file.h"
 #include "integrate.h"
-#include "plot.h"
-#include "report.h"
 #include "msg.h"
 
 int tp_cli_write_stdout(const struct tp_result *r, const struct tp_cli_opts *o)
@@ -82,7 +80,7 @@ int tp_cli_save_files(const struct tp_cli_opts *o, const char *name, const struc
     return failed ? -1 : 0;
 }
 
-/* tp__plot_render_with's writer, over a tp_cli_plot_writer. */
+/* tp_plot_render_script's writer, over a tp_cli_plot_writer. */
 struct plot_job {
     tp_cli_plot_writer writer;
     void *ctx;
@@ -128,7 +126,7 @@ int tp_cli_plot_with(const struct tp_cli_opts *o, const char *name, tp_cli_plot_
     snprintf(script, sizeof script, "%.*s.gp", (int)stem, image);
 
     struct plot_job job = {writer, ctx, &po, image};
-    int rc = tp__plot_render_with(plot_job_write, &job, &po, image, script, why, sizeof why);
+    int rc = tp_plot_render_script(plot_job_write, &job, &po, image, script, why, sizeof why);
     if (rc == TP_ENOGNUPLOT) {
         tp_cli_error("--plot: gnuplot is not installed (install the package gnuplot-nox, e.g. apt-get install "
                      "gnuplot-nox); the plot script is in %s",

@@ -1,4 +1,4 @@
-/* main.c - the tune-pool command: parse, detect, sweep, write results, map errors to exit codes. */
+/* main.c - the tune-pool command: parse, preflight, run, write the results, map errors to exit codes. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,7 +14,6 @@
 #include "online_run.h"
 #include "options.h"
 #include "preflight.h"
-#include "sweep.h"
 #include "progress.h"
 #include "tunepool/tunepool.h"
 
@@ -89,184 +88,231 @@ static int save_results(const struct tp_result *r, const struct tp_cli_opts *o, 
     return tp_cli_save_files(o, name, files, sizeof files / sizeof files[0], (void *)r);
 }
 
+/* The sweep's options from the command line's; progress reports to ps. */
+static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress *ps, struct tp_sweep_opts *so)
+{
+    *so = (struct tp_sweep_opts){
+        .multipliers = o->multipliers,
+        .n_multipliers = o->n_multipliers,
+        .include_rules = 1,
+        .max_threads = o->max_threads,
+        .strategy = o->strategy,
+        .resolution = o->resolution,
+        .tolerance = o->tolerance,
+        .max_p99_ns = o->max_p99_ns,
+        .repeat = o->repeat,
+        .repeat_max = o->repeat_max,
+        .target_ci = o->target_ci,
+        .tasks = o->tasks,
+        .rep_seconds = o->rep_seconds,
+        .warmup = o->warmup,
+        .stack_size = (size_t)o->stack_size,
+        .point_timeout_s = o->point_timeout_s,
+        .confidence = o->confidence,
+        .seed = o->seed,
+        .workload = o->workload,
+        .cancel = &interrupted,
+        .progress = tp_cli_progress_event,
+        .progress_ctx = ps,
+    };
+}
+
+/* The cores the multipliers refer to. Returns TP_EXIT_OK, or
+ * TP_EXIT_RUNTIME after the message. */
+static int detect_cores(const struct tp_cli_opts *o, struct tp_topology *topo)
+{
+    struct tp_topology_opts topts = {.cores_override = o->cores, .unit = o->unit};
+    int rc = tp_topology_detect(topo, &topts);
+    if (rc < 0) {
+        tp_cli_error("cannot detect the cores: %s", tp_strerror(rc));
+        return TP_EXIT_RUNTIME;
+    }
+    if (topo->warning[0] != '\0')
+        tp_cli_warn("%s", topo->warning);
+    return TP_EXIT_OK;
+}
+
+/* Everything that can be found wrong before anything is measured or written:
+ * the output directory and plot file, the workload (a plugin that loads and
+ * has the right ABI, a directory that takes O_DIRECT), the executor, and the
+ * multipliers against --max-threads (the check tp_sweep_run makes, done
+ * before the banner: a usage error is the only thing a usage error prints).
+ * Returns TP_EXIT_OK, or TP_EXIT_USAGE after the message. */
+static int preflight(const struct tp_cli_opts *o, const struct tp_topology *topo)
+{
+    char werr[1024];
+    int cores = topo->effective_cores;
+    if ((o->save || (o->plot && o->plot_path == NULL)) &&
+        (check_output_dir(o->output_dir) < 0 || tp_cli_probe_dir("--output-dir", o->output_dir) < 0))
+        return TP_EXIT_USAGE;
+    if (o->plot && o->plot_path != NULL && tp_cli_probe_file("--plot", o->plot_path) < 0)
+        return TP_EXIT_USAGE;
+    if (tp_workload_check(&o->workload, werr, sizeof werr) < 0) {
+        tp_cli_usage_error("%s", werr);
+        return TP_EXIT_USAGE;
+    }
+    if (tp_cli_executor_check(o, cores) < 0) /* --executor=async on file/plugin */
+        return TP_EXIT_USAGE;
+    for (size_t i = 0; i < o->n_multipliers; i++) {
+        int threads = tp_threads_for(o->multipliers[i], cores);
+        if (threads > o->max_threads) {
+            tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d core%s, more than --max-threads=%d",
+                               o->multipliers[i], threads, cores, tp_cli_plural(cores), o->max_threads);
+            return TP_EXIT_USAGE;
+        }
+    }
+    return TP_EXIT_OK;
+}
+
+/* The line that says what is about to be measured, unless --quiet. */
+static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *topo, const char *name)
+{
+    if (o->quiet)
+        return;
+    char reps[64];
+    if (o->repeat > 0)
+        snprintf(reps, sizeof(reps), "%d repetition%s per point", o->repeat, tp_cli_plural(o->repeat));
+    else
+        snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o->repeat_max);
+    fprintf(stderr, "%s: %d core%s (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
+            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name, tp_strategy_name(o->strategy), reps);
+}
+
+/* The pool's sweep (unless --executor=async), then the event loops' beside
+ * it (README: Executors). Returns the sweep's code. */
+static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
+                      struct tp_cli_progress *ps, struct tp_result *result)
+{
+    install_signals();
+    /* Until a point has finished, guess its time from the repetition target. */
+    tp_cli_progress_start(ps, isatty(STDERR_FILENO), o->quiet, o->repeat, o->repeat_max,
+                          o->tasks == 0 ? ((o->repeat > 0 ? o->repeat : TP_REPEAT_MIN) + 1) * o->rep_seconds : 0.0);
+    so->reps_done = tp_cli_progress_reps_done(ps);
+    int rc = o->executor_mode == TP_CLI_EXEC_ASYNC ? 0 : tp_sweep_run(so, topo, result);
+    tp_cli_progress_stop(ps);
+    if (o->executor_mode != TP_CLI_EXEC_POOL && rc != TP_ECANCELED && (rc >= 0 || result->points != NULL))
+        rc = tp_cli_run_async(o, so, topo, result, rc);
+    return rc;
+}
+
+/* The exit code of a sweep that left points to write (rc: what it returned),
+ * after the message that explains it. */
+static int sweep_exit_code(int rc, const struct tp_result *result)
+{
+    if (rc == TP_ECANCELED) {
+        size_t measured = 0;
+        for (size_t i = 0; i < result->n_points; i++)
+            measured += result->points[i].status != TP_POINT_SKIPPED;
+        tp_cli_error("interrupted: keeping the %zu of %zu point%s measured so far, marked partial", measured,
+                     result->n_points, tp_cli_plural((long long)result->n_points));
+        return TP_EXIT_INTERRUPTED;
+    }
+    if (rc == TP_ENOFEASIBLE) {
+        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
+        return TP_EXIT_RUNTIME;
+    }
+    if (rc == TP_ENOPOINTS) {
+        tp_cli_error("no point could be measured; the results list each point's reason");
+        return TP_EXIT_RUNTIME;
+    }
+    if (rc < 0) {
+        tp_cli_error("sweep failed: %s", tp_strerror(rc));
+        return TP_EXIT_RUNTIME;
+    }
+    return TP_EXIT_OK;
+}
+
+/* The results files, the plot and stdout. Returns code, or TP_EXIT_RUNTIME
+ * when code was TP_EXIT_OK and one of them failed. */
+static int write_outputs(const struct tp_result *result, const struct tp_cli_opts *o, const char *name, int code)
+{
+    if (o->save && save_results(result, o, name) < 0 && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    if (o->plot && tp_cli_plot(result, o, name) < 0 && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    if (tp_cli_write_stdout(result, o) != TP_EXIT_OK && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    return code;
+}
+
+/* A measurement: the sweeps, then what they found, written. Returns the exit code. */
+static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
+                   struct tp_cli_progress *ps)
+{
+    const char *name = o->name != NULL ? o->name : tp_workload_name(o->workload.kind);
+    struct tp_result result;
+    int code;
+    memset(&result, 0, sizeof(result));
+    print_banner(o, topo, name);
+    int rc = run_sweeps(o, so, topo, ps, &result);
+    if (rc == -E2BIG) {
+        tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d thread%s on %d core%s",
+                           o->max_threads, tp_cli_plural(o->max_threads), topo->effective_cores,
+                           tp_cli_plural(topo->effective_cores));
+        code = TP_EXIT_USAGE;
+    } else if (rc < 0 && result.points == NULL) {
+        tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
+        code = rc == -EINVAL ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
+    } else {
+        code = write_outputs(&result, o, name, sweep_exit_code(rc, &result));
+    }
+    tp_result_free(&result);
+    return code;
+}
+
+/* What the command line asks for once parsed: --help, --version, --from, or
+ * a measurement (--online or a sweep). Returns the exit code. */
+static int run(const struct tp_cli_opts *o)
+{
+    if (o->show_help) {
+        tp_cli_usage(stdout);
+        return TP_EXIT_OK;
+    }
+    if (o->show_version) {
+        printf("%s %s\n", TP_CLI_NAME, tp_version());
+        return TP_EXIT_OK;
+    }
+    if (o->from != NULL) {
+        if (o->plot && o->plot_path != NULL && tp_cli_probe_file("--plot", o->plot_path) < 0)
+            return TP_EXIT_USAGE;
+        return tp_cli_run_from(o);
+    }
+    if (tp_cli_online_check(o) < 0)
+        return TP_EXIT_USAGE;
+    struct tp_topology topo;
+    int code = detect_cores(o, &topo);
+    if (code == TP_EXIT_OK)
+        code = preflight(o, &topo);
+    if (code != TP_EXIT_OK)
+        return code;
+    struct tp_cli_progress ps;
+    struct tp_sweep_opts so;
+    sweep_opts_from(o, &ps, &so);
+    if (!o->online)
+        return measure(o, &so, &topo, &ps);
+    if (!o->quiet)
+        fprintf(stderr, "%s: %d core%s (%s); online tuning over %zu io phase%s\n", TP_CLI_NAME, topo.effective_cores,
+                tp_cli_plural(topo.effective_cores), tp_cores_source_name(topo.source), o->n_phases,
+                tp_cli_plural((long long)o->n_phases));
+    install_signals();
+    so.progress = NULL; /* the per-phase sweeps say which phase they measure */
+    return tp_cli_run_online(o, &so, &topo, &interrupted);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return tp_cli_compare(argc - 1, argv + 1);
     struct tp_cli_opts o;
-    struct tp_result result;
     char err[512];
-    int code = TP_EXIT_OK;
-
-    memset(&result, 0, sizeof(result));
+    int code;
     tp_cli_opts_init(&o);
-    if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
-        code = tp_cli_compare(argc - 1, argv + 1);
-        goto out;
-    }
     if (tp_cli_parse_args(argc, argv, &o, err, sizeof(err)) < 0) {
         tp_cli_usage_error("%s", err);
         code = TP_EXIT_USAGE;
-        goto out;
+    } else {
+        code = run(&o);
     }
-    if (o.show_help) {
-        tp_cli_usage(stdout);
-        goto out;
-    }
-    if (o.show_version) {
-        printf("%s %s\n", TP_CLI_NAME, tp_version());
-        goto out;
-    }
-    if (o.from != NULL) {
-        if (o.plot && o.plot_path != NULL && tp_cli_probe_file("--plot", o.plot_path) < 0) {
-            code = TP_EXIT_USAGE;
-            goto out;
-        }
-        code = tp_cli_run_from(&o);
-        goto out;
-    }
-    if (tp_cli_online_check(&o) < 0) {
-        code = TP_EXIT_USAGE;
-        goto out;
-    }
-    const char *name = o.name != NULL ? o.name : o.online ? "online" : tp_workload_name(o.workload.kind);
-
-    struct tp_topology topo;
-    struct tp_topology_opts topts = {.cores_override = o.cores, .unit = o.unit};
-    int rc = tp_topology_detect(&topo, &topts);
-    if (rc < 0) {
-        tp_cli_error("cannot detect the cores: %s", tp_strerror(rc));
-        code = TP_EXIT_RUNTIME;
-        goto out;
-    }
-    if (topo.warning[0] != '\0')
-        tp_cli_warn("%s", topo.warning);
-
-    struct tp_cli_progress ps;
-    struct tp_sweep_opts so = {
-        .multipliers = o.multipliers,
-        .n_multipliers = o.n_multipliers,
-        .include_rules = 1,
-        .max_threads = o.max_threads,
-        .strategy = o.strategy,
-        .resolution = o.resolution,
-        .tolerance = o.tolerance,
-        .max_p99_ns = o.max_p99_ns,
-        .repeat = o.repeat,
-        .repeat_max = o.repeat_max,
-        .target_ci = o.target_ci,
-        .tasks = o.tasks,
-        .rep_seconds = o.rep_seconds,
-        .warmup = o.warmup,
-        .stack_size = (size_t)o.stack_size,
-        .point_timeout_s = o.point_timeout_s,
-        .confidence = o.confidence,
-        .seed = o.seed,
-        .workload = o.workload,
-        .cancel = &interrupted,
-        .progress = tp_cli_progress_event,
-        .progress_ctx = &ps,
-    };
-    /* A point above --max-threads is a usage error too: tp_sweep_run checks
-     * its plan before it measures anything. */
-    if ((o.save || (o.plot && o.plot_path == NULL)) &&
-        (check_output_dir(o.output_dir) < 0 || tp_cli_probe_dir("--output-dir", o.output_dir) < 0)) {
-        code = TP_EXIT_USAGE;
-        goto out;
-    }
-    if (o.plot && o.plot_path != NULL && tp_cli_probe_file("--plot", o.plot_path) < 0) {
-        code = TP_EXIT_USAGE;
-        goto out;
-    }
-    /* The workload must be able to run here (a plugin that loads and has
-     * the right ABI, a directory that takes O_DIRECT): a usage error found
-     * before anything is measured or written. */
-    {
-        char werr[1024];
-        if (tp_workload_check(&o.workload, werr, sizeof werr) < 0) {
-            tp_cli_usage_error("%s", werr);
-            code = TP_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (tp_cli_executor_check(&o, topo.effective_cores) < 0) { /* --executor=async on file/plugin */
-        code = TP_EXIT_USAGE;
-        goto out;
-    }
-    /* The same check tp_sweep_run makes, before the banner: a usage error
-     * is the only thing a usage error prints. */
-    for (size_t i = 0; i < o.n_multipliers; i++) {
-        if (tp__threads_for(o.multipliers[i], topo.effective_cores) > o.max_threads) {
-            tp_cli_usage_error("--multipliers: m = %g needs %d threads on %d cores, more than --max-threads=%d",
-                               o.multipliers[i], tp__threads_for(o.multipliers[i], topo.effective_cores),
-                               topo.effective_cores, o.max_threads);
-            code = TP_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (o.online) {
-        if (!o.quiet)
-            fprintf(stderr, "%s: %d cores (%s); online tuning over %zu io phases\n", TP_CLI_NAME,
-                    topo.effective_cores, tp_cores_source_name(topo.source), o.n_phases);
-        install_signals();
-        so.progress = NULL; /* the per-phase sweeps say which phase they measure */
-        code = tp_cli_run_online(&o, &so, &topo, &interrupted);
-        goto out;
-    }
-    if (!o.quiet) {
-        char reps[64];
-        if (o.repeat > 0)
-            snprintf(reps, sizeof(reps), "%d repetitions per point", o.repeat);
-        else
-            snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o.repeat_max);
-        fprintf(stderr, "%s: %d cores (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo.effective_cores,
-                tp_cores_source_name(topo.source), name, tp_strategy_name(o.strategy), reps);
-    }
-    install_signals();
-    /* Until a point has finished, guess its time from the repetition target. */
-    tp_cli_progress_start(&ps, isatty(STDERR_FILENO), o.quiet, o.repeat, o.repeat_max,
-                          o.tasks == 0 ? ((o.repeat > 0 ? o.repeat : TP_REPEAT_MIN) + 1) * o.rep_seconds : 0.0);
-    so.reps_done = tp_cli_progress_reps_done(&ps);
-    rc = o.executor_mode == TP_CLI_EXEC_ASYNC ? 0 : tp_sweep_run(&so, &topo, &result);
-    tp_cli_progress_stop(&ps);
-    if (o.executor_mode != TP_CLI_EXEC_POOL && rc != TP_ECANCELED && (rc >= 0 || result.points != NULL))
-        rc = tp_cli_run_async(&o, &so, &topo, &result, rc); /* the event loops (README: Executors) */
-    if (rc == -E2BIG) {
-        tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d threads on %d cores",
-                           o.max_threads, topo.effective_cores);
-        code = TP_EXIT_USAGE;
-        goto out;
-    }
-    if (rc < 0 && result.points == NULL) {
-        tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
-        code = rc == -EINVAL ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
-        goto out;
-    }
-    if (rc == TP_ECANCELED) {
-        size_t measured = 0;
-        for (size_t i = 0; i < result.n_points; i++)
-            measured += result.points[i].status != TP_POINT_SKIPPED;
-        tp_cli_error("interrupted: keeping the %zu of %zu points measured so far, marked partial", measured,
-                     result.n_points);
-        code = TP_EXIT_INTERRUPTED;
-    } else if (rc == TP_ENOFEASIBLE) {
-        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
-        code = TP_EXIT_RUNTIME;
-    } else if (rc == TP_ENOPOINTS) {
-        tp_cli_error("no point could be measured; the results list each point's reason");
-        code = TP_EXIT_RUNTIME;
-    } else if (rc < 0) {
-        tp_cli_error("sweep failed: %s", tp_strerror(rc));
-        code = TP_EXIT_RUNTIME;
-    }
-
-    if (o.save && save_results(&result, &o, name) < 0 && code == TP_EXIT_OK)
-        code = TP_EXIT_RUNTIME;
-    if (o.plot && tp_cli_plot(&result, &o, name) < 0 && code == TP_EXIT_OK)
-        code = TP_EXIT_RUNTIME;
-    if (tp_cli_write_stdout(&result, &o) != TP_EXIT_OK && code == TP_EXIT_OK)
-        code = TP_EXIT_RUNTIME;
-
-out:
-    tp_result_free(&result);
     tp_cli_opts_free(&o);
     return code;
 }

@@ -36,3 +36,5 @@ void tp_cli_usage_error(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "Try '%s --help' for more information.\n", TP_CLI_NAME);
 }
+
+const char *tp_cli_plural(long long n) { return n == 1 ? "" : "s"; }

@@ -19,4 +19,8 @@ void tp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: the message, then "Try 'tune-pool --help' for more information." */
 void tp_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The plural ending of a count's noun: "" for 1, "s" otherwise, as in
+ * printf("%d thread%s", n, tp_cli_plural(n)). */
+const char *tp_cli_plural(long long n);
+
 #endif

@@ -14,7 +14,7 @@
  *     recorded as they come.
  *  3. With --online-baselines, the same phases through fixed pools: the
  *     oracle (each phase's offline pick, switched at the boundary) and
- *     5 x cores (ThreadPoolExecutor's old default).
+ *     5 x cores (ThreadPoolExecutor's default up to Python 3.7).
  * Per phase and run: throughput (completed tasks / phase time) as a fraction
  * of the offline best, the time until the size settles (stays within
  * SETTLE_BAND of the size it ends the phase at), the time until the
@@ -40,8 +40,6 @@
 #include "msg.h"
 #include "integrate.h"
 #include "online_run.h"
-#include "plot.h"
-#include "synthetic.h"
 
 #define TICK_MS 100
 #define SETTLE_BAND 1.25   /* settled: within [final / 1.25, final x 1.25] until the phase ends */
@@ -149,13 +147,15 @@ int tp_cli_online_check(const struct tp_cli_opts *o)
 
 /* ------------------------------------------------------------------ load */
 
+/* The closed loop's shared state. The atomics are relaxed on the workers:
+ * each is a value on its own, ordering nothing else. */
 struct load {
-    _Atomic uint64_t latency_ns;
-    uint64_t compute_ns;
-    _Atomic int stop;
-    _Atomic uint64_t done;
-    _Atomic int submit_error;
-    struct tp_pool *pool;
+    _Atomic uint64_t latency_ns; /* this phase's wait; set by the main thread */
+    uint64_t compute_ns;         /* set before the pool starts, then read only */
+    _Atomic int stop;            /* 1: tasks end without resubmitting */
+    _Atomic uint64_t done;       /* tasks finished */
+    _Atomic int task_error;      /* a task's or a resubmit's negative code; 0 = none */
+    struct tp_pool *pool;        /* set before the first submit, then read only */
 };
 
 /* One task of the closed loop: the wait, the compute, then the next task. */
@@ -164,13 +164,16 @@ static void load_task(void *arg)
     struct load *l = arg;
     if (atomic_load_explicit(&l->stop, memory_order_relaxed))
         return; /* draining: queued tasks end at once */
-    tp__block_ns(atomic_load_explicit(&l->latency_ns, memory_order_relaxed));
-    tp__burn_cpu_ns(l->compute_ns);
+    int rc = tp_workload_io_task(atomic_load_explicit(&l->latency_ns, memory_order_relaxed), l->compute_ns);
+    if (rc < 0) {
+        atomic_store_explicit(&l->task_error, rc, memory_order_relaxed);
+        return;
+    }
     atomic_fetch_add_explicit(&l->done, 1, memory_order_relaxed);
     if (!atomic_load_explicit(&l->stop, memory_order_relaxed)) {
-        int rc = tp_pool_submit(l->pool, load_task, l);
+        rc = tp_pool_submit(l->pool, load_task, l);
         if (rc != 0 && rc != -ESHUTDOWN)
-            atomic_store_explicit(&l->submit_error, rc, memory_order_relaxed);
+            atomic_store_explicit(&l->task_error, rc, memory_order_relaxed);
     }
 }
 
@@ -222,6 +225,88 @@ static void sleep_until(uint64_t t_ns)
         return; /* a signal: the caller looks at the flag */
 }
 
+/* The pool of a run: tuned starts at --start-threads (5 x cores by
+ * default) with online tuning on; a fixed one at sizes[0]. */
+static void pool_opts_for(const struct online *on, enum run_kind kind, const int *sizes, struct run *r,
+                          struct tp_pool_opts *po)
+{
+    const struct tp_cli_opts *o = on->o;
+    *po = (struct tp_pool_opts){
+        .threads = kind == RUN_TUNED ? (o->start_threads > 0 ? o->start_threads : 5 * on->topo->effective_cores)
+                                     : sizes[0],
+        .stack_size = (size_t)o->stack_size,
+        .name = "tp-online",
+        .queue_capacity = 2 * (size_t)o->max_threads,
+        .on_thread_start = lower_slack,
+        .max_threads = o->max_threads,
+    };
+    if (po->threads > o->max_threads)
+        po->threads = o->max_threads;
+    if (kind == RUN_TUNED) {
+        po->online.enabled = 1;
+        po->online.min_threads = 1;
+        po->online.max_threads = o->max_threads;
+        po->online.cores = on->topo->effective_cores;
+        po->online.interval_ms = TICK_MS;
+        po->online.on_step = record_step;
+        po->online.step_ctx = r;
+    }
+}
+
+/* A run's sampling clock: when it started, the next tick, the last sample. */
+struct ticker {
+    uint64_t t0, next, last_t, last_done;
+};
+
+/* Phase p of a run: its wait, the pool resized (fixed runs), a sample each
+ * tick until the phase ends. Returns 0, TP_ECANCELED when interrupted, or a
+ * negative code; the phase's length and tasks are kept either way. */
+static int run_phase(struct online *on, enum run_kind kind, const int *sizes, struct load *load, struct ticker *tk,
+                     int p)
+{
+    const struct tp_cli_opts *o = on->o;
+    struct run *r = &on->runs[kind];
+    int rc = 0;
+    uint64_t start = tp__now_ns();
+    atomic_store(&load->latency_ns, o->phases_ns[p]);
+    if (kind != RUN_TUNED && p > 0 && sizes[p] != sizes[p - 1])
+        rc = tp_pool_resize(load->pool, sizes[p]);
+    uint64_t done0 = atomic_load(&load->done);
+    uint64_t end = start + o->phase_time_ns;
+    r->phase_start[p] = (double)(start - tk->t0) / 1e9;
+    while (rc == 0) {
+        tk->next += (uint64_t)TICK_MS * 1000000u;
+        if (tk->next > end)
+            tk->next = end;
+        sleep_until(tk->next);
+        if (*on->interrupted) {
+            rc = TP_ECANCELED;
+            break;
+        }
+        uint64_t now = tp__now_ns(), d = atomic_load(&load->done);
+        struct sample s = {
+            .t_s = (double)(now - tk->t0) / 1e9,
+            .phase = p,
+            .threads = tp_pool_threads(load->pool),
+            .tput = now > tk->last_t ? (double)(d - tk->last_done) / ((double)(now - tk->last_t) / 1e9) : 0,
+        };
+        tk->last_done = d;
+        tk->last_t = now;
+        if (add_sample(r, &s) < 0)
+            rc = -ENOMEM;
+        if (atomic_load(&load->task_error) != 0)
+            rc = atomic_load(&load->task_error);
+        if (now >= end)
+            break;
+    }
+    uint64_t stop = tp__now_ns();
+    r->phase_len[p] = (double)(stop - start) / 1e9;
+    r->phase_tasks[p] = atomic_load(&load->done) - done0;
+    r->n_phases_done = p + 1;
+    tk->next = stop;
+    return rc;
+}
+
 /* Runs the phases through one pool: tuned (online on) or fixed (sizes[p]
  * per phase). Returns 0, TP_ECANCELED when interrupted (what ran is kept),
  * or a negative code. */
@@ -230,27 +315,8 @@ static int run_phases(struct online *on, enum run_kind kind, const int *sizes)
     const struct tp_cli_opts *o = on->o;
     struct run *r = &on->runs[kind];
     struct load load = {.compute_ns = o->workload.compute_ns};
-    int in_flight = o->max_threads;
-    struct tp_pool_opts po = {
-        .threads = kind == RUN_TUNED ? (o->start_threads > 0 ? o->start_threads : 5 * on->topo->effective_cores)
-                                     : sizes[0],
-        .stack_size = (size_t)o->stack_size,
-        .name = "tp-online",
-        .queue_capacity = 2 * (size_t)in_flight,
-        .on_thread_start = lower_slack,
-        .max_threads = o->max_threads,
-    };
-    if (po.threads > o->max_threads)
-        po.threads = o->max_threads;
-    if (kind == RUN_TUNED) {
-        po.online.enabled = 1;
-        po.online.min_threads = 1;
-        po.online.max_threads = o->max_threads;
-        po.online.cores = on->topo->effective_cores;
-        po.online.interval_ms = TICK_MS;
-        po.online.on_step = record_step;
-        po.online.step_ctx = r;
-    }
+    struct tp_pool_opts po;
+    pool_opts_for(on, kind, sizes, r, &po);
     r->ran = 1;
     r->start_threads = po.threads;
     atomic_store(&load.latency_ns, o->phases_ns[0]);
@@ -260,49 +326,12 @@ static int run_phases(struct online *on, enum run_kind kind, const int *sizes)
         r->error = rc;
         return rc;
     }
-    for (int i = 0; i < in_flight && rc == 0; i++)
+    /* K = --max-threads tasks circulate, so the queue never runs dry. */
+    for (int i = 0; i < o->max_threads && rc == 0; i++)
         rc = tp_pool_submit(load.pool, load_task, &load);
-    uint64_t t0 = r->t0_ns, tick_ns = (uint64_t)TICK_MS * 1000000u, next = t0, last_t = t0;
-    uint64_t last_done = 0;
-    for (int p = 0; p < on->n_phases && rc == 0; p++) {
-        uint64_t start = tp__now_ns();
-        atomic_store(&load.latency_ns, o->phases_ns[p]);
-        if (kind != RUN_TUNED && p > 0 && sizes[p] != sizes[p - 1])
-            rc = tp_pool_resize(load.pool, sizes[p]);
-        uint64_t done0 = atomic_load(&load.done);
-        uint64_t end = start + o->phase_time_ns;
-        r->phase_start[p] = (double)(start - t0) / 1e9;
-        while (rc == 0) {
-            next += tick_ns;
-            if (next > end)
-                next = end;
-            sleep_until(next);
-            if (*on->interrupted) {
-                rc = TP_ECANCELED;
-                break;
-            }
-            uint64_t now = tp__now_ns(), d = atomic_load(&load.done);
-            struct sample s = {
-                .t_s = (double)(now - t0) / 1e9,
-                .phase = p,
-                .threads = tp_pool_threads(load.pool),
-                .tput = now > last_t ? (double)(d - last_done) / ((double)(now - last_t) / 1e9) : 0,
-            };
-            last_done = d;
-            last_t = now;
-            if (add_sample(r, &s) < 0)
-                rc = -ENOMEM;
-            if (atomic_load(&load.submit_error) != 0)
-                rc = atomic_load(&load.submit_error);
-            if (now >= end)
-                break;
-        }
-        uint64_t stop = tp__now_ns();
-        r->phase_len[p] = (double)(stop - start) / 1e9;
-        r->phase_tasks[p] = atomic_load(&load.done) - done0;
-        r->n_phases_done = p + 1;
-        next = stop;
-    }
+    struct ticker tk = {.t0 = r->t0_ns, .next = r->t0_ns, .last_t = r->t0_ns};
+    for (int p = 0; p < on->n_phases && rc == 0; p++)
+        rc = run_phase(on, kind, sizes, &load, &tk, p);
     atomic_store(&load.stop, 1);
     tp_pool_destroy(load.pool); /* queued tasks return at once; running ones finish their wait */
     if (rc < 0 && rc != TP_ECANCELED)
@@ -450,19 +479,18 @@ static void fmt_seconds(char *buf, size_t len, double s)
         snprintf(buf, len, "%.1f s", s);
 }
 
-static int write_table(const struct online *on, FILE *f, int markdown)
+/* The table's title, what the tuned pool started from, the column heads. */
+static void table_head(const struct online *on, FILE *f, int markdown)
 {
     const struct tp_cli_opts *o = on->o;
-    char a[TP__NUM_LEN], b[TP__NUM_LEN], c[TP__NUM_LEN], d[TP__NUM_LEN], e[TP__NUM_LEN], g[TP__NUM_LEN];
-    const struct run *t = &on->runs[RUN_TUNED];
-
-    fprintf(f, "%sOnline tuning: io workload, compute %s per task, %d cores (%s), phases of %.3g s%s\n",
+    char a[TP__NUM_LEN];
+    fprintf(f, "%sOnline tuning: io workload, compute %s per task, %d core%s (%s), phases of %.3g s%s\n",
             markdown ? "## " : "", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
-            on->topo->effective_cores, tp_cores_source_name(on->topo->source), (double)o->phase_time_ns / 1e9,
+            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores), tp_cores_source_name(on->topo->source), (double)o->phase_time_ns / 1e9,
             on->partial ? " (PARTIAL: interrupted)" : "");
-    fprintf(f, "%sThe tuned pool started at %d threads (--start-threads); controller: model knee x 1.2, verified "
+    fprintf(f, "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
                "moves (README: Online tuning).\n\n",
-            markdown ? "" : "", t->start_threads);
+            markdown ? "" : "", on->runs[RUN_TUNED].start_threads, tp_cli_plural(on->runs[RUN_TUNED].start_threads));
     if (markdown)
         fputs("| phase | wait | offline pick | offline best | tuned tasks/s | of best | after settling | settle | "
               "reach 90% | size after settling | changes/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -471,66 +499,81 @@ static int write_table(const struct online *on, FILE *f, int markdown)
         fprintf(f, "%-5s %-7s %-20s %-30s %-11s %-7s %-7s %-7s %-9s %-15s %s\n", "phase", "wait", "offline pick",
                 "offline best [interval]", "tuned/s", "of best", "steady", "settle", "reach 90%", "size (settled)",
                 "changes/s");
+}
+
+/* Phase p of the tuned run beside the phase's offline pick and best. */
+static void tuned_row(const struct online *on, int p, FILE *f, int markdown)
+{
+    const struct offline *off = &on->off[p];
+    const struct metrics *m = &on->m[RUN_TUNED][p];
+    char a[TP__NUM_LEN], b[TP__NUM_LEN], c[TP__NUM_LEN], d[TP__NUM_LEN], e[TP__NUM_LEN], g[TP__NUM_LEN];
+    char wait[TP__NUM_LEN], pick[64], best[96], frac[16], steady[16], settle[16], reach[16], size[48];
+    tp__fmt_duration(wait, sizeof wait, (double)on->o->phases_ns[p]);
+    if (off->valid) {
+        snprintf(pick, sizeof pick, "%d thr %s/s", off->pick_threads, tp__fmt_num(a, sizeof a, off->pick_tput));
+        snprintf(best, sizeof best, "%d thr %s [%s, %s]", off->best_threads, tp__fmt_num(b, sizeof b, off->best_tput),
+                 tp__fmt_num(c, sizeof c, off->best_lo), tp__fmt_num(d, sizeof d, off->best_hi));
+    } else {
+        snprintf(pick, sizeof pick, "-");
+        snprintf(best, sizeof best, "-");
+    }
+    fmt_fraction_or_dash(frac, sizeof frac, m->fraction);
+    fmt_fraction_or_dash(steady, sizeof steady, m->steady_fraction);
+    fmt_seconds(settle, sizeof settle, m->settle_s);
+    if (off->valid)
+        fmt_seconds(reach, sizeof reach, m->reach_s);
+    else
+        snprintf(reach, sizeof reach, "-");
+    snprintf(size, sizeof size, "%d (%d..%d)", m->final, m->lo, m->hi);
+    tp__fmt_num(e, sizeof e, m->tput);
+    tp__fmt_sig3(g, sizeof g, m->changes_per_s);
+    if (markdown)
+        fprintf(f, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", p + 1, wait, pick, best, e, frac,
+                steady, settle, reach, size, g);
+    else
+        fprintf(f, "%-5d %-7s %-20s %-30s %-11s %-7s %-7s %-7s %-9s %-15s %s\n", p + 1, wait, pick, best, e, frac,
+                steady, settle, reach, size, g);
+}
+
+/* --online-baselines: the tuned run beside the fixed pools, phase by phase. */
+static void baselines_table(const struct online *on, FILE *f, int markdown)
+{
+    char a[TP__NUM_LEN];
+    fprintf(f, "\n%sFixed pools over the same phases (--online-baselines):\n", markdown ? "### " : "");
+    if (markdown)
+        fputs("| phase | tuned tasks/s (of best) | oracle: offline pick per phase | fixed 5 x cores |\n"
+              "|---|---|---|---|\n",
+              f);
+    else
+        fprintf(f, "%-5s %-24s %-34s %s\n", "phase", "tuned (of best)", "oracle: each phase's pick (of best)",
+                "fixed 5 x cores (of best)");
     for (int p = 0; p < on->n_phases; p++) {
-        const struct offline *off = &on->off[p];
-        const struct metrics *m = &on->m[RUN_TUNED][p];
-        char wait[TP__NUM_LEN], pick[64], best[96], frac[16], steady[16], settle[16], reach[16], size[48];
-        tp__fmt_duration(wait, sizeof wait, (double)o->phases_ns[p]);
-        if (off->valid) {
-            snprintf(pick, sizeof pick, "%d thr %s/s", off->pick_threads, tp__fmt_num(a, sizeof a, off->pick_tput));
-            snprintf(best, sizeof best, "%d thr %s [%s, %s]", off->best_threads,
-                     tp__fmt_num(b, sizeof b, off->best_tput), tp__fmt_num(c, sizeof c, off->best_lo),
-                     tp__fmt_num(d, sizeof d, off->best_hi));
-        } else {
-            snprintf(pick, sizeof pick, "-");
-            snprintf(best, sizeof best, "-");
-        }
-        fmt_fraction_or_dash(frac, sizeof frac, m->fraction);
-        fmt_fraction_or_dash(steady, sizeof steady, m->steady_fraction);
-        fmt_seconds(settle, sizeof settle, m->settle_s);
-        if (off->valid)
-            fmt_seconds(reach, sizeof reach, m->reach_s);
-        else
-            snprintf(reach, sizeof reach, "-");
-        snprintf(size, sizeof size, "%d (%d..%d)", m->final, m->lo, m->hi);
-        tp__fmt_num(e, sizeof e, m->tput);
-        tp__fmt_sig3(g, sizeof g, m->changes_per_s);
-        if (markdown)
-            fprintf(f, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", p + 1, wait, pick, best, e, frac,
-                    steady, settle, reach, size, g);
-        else
-            fprintf(f, "%-5d %-7s %-20s %-30s %-11s %-7s %-7s %-7s %-9s %-15s %s\n", p + 1, wait, pick, best, e,
-                    frac, steady, settle, reach, size, g);
-    }
-    if (on->runs[RUN_ORACLE].ran || on->runs[RUN_FIXED].ran) {
-        fprintf(f, "\n%sFixed pools over the same phases (--online-baselines):\n", markdown ? "### " : "");
-        if (markdown)
-            fputs("| phase | tuned tasks/s (of best) | oracle: offline pick per phase | fixed 5 x cores |\n"
-                  "|---|---|---|---|\n",
-                  f);
-        else
-            fprintf(f, "%-5s %-24s %-34s %s\n", "phase", "tuned (of best)", "oracle: each phase's pick (of best)",
-                    "fixed 5 x cores (of best)");
-        for (int p = 0; p < on->n_phases; p++) {
-            char cols[N_RUNS][96];
-            for (int k = 0; k < N_RUNS; k++) {
-                const struct metrics *m = &on->m[k][p];
-                char fr[16];
-                fmt_fraction_or_dash(fr, sizeof fr, m->fraction);
-                if (!on->runs[k].ran || p >= on->runs[k].n_phases_done)
-                    snprintf(cols[k], sizeof cols[k], "-");
-                else if (k == RUN_TUNED)
-                    snprintf(cols[k], sizeof cols[k], "%s/s (%s)", tp__fmt_num(a, sizeof a, m->tput), fr);
-                else
-                    snprintf(cols[k], sizeof cols[k], "%d thr %s/s (%s)", m->final, tp__fmt_num(a, sizeof a, m->tput),
-                             fr);
-            }
-            if (markdown)
-                fprintf(f, "| %d | %s | %s | %s |\n", p + 1, cols[0], cols[1], cols[2]);
+        char cols[N_RUNS][96];
+        for (int k = 0; k < N_RUNS; k++) {
+            const struct metrics *m = &on->m[k][p];
+            char fr[16];
+            fmt_fraction_or_dash(fr, sizeof fr, m->fraction);
+            if (!on->runs[k].ran || p >= on->runs[k].n_phases_done)
+                snprintf(cols[k], sizeof cols[k], "-");
+            else if (k == RUN_TUNED)
+                snprintf(cols[k], sizeof cols[k], "%s/s (%s)", tp__fmt_num(a, sizeof a, m->tput), fr);
             else
-                fprintf(f, "%-5d %-24s %-34s %s\n", p + 1, cols[0], cols[1], cols[2]);
+                snprintf(cols[k], sizeof cols[k], "%d thr %s/s (%s)", m->final, tp__fmt_num(a, sizeof a, m->tput), fr);
         }
+        if (markdown)
+            fprintf(f, "| %d | %s | %s | %s |\n", p + 1, cols[0], cols[1], cols[2]);
+        else
+            fprintf(f, "%-5d %-24s %-34s %s\n", p + 1, cols[0], cols[1], cols[2]);
     }
+}
+
+static int write_table(const struct online *on, FILE *f, int markdown)
+{
+    table_head(on, f, markdown);
+    for (int p = 0; p < on->n_phases; p++)
+        tuned_row(on, p, f, markdown);
+    if (on->runs[RUN_ORACLE].ran || on->runs[RUN_FIXED].ran)
+        baselines_table(on, f, markdown);
     fputs("\nof best: the phase's tasks/s over the offline sweep's best median for that wait; steady: the same "
           "after the size settled;\nsettle: until the size stays within x1.25 of the size the phase ends at; reach "
           "90%: until the last 0.3 s ran at 0.9 of the best.\n",
@@ -554,10 +597,10 @@ static int write_csv(const struct online *on, FILE *f)
 
 static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
-static json_t *build_json(const struct online *on)
+/* The document's head: what made it, the machine, the workload, the controller. */
+static void json_head(const struct online *on, json_t *root)
 {
     const struct tp_cli_opts *o = on->o;
-    json_t *root = json_object(), *phases = json_array(), *runs = json_object();
     json_object_set_new(root, "tool", json_string("tune-pool"));
     json_object_set_new(root, "schema", json_integer(1));
     json_object_set_new(root, "kind", json_string("online"));
@@ -584,48 +627,86 @@ static json_t *build_json(const struct online *on)
     json_object_set_new(ctl, "max_threads", json_integer(o->max_threads));
     json_object_set_new(ctl, "start_threads", json_integer(on->runs[RUN_TUNED].start_threads));
     json_object_set_new(root, "controller", ctl);
+}
 
+/* A phase's offline optimum, or null without one. */
+static json_t *json_offline(const struct offline *off)
+{
+    if (!off->valid)
+        return json_null();
+    json_t *jo = json_object();
+    json_object_set_new(jo, "pick_threads", json_integer(off->pick_threads));
+    json_object_set_new(jo, "pick_tasks_per_s", json_real(off->pick_tput));
+    json_object_set_new(jo, "best_threads", json_integer(off->best_threads));
+    json_object_set_new(jo, "best_tasks_per_s", json_real(off->best_tput));
+    json_object_set_new(jo, "best_ci", json_pack("[f,f]", off->best_lo, off->best_hi));
+    json_object_set_new(jo, "partial", json_boolean(off->partial));
+    return jo;
+}
+
+/* What one run did in phase p. */
+static json_t *json_phase_metrics(const struct run *r, int p, const struct metrics *m)
+{
+    json_t *jm = json_object();
+    json_object_set_new(jm, "start_s", json_real(r->phase_start[p]));
+    json_object_set_new(jm, "duration_s", json_real(r->phase_len[p]));
+    json_object_set_new(jm, "tasks", json_integer((json_int_t)r->phase_tasks[p]));
+    json_object_set_new(jm, "tasks_per_s", json_real(m->tput));
+    json_object_set_new(jm, "fraction_of_best", num_or_null(m->fraction));
+    json_object_set_new(jm, "steady_fraction_of_best", num_or_null(m->steady_fraction));
+    json_object_set_new(jm, "settle_s", json_real(m->settle_s));
+    json_object_set_new(jm, "reach90_s", m->reach_s >= 0 ? json_real(m->reach_s) : json_null());
+    json_object_set_new(jm, "threads_final", json_integer(m->final));
+    json_object_set_new(jm, "threads_settled", json_pack("[i,i]", m->lo, m->hi));
+    json_object_set_new(jm, "changes_per_s", json_real(m->changes_per_s));
+    json_object_set_new(jm, "threads_cv", json_real(m->cv));
+    return jm;
+}
+
+/* Each phase: its wait, its offline optimum, what every run did in it. */
+static json_t *json_phases(const struct online *on)
+{
+    json_t *phases = json_array();
     for (int p = 0; p < on->n_phases; p++) {
         json_t *ph = json_object(), *res = json_object();
-        const struct offline *off = &on->off[p];
-        json_object_set_new(ph, "wait_ns", json_integer((json_int_t)o->phases_ns[p]));
-        if (off->valid) {
-            json_t *jo = json_object();
-            json_object_set_new(jo, "pick_threads", json_integer(off->pick_threads));
-            json_object_set_new(jo, "pick_tasks_per_s", json_real(off->pick_tput));
-            json_object_set_new(jo, "best_threads", json_integer(off->best_threads));
-            json_object_set_new(jo, "best_tasks_per_s", json_real(off->best_tput));
-            json_object_set_new(jo, "best_ci", json_pack("[f,f]", off->best_lo, off->best_hi));
-            json_object_set_new(jo, "partial", json_boolean(off->partial));
-            json_object_set_new(ph, "offline", jo);
-        } else {
-            json_object_set_new(ph, "offline", json_null());
-        }
+        json_object_set_new(ph, "wait_ns", json_integer((json_int_t)on->o->phases_ns[p]));
+        json_object_set_new(ph, "offline", json_offline(&on->off[p]));
         for (int k = 0; k < N_RUNS; k++) {
             const struct run *r = &on->runs[k];
-            if (!r->ran || p >= r->n_phases_done)
-                continue;
-            const struct metrics *m = &on->m[k][p];
-            json_t *jm = json_object();
-            json_object_set_new(jm, "start_s", json_real(r->phase_start[p]));
-            json_object_set_new(jm, "duration_s", json_real(r->phase_len[p]));
-            json_object_set_new(jm, "tasks", json_integer((json_int_t)r->phase_tasks[p]));
-            json_object_set_new(jm, "tasks_per_s", json_real(m->tput));
-            json_object_set_new(jm, "fraction_of_best", num_or_null(m->fraction));
-            json_object_set_new(jm, "steady_fraction_of_best", num_or_null(m->steady_fraction));
-            json_object_set_new(jm, "settle_s", json_real(m->settle_s));
-            json_object_set_new(jm, "reach90_s", m->reach_s >= 0 ? json_real(m->reach_s) : json_null());
-            json_object_set_new(jm, "threads_final", json_integer(m->final));
-            json_object_set_new(jm, "threads_settled", json_pack("[i,i]", m->lo, m->hi));
-            json_object_set_new(jm, "changes_per_s", json_real(m->changes_per_s));
-            json_object_set_new(jm, "threads_cv", json_real(m->cv));
-            json_object_set_new(res, run_names[k], jm);
+            if (r->ran && p < r->n_phases_done)
+                json_object_set_new(res, run_names[k], json_phase_metrics(r, p, &on->m[k][p]));
         }
         json_object_set_new(ph, "runs", res);
         json_array_append_new(phases, ph);
     }
-    json_object_set_new(root, "phases", phases);
+    return phases;
+}
 
+/* The tuned run's controller steps, as they came. */
+static json_t *json_steps(const struct run *r)
+{
+    json_t *steps = json_array();
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct tp_ctl_step *s = &r->steps[i].s;
+        json_t *js = json_pack("{s:f,s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "t_s", r->steps[i].wall_s,
+                               "action", tp_ctl_action_name(s->action), "reason", s->reason != NULL ? s->reason : "",
+                               "threads_before", s->threads_before, "threads", s->threads, "tasks_per_s", s->tput,
+                               "task_s", s->task_s, "cpu_per_task_s", s->cpu_task_s, "runq_per_task_s", s->runq_task_s,
+                               "wait_per_task_s", s->wait_task_s, "busy", s->busy, "knee", s->knee, "target",
+                               s->target, "noise", s->noise);
+        if (js != NULL) {
+            json_object_set_new(js, "cap", json_integer(s->cap_hi));
+            json_object_set_new(js, "floor", json_integer(s->floor_lo));
+            json_array_append_new(steps, js);
+        }
+    }
+    return steps;
+}
+
+/* Each run that ran: its start, its error, its samples, and (tuned) its steps. */
+static json_t *json_runs(const struct online *on)
+{
+    json_t *runs = json_object();
     for (int k = 0; k < N_RUNS; k++) {
         const struct run *r = &on->runs[k];
         if (!r->ran)
@@ -640,28 +721,19 @@ static json_t *build_json(const struct online *on)
                                                      "threads", s->threads, "tasks_per_s", s->tput));
         }
         json_object_set_new(jr, "samples", samples);
-        if (k == RUN_TUNED) {
-            json_t *steps = json_array();
-            for (size_t i = 0; i < r->n_steps; i++) {
-                const struct tp_ctl_step *s = &r->steps[i].s;
-                json_t *js = json_pack("{s:f,s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "t_s",
-                                       r->steps[i].wall_s, "action", tp_ctl_action_name(s->action), "reason",
-                                       s->reason != NULL ? s->reason : "", "threads_before", s->threads_before,
-                                       "threads", s->threads, "tasks_per_s", s->tput, "task_s", s->task_s,
-                                       "cpu_per_task_s", s->cpu_task_s, "runq_per_task_s", s->runq_task_s,
-                                       "wait_per_task_s", s->wait_task_s, "busy", s->busy, "knee", s->knee,
-                                       "target", s->target, "noise", s->noise);
-                if (js != NULL) {
-                    json_object_set_new(js, "cap", json_integer(s->cap_hi));
-                    json_object_set_new(js, "floor", json_integer(s->floor_lo));
-                    json_array_append_new(steps, js);
-                }
-            }
-            json_object_set_new(jr, "steps", steps);
-        }
+        if (k == RUN_TUNED)
+            json_object_set_new(jr, "steps", json_steps(r));
         json_object_set_new(runs, run_names[k], jr);
     }
-    json_object_set_new(root, "runs", runs);
+    return runs;
+}
+
+static json_t *build_json(const struct online *on)
+{
+    json_t *root = json_object();
+    json_head(on, root);
+    json_object_set_new(root, "phases", json_phases(on));
+    json_object_set_new(root, "runs", json_runs(on));
     return root;
 }
 
@@ -691,7 +763,7 @@ static int plot_writer(void *ctx, const struct tp_plot_opts *po, const char *ima
     fprintf(f, "# Generated by tune-pool %s: online tuning over phases.\n", tp_version());
     fputs("# Render: gnuplot THIS_FILE   (or gnuplot -e \"tp_output='other.png'\" THIS_FILE)\n", f);
     fputs("if (!exists(\"tp_output\")) tp_output = ", f);
-    tp__gp_string(f, image);
+    tp_plot_write_string(f, image);
     fputc('\n', f);
     if (po->format == TP_PLOT_SVG)
         fputs("set terminal svg size 1200,900 dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", f);
@@ -719,8 +791,8 @@ static int plot_writer(void *ctx, const struct tp_plot_opts *po, const char *ima
     }
     fputs("EOD\n", f);
     fputs("set multiplot layout 2,1 title \"tune-pool --online: ", f);
-    fprintf(f, "io, compute %s, %d cores; waits", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
-            on->topo->effective_cores);
+    fprintf(f, "io, compute %s, %d core%s; waits", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
+            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores));
     for (int p = 0; p < on->n_phases; p++)
         fprintf(f, "%s%s", p ? ", " : " ", tp__fmt_duration(a, sizeof a, (double)o->phases_ns[p]));
     fputs("\"\n", f);
@@ -780,11 +852,80 @@ static void progress_line(const struct online *on, enum run_kind k)
     }
 }
 
+/* --online-baselines: the oracle (each phase's offline pick; only with every
+ * phase's) and 5 x cores through the same phases. Returns as run_phases. */
+static int run_baselines(struct online *on)
+{
+    const struct tp_cli_opts *o = on->o;
+    int sizes[MAX_PHASES];
+    int have_oracle = 1, rc = 0;
+    for (int p = 0; p < on->n_phases; p++) {
+        have_oracle &= on->off[p].valid;
+        sizes[p] = on->off[p].valid ? on->off[p].pick_threads : 1;
+    }
+    if (have_oracle) {
+        if (!o->quiet)
+            fprintf(stderr, "%s: oracle pool (each phase's offline pick)\n", TP_CLI_NAME);
+        rc = run_phases(on, RUN_ORACLE, sizes);
+    } else {
+        tp_cli_warn("--online-baselines: no oracle run without every phase's offline pick");
+    }
+    if (rc != 0)
+        return rc;
+    for (int p = 0; p < on->n_phases; p++)
+        sizes[p] = on->fixed_threads;
+    if (!o->quiet)
+        fprintf(stderr, "%s: fixed pool of %d thread%s (5 x cores)\n", TP_CLI_NAME, on->fixed_threads,
+                tp_cli_plural(on->fixed_threads));
+    return run_phases(on, RUN_FIXED, sizes);
+}
+
+/* The pools in order: the tuned one, then the baselines. Returns as run_phases. */
+static int run_pools(struct online *on)
+{
+    const struct tp_cli_opts *o = on->o;
+    if (!o->quiet)
+        fprintf(stderr, "%s: tuned pool through %d phase%s of %.3g s\n", TP_CLI_NAME, on->n_phases,
+                tp_cli_plural(on->n_phases), (double)o->phase_time_ns / 1e9);
+    int rc = run_phases(on, RUN_TUNED, NULL);
+    if (rc == 0 && o->online_baselines)
+        rc = run_baselines(on);
+    return rc;
+}
+
+/* Each run's figures per phase, and a progress line per run that ran. */
+static void summarise(struct online *on)
+{
+    for (int k = 0; k < N_RUNS; k++)
+        for (int p = 0; p < on->n_phases; p++)
+            compute_metrics(on, &on->runs[k], p, &on->m[k][p]);
+    for (int k = 0; k < N_RUNS; k++)
+        if (on->runs[k].ran)
+            progress_line(on, (enum run_kind)k);
+}
+
+/* NAME.csv, NAME.json, the plot, then stdout in --format. Returns code, or
+ * TP_EXIT_RUNTIME when code was TP_EXIT_OK and one of them failed. */
+static int write_outputs(struct online *on, int code)
+{
+    const struct tp_cli_opts *o = on->o;
+    if (save_all(on, o->name != NULL ? o->name : "online") < 0 && code == TP_EXIT_OK)
+        code = TP_EXIT_RUNTIME;
+    int wrc = o->format == TP_FORMAT_JSON ? json_writer(on, stdout)
+              : o->format == TP_FORMAT_CSV ? write_csv(on, stdout)
+                                           : write_table(on, stdout, o->format == TP_FORMAT_MARKDOWN);
+    if ((wrc < 0 || fflush(stdout) != 0) && code == TP_EXIT_OK) {
+        tp_cli_error("cannot write to stdout: %s", strerror(errno));
+        code = TP_EXIT_RUNTIME;
+    }
+    return code;
+}
+
 int tp_cli_run_online(const struct tp_cli_opts *o, const struct tp_sweep_opts *so, const struct tp_topology *topo,
                       volatile sig_atomic_t *interrupted)
 {
     struct online *on = calloc(1, sizeof *on);
-    int code = TP_EXIT_OK, rc = 0;
+    int code = TP_EXIT_OK;
     if (on == NULL) {
         tp_cli_error("out of memory");
         return TP_EXIT_RUNTIME;
@@ -796,51 +937,17 @@ int tp_cli_run_online(const struct tp_cli_opts *o, const struct tp_sweep_opts *s
     on->fixed_threads = 5 * topo->effective_cores <= o->max_threads ? 5 * topo->effective_cores : o->max_threads;
     for (int k = 0; k < N_RUNS; k++)
         pthread_mutex_init(&on->runs[k].mu, NULL);
-    const char *name = o->name != NULL ? o->name : "online";
 
-    if (!o->no_offline) {
-        rc = run_offline(on, so);
-        if (rc == -E2BIG || rc == -EINVAL) {
-            tp_cli_error("cannot run the offline sweeps: %s", tp_strerror(rc));
-            code = TP_EXIT_RUNTIME;
-            goto out;
-        }
+    int rc = o->no_offline ? 0 : run_offline(on, so);
+    if (rc == -E2BIG || rc == -EINVAL) {
+        tp_cli_error("cannot run the offline sweeps: %s", tp_strerror(rc));
+        code = TP_EXIT_RUNTIME;
+        goto out;
     }
-    if (rc == 0) {
-        if (!o->quiet)
-            fprintf(stderr, "%s: tuned pool through %d phases of %.3g s\n", TP_CLI_NAME, on->n_phases,
-                    (double)o->phase_time_ns / 1e9);
-        rc = run_phases(on, RUN_TUNED, NULL);
-    }
-    if (rc == 0 && o->online_baselines) {
-        int sizes[MAX_PHASES];
-        int have_oracle = 1;
-        for (int p = 0; p < on->n_phases; p++) {
-            have_oracle &= on->off[p].valid;
-            sizes[p] = on->off[p].valid ? on->off[p].pick_threads : 1;
-        }
-        if (have_oracle) {
-            if (!o->quiet)
-                fprintf(stderr, "%s: oracle pool (each phase's offline pick)\n", TP_CLI_NAME);
-            rc = run_phases(on, RUN_ORACLE, sizes);
-        } else {
-            tp_cli_warn("--online-baselines: no oracle run without every phase's offline pick");
-        }
-        if (rc == 0) {
-            for (int p = 0; p < on->n_phases; p++)
-                sizes[p] = on->fixed_threads;
-            if (!o->quiet)
-                fprintf(stderr, "%s: fixed pool of %d threads (5 x cores)\n", TP_CLI_NAME, on->fixed_threads);
-            rc = run_phases(on, RUN_FIXED, sizes);
-        }
-    }
+    if (rc == 0)
+        rc = run_pools(on);
     on->partial = rc == TP_ECANCELED;
-    for (int k = 0; k < N_RUNS; k++)
-        for (int p = 0; p < on->n_phases; p++)
-            compute_metrics(on, &on->runs[k], p, &on->m[k][p]);
-    for (int k = 0; k < N_RUNS; k++)
-        if (on->runs[k].ran)
-            progress_line(on, (enum run_kind)k);
+    summarise(on);
     if (rc == TP_ECANCELED) {
         tp_cli_error("interrupted: keeping what ran so far, marked partial");
         code = TP_EXIT_INTERRUPTED;
@@ -848,20 +955,10 @@ int tp_cli_run_online(const struct tp_cli_opts *o, const struct tp_sweep_opts *s
         tp_cli_error("the online run failed: %s", tp_strerror(rc));
         code = TP_EXIT_RUNTIME;
     }
-    if (on->runs[RUN_TUNED].n_samples == 0) {
-        if (code == TP_EXIT_OK)
-            code = TP_EXIT_RUNTIME;
-        goto out;
-    }
-    if (save_all(on, name) < 0 && code == TP_EXIT_OK)
-        code = TP_EXIT_RUNTIME;
-    int wrc = o->format == TP_FORMAT_JSON ? json_writer(on, stdout)
-              : o->format == TP_FORMAT_CSV ? write_csv(on, stdout)
-                                           : write_table(on, stdout, o->format == TP_FORMAT_MARKDOWN);
-    if ((wrc < 0 || fflush(stdout) != 0) && code == TP_EXIT_OK) {
-        tp_cli_error("cannot write to stdout: %s", strerror(errno));
-        code = TP_EXIT_RUNTIME;
-    }
+    if (on->runs[RUN_TUNED].n_samples == 0)
+        code = code == TP_EXIT_OK ? TP_EXIT_RUNTIME : code;
+    else
+        code = write_outputs(on, code);
 out:
     free_online(on);
     free(on);

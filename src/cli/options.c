@@ -1,203 +1,20 @@
-/* options.c - tune-pool's command line: value parsers (durations, sizes, lists) and the option table. */
-#include <ctype.h>
+/* options.c - tune-pool's command line: the option table, its parsing section by section, the checks of the whole, --help. */
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
+#include "values.h"
 
 #define MAX_MULTIPLIERS 256
 #define MAX_TASK_NS (60ull * 1000000000ull)
 #define MAX_THREADS_LIMIT 65536
-
-/* Length of the plain decimal number at the start of s: digits, an optional
- * fraction, an optional exponent. No sign, no hex, no inf/nan, no spaces.
- * 0 if s does not start with one. */
-static size_t scan_number(const char *s, int allow_fraction)
-{
-    size_t i = 0, digits = 0;
-    while (isdigit((unsigned char)s[i])) {
-        i++;
-        digits++;
-    }
-    if (allow_fraction && s[i] == '.') {
-        i++;
-        while (isdigit((unsigned char)s[i])) {
-            i++;
-            digits++;
-        }
-    }
-    if (digits == 0)
-        return 0;
-    if (allow_fraction && (s[i] == 'e' || s[i] == 'E')) {
-        size_t j = i + 1;
-        if (s[j] == '+' || s[j] == '-')
-            j++;
-        if (isdigit((unsigned char)s[j])) {
-            while (isdigit((unsigned char)s[j]))
-                j++;
-            i = j;
-        }
-    }
-    return i;
-}
-
-static int number_prefix(const char *s, int allow_fraction, double *v, const char **rest)
-{
-    if (s == NULL)
-        return -EINVAL;
-    size_t len = scan_number(s, allow_fraction);
-    if (len == 0)
-        return -EINVAL;
-    char buf[64];
-    if (len >= sizeof(buf))
-        return -ERANGE;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    double d = strtod(buf, NULL);
-    if (errno == ERANGE || !isfinite(d))
-        return -ERANGE;
-    *v = d;
-    *rest = s + len;
-    return 0;
-}
-
-int tp_cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out_ns)
-{
-    static const struct {
-        const char *unit;
-        double ns;
-    } units[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-    double v;
-    const char *rest;
-    int rc = number_prefix(s, 1, &v, &rest);
-    if (rc < 0)
-        return rc;
-    double scale = -1;
-    if (*rest == '\0' && v == 0)
-        scale = 1;
-    for (size_t i = 0; scale < 0 && i < sizeof(units) / sizeof(units[0]); i++)
-        if (strcmp(rest, units[i].unit) == 0)
-            scale = units[i].ns;
-    if (scale < 0)
-        return -EINVAL;
-    double ns = round(v * scale);
-    if (ns > (double)max_ns)
-        return -ERANGE;
-    *out_ns = (uint64_t)ns;
-    return 0;
-}
-
-int tp_cli_parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-    static const struct {
-        const char *suffix;
-        uint64_t mult;
-    } units[] = {{"", 1},          {"B", 1},           {"K", 1u << 10},   {"KiB", 1u << 10},
-                 {"M", 1u << 20},  {"MiB", 1u << 20},  {"G", 1u << 30},   {"GiB", 1u << 30}};
-    double v;
-    const char *rest;
-    int rc = number_prefix(s, 0, &v, &rest);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(rest, units[i].suffix) == 0) {
-            double b = v * (double)units[i].mult;
-            if (b > (double)max)
-                return -ERANGE;
-            *out = (uint64_t)b;
-            return 0;
-        }
-    }
-    return -EINVAL;
-}
-
-int tp_cli_parse_long(const char *s, long min, long max, long *out)
-{
-    if (s == NULL || *s == '\0')
-        return -EINVAL;
-    const char *p = s;
-    if (*p == '-')
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return -EINVAL;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0')
-        return -EINVAL;
-    if (errno == ERANGE || v < min || v > max)
-        return -ERANGE;
-    *out = v;
-    return 0;
-}
-
-int tp_cli_parse_double(const char *s, double lo, double hi, int open, double *out)
-{
-    double v;
-    const char *rest;
-    int rc = number_prefix(s, 1, &v, &rest);
-    if (rc < 0)
-        return rc;
-    if (*rest != '\0')
-        return -EINVAL;
-    if (open ? !(v > lo && v < hi) : !(v >= lo && v <= hi))
-        return -ERANGE;
-    *out = v;
-    return 0;
-}
-
-int tp_cli_parse_list(const char *s, size_t max_n, double **out, size_t *n)
-{
-    if (s == NULL || *s == '\0')
-        return -EINVAL;
-    double *v = malloc(max_n * sizeof(*v));
-    if (v == NULL)
-        return -ENOMEM;
-    size_t k = 0;
-    const char *p = s;
-    int rc = 0;
-    for (;;) {
-        const char *rest;
-        double d;
-        if (k == max_n) {
-            rc = -ERANGE;
-            goto fail;
-        }
-        rc = number_prefix(p, 1, &d, &rest);
-        if (rc < 0)
-            goto fail;
-        if (*rest != ',' && *rest != '\0') {
-            rc = -EINVAL;
-            goto fail;
-        }
-        if (!(d > 0)) {
-            rc = -ERANGE;
-            goto fail;
-        }
-        for (size_t i = 0; i < k; i++) {
-            if (v[i] == d) {
-                rc = -EINVAL;
-                goto fail;
-            }
-        }
-        v[k++] = d;
-        if (*rest == '\0')
-            break;
-        p = rest + 1;
-    }
-    *out = v;
-    *n = k;
-    return 0;
-fail:
-    free(v);
-    return rc;
-}
+#define MAX_PHASES 16
+#define MAX_PHASE_WAIT_NS 10000000000ull /* 10 s */
 
 void tp_cli_opts_init(struct tp_cli_opts *o)
 {
@@ -231,8 +48,8 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->phase_time_ns = 8000000000ull;
 }
 
-/* The default --phases: 2 ms, then 10 ms, then 0.5 ms (the issue's example:
- * a database slows down, then a cache warms). */
+/* The default --phases: 2 ms, then 10 ms, then 0.5 ms (a database slows
+ * down, then a cache warms). */
 static const uint64_t default_phases_ns[] = {2000000, 10000000, 500000};
 
 static int set_default_phases(struct tp_cli_opts *o)
@@ -242,43 +59,6 @@ static int set_default_phases(struct tp_cli_opts *o)
         return -ENOMEM;
     memcpy(o->phases_ns, default_phases_ns, sizeof default_phases_ns);
     o->n_phases = sizeof default_phases_ns / sizeof default_phases_ns[0];
-    return 0;
-}
-
-#define MAX_PHASES 16
-#define MAX_PHASE_WAIT_NS 10000000000ull /* 10 s */
-
-/* --phases: comma-separated durations > 0, at most MAX_PHASES. */
-static int parse_phases(const char *s, struct tp_cli_opts *o)
-{
-    uint64_t v[MAX_PHASES];
-    size_t n = 0;
-    const char *p = s;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        char buf[64];
-        if (len == 0 || len >= sizeof buf || n == MAX_PHASES)
-            return len >= sizeof buf || n == MAX_PHASES ? -ERANGE : -EINVAL;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        int rc = tp_cli_parse_duration(buf, MAX_PHASE_WAIT_NS, &v[n]);
-        if (rc < 0)
-            return rc;
-        if (v[n] == 0)
-            return -ERANGE;
-        n++;
-        if (comma == NULL)
-            break;
-        p = comma + 1;
-    }
-    uint64_t *a = malloc(n * sizeof *a);
-    if (a == NULL)
-        return -ENOMEM;
-    memcpy(a, v, n * sizeof *a);
-    free(o->phases_ns);
-    o->phases_ns = a;
-    o->n_phases = n;
     return 0;
 }
 
@@ -292,44 +72,55 @@ void tp_cli_opts_free(struct tp_cli_opts *o)
     o->phases_ns = NULL;
 }
 
-void tp_cli_usage(FILE *where)
+/* --help: what the command does and its three forms. */
+static void usage_intro(FILE *f)
 {
-    fprintf(where,
-        "Usage: tune-pool [OPTION]...\n"
-        "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
-        "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
-        "Measure how throughput changes with a thread pool's size on this machine and\n"
-        "recommend the multiplier m (threads = m x cores) for the workload.\n"
-        "\n"
-        "Workload:\n"
-        "  --workload=KIND        what each task does (README: Workloads)   [io]\n"
-        "                           io     a blocking wait, then CPU work\n"
-        "                           cpu    CPU work only\n"
-        "                           mixed  --io-fraction of the tasks wait, the\n"
-        "                                  others compute\n"
-        "                           file   pread of a random block of a temporary file\n"
-        "                           net    TCP request/response over loopback to a\n"
-        "                                  server tune-pool starts and stops itself\n"
-        "                           noop   empty tasks: the pool's own overhead\n"
-        "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
-        "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
-        "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
-        "                         computation)                              [100us]\n"
-        "                         DURATION is a number and a unit: ns, us, ms, s\n"
-        "  --io-fraction=F        mixed: share of the tasks that wait, 0..1 [0.5]\n"
-        "  --file-size=SIZE       file: size of the temporary file          [64M]\n"
-        "  --block-size=SIZE      file: bytes per read                      [4K]\n"
-        "  --file-dir=DIR         file: where the file is made (and removed at\n"
-        "                         once; the sweep keeps it open) [$TMPDIR or /tmp]\n"
-        "  --direct               file: O_DIRECT reads, bypassing the page cache;\n"
-        "                         a file system without O_DIRECT (tmpfs) is a\n"
-        "                         usage error naming the directory (exit 2)\n"
-        "  --server-delay=DURATION  net: the server's wait (a timer) before each\n"
-        "                         reply                                     [1ms]\n"
-        "  --reply-size=SIZE      net: bytes per reply                      [1K]\n"
-        "  --request-size=SIZE    net: bytes per request                    [64]\n"
-        "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n"
-        "\n"
+    fputs("Usage: tune-pool [OPTION]...\n"
+          "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
+          "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
+          "Measure how throughput changes with a thread pool's size on this machine and\n"
+          "recommend the multiplier m (threads = m x cores) for the workload.\n",
+          f);
+}
+
+/* --help: what each task does. */
+static void usage_workload(FILE *f)
+{
+    fputs("Workload:\n"
+          "  --workload=KIND        what each task does (README: Workloads)   [io]\n"
+          "                           io     a blocking wait, then CPU work\n"
+          "                           cpu    CPU work only\n"
+          "                           mixed  --io-fraction of the tasks wait, the\n"
+          "                                  others compute\n"
+          "                           file   pread of a random block of a temporary file\n"
+          "                           net    TCP request/response over loopback to a\n"
+          "                                  server tune-pool starts and stops itself\n"
+          "                           noop   empty tasks: the pool's own overhead\n"
+          "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
+          "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
+          "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
+          "                         computation)                              [100us]\n"
+          "                         DURATION is a number and a unit: ns, us, ms, s\n"
+          "  --io-fraction=F        mixed: share of the tasks that wait, 0..1 [0.5]\n"
+          "  --file-size=SIZE       file: size of the temporary file          [64M]\n"
+          "  --block-size=SIZE      file: bytes per read                      [4K]\n"
+          "  --file-dir=DIR         file: where the file is made (and removed at\n"
+          "                         once; the sweep keeps it open) [$TMPDIR or /tmp]\n"
+          "  --direct               file: O_DIRECT reads, bypassing the page cache;\n"
+          "                         a file system without O_DIRECT (tmpfs) is a\n"
+          "                         usage error naming the directory (exit 2)\n"
+          "  --server-delay=DURATION  net: the server's wait (a timer) before each\n"
+          "                         reply                                     [1ms]\n"
+          "  --reply-size=SIZE      net: bytes per reply                      [1K]\n"
+          "  --request-size=SIZE    net: bytes per request                    [64]\n"
+          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n",
+          f);
+}
+
+/* --help: which points are measured, and how often. */
+static void usage_sweep(FILE *f)
+{
+    fprintf(f,
         "Sweep:\n"
         "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
         "                         adaptive: a coarse pass m = 1, 2, 4, ... 256 (up to\n"
@@ -360,76 +151,129 @@ void tp_cli_usage(FILE *where)
         "  --stack-size=SIZE      worker stack, bytes with K/M suffix       [64K]\n"
         "  --point-timeout=DURATION  a point running longer is stopped and\n"
         "                         recorded as timed out                     [120s]\n"
-        "  --confidence=P         interval level, 0 < P < 1                 [0.95]\n"
-        "  --seed=N               seed of the bootstrap resampling          [1]\n"
-        "\n"
-        "Executors (README: Executors):\n"
-        "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
-        "                         loop per core (epoll) with c tasks in flight\n"
-        "                         each, swept like m; both: the two, side by side\n"
-        "                         with the verdict; file and plugin workloads have\n"
-        "                         no async path                            [pool]\n"
-        "  --inflight=LIST        async: c values (tasks in flight per loop) for a\n"
-        "                         grid; default: the strategy's m list as c\n"
-        "\n"
-        "Online tuning (README: Online tuning):\n"
-        "  --online               instead of one sweep: run io phases with different\n"
-        "                         waits through a pool that resizes itself while it\n"
-        "                         runs, next to each phase's offline optimum (a\n"
-        "                         sweep per phase); writes NAME.csv/.json [online]\n"
-        "  --phases=LIST          the wait of each phase              [2ms,10ms,500us]\n"
-        "  --phase-time=DURATION  how long each phase runs, >= 500ms       [8s]\n"
-        "  --start-threads=N      the tuned pool's size at the start [5 x cores]\n"
-        "  --online-baselines     also run fixed pools over the same phases: each\n"
-        "                         phase's offline pick (oracle) and 5 x cores\n"
-        "  --no-offline           skip the per-phase sweeps (no fractions of the\n"
-        "                         offline best, no oracle)\n"
-        "\n"
-        "Objective:\n"
-        "  --objective=OBJ        throughput: the fewest threads whose throughput\n"
-        "                         is indistinguishable from the best; latency: the\n"
-        "                         same among points whose p99 is under --max-p99\n"
-        "                                                              [throughput]\n"
-        "  --max-p99=DURATION     the p99 task latency bound (implies\n"
-        "                         --objective=latency)\n"
-        "\n"
-        "Cores:\n"
-        "  --cores=N              use N cores instead of detecting them\n"
-        "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
-        "\n"
-        "Output:\n"
-        "  --format=FORMAT        stdout: table, csv, json or markdown      [table]\n"
-        "  --output-dir=DIR       where NAME.csv and NAME.json go (created if\n"
-        "                         missing, its parent must exist)           [results]\n"
-        "  --name=NAME            base name of the result files     [the workload]\n"
-        "  --no-save              write no files, only stdout\n"
-        "  --quiet                no progress on stderr\n"
-        "  --help                 print this help and exit\n"
-        "  --version              print the version and exit\n"
-        "\n"
-        "Build integration (README: Into the build):\n"
-        "  --emit=KIND            print the recommendation for a build instead of\n"
-        "                         the report: cmake, make, header, env or json;\n"
-        "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
-        "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
-        "  --from=FILE            read an earlier run's NAME.json instead of\n"
-        "                         measuring (with --emit, --plot, --format)\n"
-        "  --plot[=FILE]          draw throughput against m with gnuplot (package\n"
-        "                         gnuplot-nox) into FILE, and its script into FILE\n"
-        "                         with .gp           [DIR/NAME.png, or next to --from]\n"
-        "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
-        "  compare A.json B.json  show two runs side by side (see Usage above)\n"
-        "\n"
-        "Exit status:\n"
-        "  0    done: a recommendation was made\n"
-        "  1    runtime failure (no point could be measured, a file could not be\n"
-        "       written, the topology could not be read)\n"
-        "  2    bad usage (a message on stderr; nothing measured, nothing written)\n"
-        "  130  interrupted by SIGINT/SIGTERM (results so far written, marked partial)\n"
-        "\n"
-        "Example:\n"
-        "  tune-pool --workload=io --latency=2ms --compute=100us --multipliers=1,2,5,10,20,30\n",
+        "  --confidence=P         interval level, 0.5 < P < 1               [0.95]\n"
+        "  --seed=N               seed of the bootstrap resampling          [1]\n",
         TP_MAX_REPS, TP_REPEAT_MIN, TP_MAX_REPS);
+}
+
+/* --help: the event loops beside the pool. */
+static void usage_executors(FILE *f)
+{
+    fputs("Executors (README: Executors):\n"
+          "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
+          "                         loop per core (epoll) with c tasks in flight\n"
+          "                         each, swept like m; both: the two, side by side\n"
+          "                         with the verdict; file and plugin workloads have\n"
+          "                         no async path                            [pool]\n"
+          "  --inflight=LIST        async: c values (tasks in flight per loop) for a\n"
+          "                         grid; default: the strategy's m list as c\n",
+          f);
+}
+
+/* --help: the self-resizing pool over phases. */
+static void usage_online(FILE *f)
+{
+    fputs("Online tuning (README: Online tuning):\n"
+          "  --online               instead of one sweep: run io phases with different\n"
+          "                         waits through a pool that resizes itself while it\n"
+          "                         runs, next to each phase's offline optimum (a\n"
+          "                         sweep per phase); writes NAME.csv/.json [online]\n"
+          "  --phases=LIST          the wait of each phase              [2ms,10ms,500us]\n"
+          "  --phase-time=DURATION  how long each phase runs, >= 500ms       [8s]\n"
+          "  --start-threads=N      the tuned pool's size at the start [5 x cores]\n"
+          "  --online-baselines     also run fixed pools over the same phases: each\n"
+          "                         phase's offline pick (oracle) and 5 x cores\n"
+          "  --no-offline           skip the per-phase sweeps (no fractions of the\n"
+          "                         offline best, no oracle)\n",
+          f);
+}
+
+/* --help: what the pick optimises. */
+static void usage_objective(FILE *f)
+{
+    fputs("Objective:\n"
+          "  --objective=OBJ        throughput: the fewest threads whose throughput\n"
+          "                         is indistinguishable from the best; latency: the\n"
+          "                         same among points whose p99 is under --max-p99\n"
+          "                                                              [throughput]\n"
+          "  --max-p99=DURATION     the p99 task latency bound (implies\n"
+          "                         --objective=latency)\n",
+          f);
+}
+
+/* --help: what m multiplies. */
+static void usage_cores(FILE *f)
+{
+    fputs("Cores:\n"
+          "  --cores=N              use N cores instead of detecting them\n"
+          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n",
+          f);
+}
+
+/* --help: where the results go. */
+static void usage_output(FILE *f)
+{
+    fputs("Output:\n"
+          "  --format=FORMAT        stdout: table, csv, json or markdown      [table]\n"
+          "  --output-dir=DIR       where NAME.csv and NAME.json go (created if\n"
+          "                         missing, its parent must exist)           [results]\n"
+          "  --name=NAME            base name of the result files     [the workload]\n"
+          "  --no-save              write no files, only stdout\n"
+          "  --quiet                no progress on stderr\n"
+          "  --help                 print this help and exit\n"
+          "  --version              print the version and exit\n",
+          f);
+}
+
+/* --help: the recommendation for a build. */
+static void usage_integration(FILE *f)
+{
+    fputs("Build integration (README: Into the build):\n"
+          "  --emit=KIND            print the recommendation for a build instead of\n"
+          "                         the report: cmake, make, header, env or json;\n"
+          "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
+          "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
+          "  --from=FILE            read an earlier run's NAME.json instead of\n"
+          "                         measuring (with --emit, --plot, --format)\n"
+          "  --plot[=FILE]          draw throughput against m with gnuplot (package\n"
+          "                         gnuplot-nox) into FILE, and its script into FILE\n"
+          "                         with .gp           [DIR/NAME.png, or next to --from]\n"
+          "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
+          "  compare A.json B.json  show two runs side by side (see Usage above)\n",
+          f);
+}
+
+/* --help: the exit codes. */
+static void usage_exit(FILE *f)
+{
+    fputs("Exit status:\n"
+          "  0    done: a recommendation was made\n"
+          "  1    runtime failure (no point could be measured, a file could not be\n"
+          "       written, the topology could not be read)\n"
+          "  2    bad usage (a message on stderr; nothing measured, nothing written)\n"
+          "  130  interrupted by SIGINT/SIGTERM (results so far written, marked partial)\n",
+          f);
+}
+
+/* --help: one command line. */
+static void usage_example(FILE *f)
+{
+    fputs("Example:\n"
+          "  tune-pool --workload=io --latency=2ms --compute=100us --multipliers=1,2,5,10,20,30\n",
+          f);
+}
+
+void tp_cli_usage(FILE *where)
+{
+    static void (*const sections[])(FILE *) = {
+        usage_intro,  usage_workload, usage_sweep,       usage_executors, usage_online, usage_objective,
+        usage_cores,  usage_output,   usage_integration, usage_exit,      usage_example,
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        if (i > 0)
+            fputc('\n', where);
+        sections[i](where);
+    }
 }
 
 enum long_only {
@@ -539,35 +383,6 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-int tp_cli_bad(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -EINVAL;
-}
-
-/* A fraction in (0, 1), or with allow_zero [0, 0.5), given as 0.02 or 2%. */
-static int parse_fraction(const char *s, int allow_zero, double *out)
-{
-    char buf[64];
-    size_t len = strlen(s);
-    int percent = len > 1 && len < sizeof(buf) && s[len - 1] == '%';
-    snprintf(buf, sizeof(buf), "%.*s", percent ? (int)len - 1 : (int)len, s);
-    double v;
-    int rc = allow_zero ? tp_cli_parse_double(buf, 0, percent ? 50 : 0.5, 0, &v)
-                        : tp_cli_parse_double(buf, 0, percent ? 100 : 1, 1, &v);
-    if (rc < 0)
-        return rc;
-    if (allow_zero && v == (percent ? 50 : 0.5))
-        return -ERANGE;
-    *out = percent ? v / 100 : v;
-    return 0;
-}
-
-const char *tp_cli_why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
-
 /* A result name becomes a file name: keep it to a safe alphabet. */
 static int valid_name(const char *s)
 {
@@ -600,295 +415,435 @@ static void note_option(struct tp_cli_opts *o, int c, int longindex)
     }
 }
 
-int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
+/* What tp_cli_parse_args keeps while it reads argv. */
+struct parse {
+    struct tp_cli_opts *o;
+    const char *name; /* the option being read, without its "--" */
+    const char *arg;  /* its value (optarg); NULL when it has none */
+    char *err;
+    size_t errlen;
+    int throughput_given;                          /* --objective=throughput */
+    const char *seen_kind_opt[TP_CLI_N_KIND_OPTS]; /* per workload kind, its first option (options_workload.c) */
+};
+
+/* What a section's parser returns for an option of another section. */
+#define NOT_MINE 1
+
+/* Workload: --workload, its kinds' options, --latency, --compute. */
+static int parse_workload_option(struct parse *st, int c)
 {
-    int c, rc;
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
+    switch (c) {
+    case OPT_WORKLOAD:
+        if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
+                              rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
+        return 0;
+    case OPT_WORKLOAD_ARG:
+    case OPT_IO_FRACTION:
+    case OPT_FILE_SIZE:
+    case OPT_BLOCK_SIZE:
+    case OPT_FILE_DIR:
+    case OPT_DIRECT:
+    case OPT_SERVER_DELAY:
+    case OPT_REPLY_SIZE:
+    case OPT_REQUEST_SIZE:
+        return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_LATENCY:
+        if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
+                              tp_cli_why(rc), arg);
+        o->latency_given = 1;
+        return 0;
+    case OPT_COMPUTE:
+        if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.compute_ns)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--compute: %s duration '%s' (expected e.g. 100us; units ns, us, ms, s; at most 60s)",
+                              tp_cli_why(rc), arg);
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Sweep, its plan: which points, how many threads at most, each point's limits. */
+static int parse_plan_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
     long l;
     uint64_t u;
-    int seen_latency = 0, throughput_given = 0;
-    const char *seen_kind_opt[TP_CLI_N_KIND_OPTS] = {0};
-    /* An option with a value given twice with different values is refused:
-     * in a pipeline, "the last one wins" hides a mistake. */
-    const char *given[sizeof long_options / sizeof long_options[0]] = {0};
-    opterr = 0;
-    optind = 0; /* 0, not 1: glibc then also forgets a previous call's half-scanned "-xy" */
-    int longindex;
-    while ((longindex = -1, c = getopt_long(argc, argv, ":", long_options, &longindex)) != -1) {
-        note_option(o, c, longindex);
-        if (longindex >= 0 && long_options[longindex].has_arg != no_argument) {
-            const char *v = optarg != NULL ? optarg : "";
-            if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
-                return tp_cli_bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
-                           given[longindex], v);
-            given[longindex] = v;
-        }
-        switch (c) {
-        case OPT_WORKLOAD:
-            if ((rc = tp_workload_parse_spec(optarg, &o->workload)) < 0)
-                return tp_cli_bad(err, errlen, "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
-                           rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", optarg);
-            break;
-        case OPT_WORKLOAD_ARG:
-        case OPT_IO_FRACTION:
-        case OPT_FILE_SIZE:
-        case OPT_BLOCK_SIZE:
-        case OPT_FILE_DIR:
-        case OPT_DIRECT:
-        case OPT_SERVER_DELAY:
-        case OPT_REPLY_SIZE:
-        case OPT_REQUEST_SIZE:
-            if ((rc = tp_cli_workload_option(long_options[longindex].name, optarg, o, seen_kind_opt, err, errlen)) < 0)
-                return rc;
-            break;
-        case OPT_LATENCY:
-            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
-                return tp_cli_bad(err, errlen, "--latency: %s duration '%s' (expected e.g. 2ms; units ns, us, ms, s; at most 60s)",
-                           tp_cli_why(rc), optarg);
-            seen_latency = 1;
-            o->latency_given = 1;
-            break;
-        case OPT_COMPUTE:
-            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &o->workload.compute_ns)) < 0)
-                return tp_cli_bad(err, errlen, "--compute: %s duration '%s' (expected e.g. 100us; units ns, us, ms, s; at most 60s)",
-                           tp_cli_why(rc), optarg);
-            break;
-        case OPT_MULTIPLIERS:
-            free(o->multipliers);
-            o->multipliers = NULL;
-            if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->multipliers, &o->n_multipliers)) < 0)
-                return tp_cli_bad(err, errlen,
-                           "--multipliers: %s list '%.64s%s' (expected distinct numbers > 0 separated by commas, e.g. 1,2,4,8; at most %d)",
-                           tp_cli_why(rc), optarg, strlen(optarg) > 64 ? "..." : "", MAX_MULTIPLIERS);
-            break;
-        case OPT_EXECUTOR:
-            if (strcmp(optarg, "both") == 0)
-                o->executor_mode = TP_CLI_EXEC_BOTH;
-            else if (strcmp(optarg, "async") == 0)
-                o->executor_mode = TP_CLI_EXEC_ASYNC;
-            else if (strcmp(optarg, "pool") == 0)
-                o->executor_mode = TP_CLI_EXEC_POOL;
-            else
-                return tp_cli_bad(err, errlen, "--executor: unknown executor '%s' (expected pool, async or both)", optarg);
-            break;
-        case OPT_ONLINE:
-            o->online = 1;
-            break;
-        case OPT_PHASES:
-            if ((rc = parse_phases(optarg, o)) < 0)
-                return tp_cli_bad(err, errlen,
-                           "--phases: %s list '%s' (expected waits > 0 separated by commas, e.g. 2ms,10ms,500us; "
-                           "each at most 10s; at most %d)",
-                           rc == -ENOMEM ? "cannot store the" : tp_cli_why(rc), optarg, MAX_PHASES);
-            o->phases_given = 1;
-            break;
-        case OPT_PHASE_TIME:
-            if ((rc = tp_cli_parse_duration(optarg, 3600000000000ull, &o->phase_time_ns)) < 0 ||
-                o->phase_time_ns < 500000000ull)
-                return tp_cli_bad(err, errlen, "--phase-time: %s duration '%s' (expected e.g. 8s; at least 500ms, at most 1h)",
-                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
-            o->phase_time_given = 1;
-            break;
-        case OPT_START_THREADS:
-            if ((rc = tp_cli_parse_long(optarg, 1, 1 << 20, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--start-threads: %s number '%s' (expected a whole number >= 1)",
-                           tp_cli_why(rc), optarg);
-            o->start_threads = (int)l;
-            break;
-        case OPT_ONLINE_BASELINES:
-            o->online_baselines = 1;
-            break;
-        case OPT_NO_OFFLINE:
-            o->no_offline = 1;
-            break;
-        case OPT_INFLIGHT:
-            free(o->inflight);
-            o->inflight = NULL;
-            if ((rc = tp_cli_parse_list(optarg, MAX_MULTIPLIERS, &o->inflight, &o->n_inflight)) < 0)
-                return tp_cli_bad(err, errlen,
-                           "--inflight: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. 1,4,16,64; at most %d)",
-                           tp_cli_why(rc), optarg, MAX_MULTIPLIERS);
-            break;
-        case OPT_STRATEGY:
-            if (tp_strategy_parse(optarg, &o->strategy) < 0)
-                return tp_cli_bad(err, errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", optarg);
-            o->strategy_given = 1;
-            break;
-        case OPT_REPEAT:
-            if (strcmp(optarg, "auto") == 0) {
-                o->repeat = 0;
-                break;
-            }
-            if ((rc = tp_cli_parse_long(optarg, 1, TP_MAX_REPS, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
-                           tp_cli_why(rc), optarg, TP_MAX_REPS);
-            o->repeat = (int)l;
-            break;
-        case OPT_MAX_REPEAT:
-            if ((rc = tp_cli_parse_long(optarg, TP_REPEAT_MIN, TP_MAX_REPS, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
-                           tp_cli_why(rc), optarg, TP_REPEAT_MIN, TP_MAX_REPS);
-            o->repeat_max = (int)l;
-            break;
-        case OPT_PRECISION:
-            if ((rc = parse_fraction(optarg, 0, &o->target_ci)) < 0)
-                return tp_cli_bad(err, errlen, "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. 0.02 or 2%%)",
-                           tp_cli_why(rc), optarg);
-            break;
-        case OPT_TOLERANCE:
-            if ((rc = parse_fraction(optarg, 1, &o->tolerance)) < 0)
-                return tp_cli_bad(err, errlen, "--tolerance: %s value '%s' (expected 0, a fraction below 0.5 or a percentage, e.g. 0.02 or 2%%)",
-                           tp_cli_why(rc), optarg);
-            break;
-        case OPT_RESOLUTION:
-            if ((rc = tp_cli_parse_double(optarg, 0, 1, 1, &o->resolution)) < 0)
-                return tp_cli_bad(err, errlen, "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",
-                           tp_cli_why(rc), optarg);
-            break;
-        case OPT_OBJECTIVE:
-            if (strcmp(optarg, "throughput") == 0)
-                o->objective_latency = 0, throughput_given = 1;
-            else if (strcmp(optarg, "latency") == 0)
-                o->objective_latency = 1;
-            else
-                return tp_cli_bad(err, errlen, "--objective: unknown objective '%s' (expected throughput or latency)", optarg);
-            break;
-        case OPT_MAX_P99:
-            if ((rc = tp_cli_parse_duration(optarg, MAX_TASK_NS, &u)) < 0 || u == 0)
-                return tp_cli_bad(err, errlen, "--max-p99: %s duration '%s' (expected more than 0 and at most 60s, e.g. 20ms)",
-                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
-            o->max_p99_ns = (double)u;
-            o->objective_latency = 1;
-            break;
-        case OPT_TASKS:
-            if (strcmp(optarg, "auto") == 0) {
-                o->tasks = 0;
-            } else {
-                if ((rc = tp_cli_parse_long(optarg, 1, 10000000, &l)) < 0)
-                    return tp_cli_bad(err, errlen, "--tasks: %s value '%s' (expected auto or a whole number from 1 to 10000000)",
-                               tp_cli_why(rc), optarg);
-                o->tasks = (uint64_t)l;
-            }
-            break;
-        case OPT_REP_TIME:
-            if ((rc = tp_cli_parse_duration(optarg, 600ull * 1000000000ull, &u)) < 0 || u < 1000000)
-                return tp_cli_bad(err, errlen, "--rep-time: %s duration '%s' (expected 1ms to 600s, e.g. 300ms)",
-                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
-            o->rep_seconds = (double)u / 1e9;
-            break;
-        case OPT_NO_WARMUP:
-            o->warmup = 0;
-            break;
-        case OPT_MAX_THREADS:
-            if ((rc = tp_cli_parse_long(optarg, 1, MAX_THREADS_LIMIT, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
-                           tp_cli_why(rc), optarg, MAX_THREADS_LIMIT);
-            o->max_threads = (int)l;
-            break;
-        case OPT_STACK_SIZE:
-            if ((rc = tp_cli_parse_size(optarg, 1ull << 30, &o->stack_size)) < 0 || o->stack_size < 16384)
-                return tp_cli_bad(err, errlen, "--stack-size: %s size '%s' (expected 16K to 1G, e.g. 64K)",
-                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
-            break;
-        case OPT_POINT_TIMEOUT:
-            if ((rc = tp_cli_parse_duration(optarg, 86400ull * 1000000000ull, &u)) < 0 || u < 1000000)
-                return tp_cli_bad(err, errlen, "--point-timeout: %s duration '%s' (expected 1ms to 24h, e.g. 120s)",
-                           rc < 0 ? tp_cli_why(rc) : "out of range", optarg);
-            o->point_timeout_s = (double)u / 1e9;
-            break;
-        case OPT_CONFIDENCE:
-            if ((rc = tp_cli_parse_double(optarg, 0.5, 1, 1, &o->confidence)) < 0)
-                return tp_cli_bad(err, errlen, "--confidence: %s value '%s' (expected a number between 0.5 and 1, e.g. 0.95)",
-                           tp_cli_why(rc), optarg);
-            break;
-        case OPT_SEED:
-            if ((rc = tp_cli_parse_long(optarg, 0, LONG_MAX, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--seed: %s value '%s' (expected a whole number >= 0)", tp_cli_why(rc), optarg);
-            o->seed = (uint64_t)l;
-            break;
-        case OPT_CORES:
-            if ((rc = tp_cli_parse_long(optarg, 1, 65536, &l)) < 0)
-                return tp_cli_bad(err, errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)", tp_cli_why(rc),
-                           optarg);
-            o->cores = (int)l;
-            break;
-        case OPT_CORE_UNIT:
-            if (strcmp(optarg, "pu") == 0)
-                o->unit = TP_UNIT_PU;
-            else if (strcmp(optarg, "core") == 0)
-                o->unit = TP_UNIT_CORE;
-            else
-                return tp_cli_bad(err, errlen, "--core-unit: unknown unit '%s' (expected pu or core)", optarg);
-            break;
-        case OPT_FORMAT:
-            if (tp_format_parse(optarg, &o->format) < 0)
-                return tp_cli_bad(err, errlen, "--format: unknown format '%s' (expected table, csv, json or markdown)", optarg);
-            break;
-        case OPT_OUTPUT_DIR:
-            if (*optarg == '\0')
-                return tp_cli_bad(err, errlen, "--output-dir: empty directory name");
-            o->output_dir = optarg;
-            break;
-        case OPT_NAME:
-            if (!valid_name(optarg))
-                return tp_cli_bad(err, errlen, "--name: '%s' is not a usable file name (letters, digits, '-', '_', '.'; not starting with '.')", optarg);
-            o->name = optarg;
-            break;
-        case OPT_NO_SAVE:
-            o->save = 0;
-            break;
-        case OPT_QUIET:
-            o->quiet = 1;
-            break;
-        case OPT_EMIT:
-            if (tp_emit_parse(optarg, &o->emit_format) < 0)
-                return tp_cli_bad(err, errlen, "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", optarg);
-            o->emit = 1;
-            break;
-        case OPT_FROM:
-            if (*optarg == '\0')
-                return tp_cli_bad(err, errlen, "--from: empty file name");
-            o->from = optarg;
-            break;
-        case OPT_PLOT:
-            if (optarg != NULL && *optarg == '\0')
-                return tp_cli_bad(err, errlen, "--plot: empty file name");
-            o->plot = 1;
-            o->plot_path = optarg;
-            break;
-        case OPT_PLOT_FORMAT:
-            if (strcmp(optarg, "png") == 0)
-                o->plot_format = TP_PLOT_PNG;
-            else if (strcmp(optarg, "svg") == 0)
-                o->plot_format = TP_PLOT_SVG;
-            else
-                return tp_cli_bad(err, errlen, "--plot-format: unknown format '%s' (expected png or svg)", optarg);
-            o->plot_format_set = 1;
-            o->plot = 1;
-            break;
-        case OPT_HELP:
-            o->show_help = 1;
-            return 0;
-        case OPT_VERSION:
-            o->show_version = 1;
-            return 0;
-        case ':':
-            return tp_cli_bad(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            if (optopt != 0 && optopt <= CHAR_MAX && optopt > 0)
-                return tp_cli_bad(err, errlen, "unknown option '-%c'", optopt);
-            return tp_cli_bad(err, errlen, "unknown option '%s'", argv[optind - 1]);
-        }
+    switch (c) {
+    case OPT_STRATEGY:
+        if (tp_strategy_parse(arg, &o->strategy) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", arg);
+        o->strategy_given = 1;
+        return 0;
+    case OPT_MULTIPLIERS:
+        free(o->multipliers);
+        o->multipliers = NULL;
+        if ((rc = tp_cli_parse_list(arg, MAX_MULTIPLIERS, &o->multipliers, &o->n_multipliers)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--multipliers: %s list '%.64s%s' (expected distinct numbers > 0 separated by commas, "
+                              "e.g. 1,2,4,8; at most %d)",
+                              tp_cli_why(rc), arg, strlen(arg) > 64 ? "..." : "", MAX_MULTIPLIERS);
+        return 0;
+    case OPT_RESOLUTION:
+        if ((rc = tp_cli_parse_double(arg, 0, 1, 1, &o->resolution)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--resolution: %s value '%s' (expected a fraction between 0 and 1, e.g. 0.1)",
+                              tp_cli_why(rc), arg);
+        return 0;
+    case OPT_TOLERANCE:
+        if ((rc = tp_cli_parse_fraction(arg, 1, &o->tolerance)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--tolerance: %s value '%s' (expected 0, a fraction below 0.5 or a percentage, e.g. "
+                              "0.02 or 2%%)",
+                              tp_cli_why(rc), arg);
+        return 0;
+    case OPT_MAX_THREADS:
+        if ((rc = tp_cli_parse_long(arg, 1, MAX_THREADS_LIMIT, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
+                              tp_cli_why(rc), arg, MAX_THREADS_LIMIT);
+        o->max_threads = (int)l;
+        return 0;
+    case OPT_STACK_SIZE:
+        if ((rc = tp_cli_parse_size(arg, 1ull << 30, &o->stack_size)) < 0 || o->stack_size < 16384)
+            return tp_cli_bad(st->err, st->errlen, "--stack-size: %s size '%s' (expected 16K to 1G, e.g. 64K)",
+                              rc < 0 ? tp_cli_why(rc) : "out of range", arg);
+        return 0;
+    case OPT_POINT_TIMEOUT:
+        if ((rc = tp_cli_parse_duration(arg, 86400ull * 1000000000ull, &u)) < 0 || u < 1000000)
+            return tp_cli_bad(st->err, st->errlen, "--point-timeout: %s duration '%s' (expected 1ms to 24h, e.g. 120s)",
+                              rc < 0 ? tp_cli_why(rc) : "out of range", arg);
+        o->point_timeout_s = (double)u / 1e9;
+        return 0;
     }
-    if (optind < argc)
-        return tp_cli_bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+    return NOT_MINE;
+}
+
+/* Sweep, its repetitions: how many, how long, the warm-up, the intervals. */
+static int parse_repetition_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
+    long l;
+    uint64_t u;
+    switch (c) {
+    case OPT_REPEAT:
+        if (strcmp(arg, "auto") == 0) {
+            o->repeat = 0;
+            return 0;
+        }
+        if ((rc = tp_cli_parse_long(arg, 1, TP_MAX_REPS, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
+                              tp_cli_why(rc), arg, TP_MAX_REPS);
+        o->repeat = (int)l;
+        return 0;
+    case OPT_MAX_REPEAT:
+        if ((rc = tp_cli_parse_long(arg, TP_REPEAT_MIN, TP_MAX_REPS, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
+                              tp_cli_why(rc), arg, TP_REPEAT_MIN, TP_MAX_REPS);
+        o->repeat_max = (int)l;
+        return 0;
+    case OPT_PRECISION:
+        if ((rc = tp_cli_parse_fraction(arg, 0, &o->target_ci)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--precision: %s value '%s' (expected a fraction between 0 and 1 or a percentage, e.g. "
+                              "0.02 or 2%%)",
+                              tp_cli_why(rc), arg);
+        return 0;
+    case OPT_TASKS:
+        if (strcmp(arg, "auto") == 0) {
+            o->tasks = 0;
+            return 0;
+        }
+        if ((rc = tp_cli_parse_long(arg, 1, 10000000, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--tasks: %s value '%s' (expected auto or a whole number from 1 to 10000000)",
+                              tp_cli_why(rc), arg);
+        o->tasks = (uint64_t)l;
+        return 0;
+    case OPT_REP_TIME:
+        if ((rc = tp_cli_parse_duration(arg, 600ull * 1000000000ull, &u)) < 0 || u < 1000000)
+            return tp_cli_bad(st->err, st->errlen, "--rep-time: %s duration '%s' (expected 1ms to 600s, e.g. 300ms)",
+                              rc < 0 ? tp_cli_why(rc) : "out of range", arg);
+        o->rep_seconds = (double)u / 1e9;
+        return 0;
+    case OPT_NO_WARMUP:
+        o->warmup = 0;
+        return 0;
+    case OPT_CONFIDENCE:
+        if ((rc = tp_cli_parse_double(arg, 0.5, 1, 1, &o->confidence)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--confidence: %s value '%s' (expected a number between 0.5 and 1, e.g. 0.95)",
+                              tp_cli_why(rc), arg);
+        return 0;
+    case OPT_SEED:
+        if ((rc = tp_cli_parse_long(arg, 0, LONG_MAX, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--seed: %s value '%s' (expected a whole number >= 0)",
+                              tp_cli_why(rc), arg);
+        o->seed = (uint64_t)l;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Executors: --executor and the event loops' --inflight. */
+static int parse_executor_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
+    switch (c) {
+    case OPT_EXECUTOR:
+        if (strcmp(arg, "both") == 0)
+            o->executor_mode = TP_CLI_EXEC_BOTH;
+        else if (strcmp(arg, "async") == 0)
+            o->executor_mode = TP_CLI_EXEC_ASYNC;
+        else if (strcmp(arg, "pool") == 0)
+            o->executor_mode = TP_CLI_EXEC_POOL;
+        else
+            return tp_cli_bad(st->err, st->errlen, "--executor: unknown executor '%s' (expected pool, async or both)",
+                              arg);
+        return 0;
+    case OPT_INFLIGHT:
+        free(o->inflight);
+        o->inflight = NULL;
+        if ((rc = tp_cli_parse_list(arg, MAX_MULTIPLIERS, &o->inflight, &o->n_inflight)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--inflight: %s list '%s' (expected distinct numbers > 0 separated by commas, e.g. "
+                              "1,4,16,64; at most %d)",
+                              tp_cli_why(rc), arg, MAX_MULTIPLIERS);
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Online tuning: --online and its phases, start size and baselines. */
+static int parse_online_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
+    long l;
+    uint64_t *phases;
+    size_t n;
+    switch (c) {
+    case OPT_ONLINE:
+        o->online = 1;
+        return 0;
+    case OPT_PHASES:
+        if ((rc = tp_cli_parse_durations(arg, MAX_PHASES, MAX_PHASE_WAIT_NS, &phases, &n)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--phases: %s list '%s' (expected waits > 0 separated by commas, e.g. 2ms,10ms,500us; "
+                              "each at most 10s; at most %d)",
+                              rc == -ENOMEM ? "cannot store the" : tp_cli_why(rc), arg, MAX_PHASES);
+        free(o->phases_ns);
+        o->phases_ns = phases;
+        o->n_phases = n;
+        o->phases_given = 1;
+        return 0;
+    case OPT_PHASE_TIME:
+        if ((rc = tp_cli_parse_duration(arg, 3600000000000ull, &o->phase_time_ns)) < 0 ||
+            o->phase_time_ns < 500000000ull)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--phase-time: %s duration '%s' (expected e.g. 8s; at least 500ms, at most 1h)",
+                              rc < 0 ? tp_cli_why(rc) : "out of range", arg);
+        o->phase_time_given = 1;
+        return 0;
+    case OPT_START_THREADS:
+        if ((rc = tp_cli_parse_long(arg, 1, 1 << 20, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--start-threads: %s number '%s' (expected a whole number >= 1)",
+                              tp_cli_why(rc), arg);
+        o->start_threads = (int)l;
+        return 0;
+    case OPT_ONLINE_BASELINES:
+        o->online_baselines = 1;
+        return 0;
+    case OPT_NO_OFFLINE:
+        o->no_offline = 1;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Objective and cores: what the pick optimises, and what m multiplies. */
+static int parse_objective_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    int rc;
+    long l;
+    uint64_t u;
+    switch (c) {
+    case OPT_OBJECTIVE:
+        if (strcmp(arg, "throughput") == 0)
+            o->objective_latency = 0, st->throughput_given = 1;
+        else if (strcmp(arg, "latency") == 0)
+            o->objective_latency = 1;
+        else
+            return tp_cli_bad(st->err, st->errlen,
+                              "--objective: unknown objective '%s' (expected throughput or latency)", arg);
+        return 0;
+    case OPT_MAX_P99:
+        if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &u)) < 0 || u == 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-p99: %s duration '%s' (expected more than 0 and at most 60s, e.g. 20ms)",
+                              rc < 0 ? tp_cli_why(rc) : "out of range", arg);
+        o->max_p99_ns = (double)u;
+        o->objective_latency = 1;
+        return 0;
+    case OPT_CORES:
+        if ((rc = tp_cli_parse_long(arg, 1, 65536, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)",
+                              tp_cli_why(rc), arg);
+        o->cores = (int)l;
+        return 0;
+    case OPT_CORE_UNIT:
+        if (strcmp(arg, "pu") == 0)
+            o->unit = TP_UNIT_PU;
+        else if (strcmp(arg, "core") == 0)
+            o->unit = TP_UNIT_CORE;
+        else
+            return tp_cli_bad(st->err, st->errlen, "--core-unit: unknown unit '%s' (expected pu or core)", arg);
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Output: stdout's format, the results files, progress. */
+static int parse_output_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    switch (c) {
+    case OPT_FORMAT:
+        if (tp_format_parse(arg, &o->format) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--format: unknown format '%s' (expected table, csv, json or markdown)", arg);
+        return 0;
+    case OPT_OUTPUT_DIR:
+        if (*arg == '\0')
+            return tp_cli_bad(st->err, st->errlen, "--output-dir: empty directory name");
+        o->output_dir = arg;
+        return 0;
+    case OPT_NAME:
+        if (!valid_name(arg))
+            return tp_cli_bad(st->err, st->errlen,
+                              "--name: '%s' is not a usable file name (letters, digits, '-', '_', '.'; not starting "
+                              "with '.')",
+                              arg);
+        o->name = arg;
+        return 0;
+    case OPT_NO_SAVE:
+        o->save = 0;
+        return 0;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Build integration: --emit, --from, --plot. */
+static int parse_integration_option(struct parse *st, int c)
+{
+    struct tp_cli_opts *o = st->o;
+    const char *arg = st->arg;
+    switch (c) {
+    case OPT_EMIT:
+        if (tp_emit_parse(arg, &o->emit_format) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", arg);
+        o->emit = 1;
+        return 0;
+    case OPT_FROM:
+        if (*arg == '\0')
+            return tp_cli_bad(st->err, st->errlen, "--from: empty file name");
+        o->from = arg;
+        return 0;
+    case OPT_PLOT:
+        if (arg != NULL && *arg == '\0')
+            return tp_cli_bad(st->err, st->errlen, "--plot: empty file name");
+        o->plot = 1;
+        o->plot_path = arg;
+        return 0;
+    case OPT_PLOT_FORMAT:
+        if (strcmp(arg, "png") == 0)
+            o->plot_format = TP_PLOT_PNG;
+        else if (strcmp(arg, "svg") == 0)
+            o->plot_format = TP_PLOT_SVG;
+        else
+            return tp_cli_bad(st->err, st->errlen, "--plot-format: unknown format '%s' (expected png or svg)", arg);
+        o->plot_format_set = 1;
+        o->plot = 1;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* One option, by the section it belongs to: 0, -EINVAL, or NOT_MINE for none. */
+static int parse_option(struct parse *st, int c)
+{
+    static int (*const sections[])(struct parse *, int) = {
+        parse_workload_option, parse_plan_option,      parse_repetition_option, parse_executor_option,
+        parse_online_option,   parse_objective_option, parse_output_option,     parse_integration_option,
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        int rc = sections[i](st, c);
+        if (rc != NOT_MINE)
+            return rc;
+    }
+    return NOT_MINE;
+}
+
+/* An option with a value given twice with different values is refused: in a
+ * pipeline, "the last one wins" hides a mistake. given[i] holds the value
+ * long_options[i] had first. */
+static int refuse_changed_value(const char **given, int longindex, char *err, size_t errlen)
+{
+    if (longindex < 0 || long_options[longindex].has_arg == no_argument)
+        return 0;
+    const char *v = optarg != NULL ? optarg : "";
+    if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
+        return tp_cli_bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
+                          given[longindex], v);
+    given[longindex] = v;
+    return 0;
+}
+
+/* The message for what getopt_long could not take: a missing value (c is
+ * ':') or an option that does not exist. */
+static int bad_option(int c, char **argv, char *err, size_t errlen)
+{
+    if (c == ':')
+        return tp_cli_bad(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+    if (optopt != 0 && optopt <= CHAR_MAX && optopt > 0)
+        return tp_cli_bad(err, errlen, "unknown option '-%c'", optopt);
+    return tp_cli_bad(err, errlen, "unknown option '%s'", argv[optind - 1]);
+}
+
+/* The options that exclude or need each other, once all are read. */
+static int check_modes(struct parse *st)
+{
+    struct tp_cli_opts *o = st->o;
+    char *err = st->err;
+    size_t errlen = st->errlen;
     if (o->phases_ns == NULL && set_default_phases(o) < 0)
         return tp_cli_bad(err, errlen, "out of memory");
     if (o->from != NULL && o->measuring_opt != NULL)
         return tp_cli_bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
-                   o->measuring_opt);
+                          o->measuring_opt);
     if (o->emit && o->format_set)
         return tp_cli_bad(err, errlen, "--emit prints a snippet instead of the report: it cannot be combined with --format");
-    if (throughput_given && o->max_p99_ns > 0)
+    if (st->throughput_given && o->max_p99_ns > 0)
         return tp_cli_bad(err, errlen, "--max-p99 conflicts with --objective=throughput");
     if (o->objective_latency && o->max_p99_ns == 0)
         return tp_cli_bad(err, errlen, "--objective=latency needs a bound: give --max-p99 (e.g. --max-p99=20ms)");
@@ -899,15 +854,56 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
     }
     if (o->inflight != NULL && o->executor_mode == TP_CLI_EXEC_POOL)
         return tp_cli_bad(err, errlen, "--inflight is for the event loops: add --executor=async or --executor=both");
-    if ((rc = tp_cli_workload_check(o, seen_kind_opt, seen_latency, err, errlen)) < 0)
-        return rc;
-    if (o->workload.kind == TP_WORKLOAD_CPU && seen_latency && o->workload.latency_ns != 0)
-        return tp_cli_bad(err, errlen, "--latency: the cpu workload has no wait (use --workload=io)");
-    if (o->workload.kind == TP_WORKLOAD_CPU)
-        o->workload.latency_ns = 0;
-    if (o->workload.compute_ns == 0 && (o->workload.kind == TP_WORKLOAD_CPU ||
-                                        (o->workload.kind == TP_WORKLOAD_IO && o->workload.latency_ns == 0)))
-        return tp_cli_bad(err, errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
-                   o->workload.kind == TP_WORKLOAD_IO ? " or a wait with --latency" : "");
     return 0;
+}
+
+/* The workload's options together: each for its kind, a task that does something. */
+static int check_workload(struct parse *st)
+{
+    struct tp_cli_opts *o = st->o;
+    struct tp_workload_params *w = &o->workload;
+    int rc;
+    if ((rc = tp_cli_workload_check(o, st->seen_kind_opt, o->latency_given, st->err, st->errlen)) < 0)
+        return rc;
+    if (w->kind == TP_WORKLOAD_CPU && o->latency_given && w->latency_ns != 0)
+        return tp_cli_bad(st->err, st->errlen, "--latency: the cpu workload has no wait (use --workload=io)");
+    if (w->kind == TP_WORKLOAD_CPU)
+        w->latency_ns = 0;
+    if (w->compute_ns == 0 && (w->kind == TP_WORKLOAD_CPU || (w->kind == TP_WORKLOAD_IO && w->latency_ns == 0)))
+        return tp_cli_bad(st->err, st->errlen, "--compute: a task must do something: give it CPU time (e.g. 100us)%s",
+                          w->kind == TP_WORKLOAD_IO ? " or a wait with --latency" : "");
+    return 0;
+}
+
+int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
+{
+    struct parse st = {.o = o, .err = err, .errlen = errlen};
+    const char *given[sizeof long_options / sizeof long_options[0]] = {0};
+    int c, rc, longindex;
+    opterr = 0;
+    optind = 0; /* 0, not 1: glibc then also forgets a previous call's half-scanned "-xy" */
+    while ((longindex = -1, c = getopt_long(argc, argv, ":", long_options, &longindex)) != -1) {
+        note_option(o, c, longindex);
+        if ((rc = refuse_changed_value(given, longindex, err, errlen)) < 0)
+            return rc;
+        if (c == OPT_HELP || c == OPT_VERSION) { /* what follows is not read */
+            if (c == OPT_HELP)
+                o->show_help = 1;
+            else
+                o->show_version = 1;
+            return 0;
+        }
+        st.name = longindex >= 0 ? long_options[longindex].name : NULL;
+        st.arg = optarg;
+        rc = c == ':' ? NOT_MINE : parse_option(&st, c);
+        if (rc == NOT_MINE)
+            return bad_option(c, argv, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    if (optind < argc)
+        return tp_cli_bad(err, errlen, "unexpected argument '%s'", argv[optind]);
+    if ((rc = check_modes(&st)) < 0)
+        return rc;
+    return check_workload(&st);
 }

@@ -1,4 +1,4 @@
-/* options.h - tune-pool's command line: value parsers (durations, sizes, lists) and the option table. */
+/* options.h - tune-pool's command line: what it says (struct tp_cli_opts), its parsing and --help. */
 #ifndef TP_CLI_OPTIONS_H
 #define TP_CLI_OPTIONS_H
 
@@ -8,39 +8,12 @@
 
 #include "tunepool/tunepool.h"
 
-/* Every parser returns 0, or -EINVAL (malformed), -ERANGE (outside the
- * accepted range or overflowing); *out is untouched on failure. */
-
-/* A duration: a number and a unit: ns, us (or µs), ms, s; "0" alone is
- * accepted. Up to max_ns. */
-int tp_cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out_ns);
-
-/* A size in bytes: a whole number with an optional suffix K, M, G (also
- * KiB, MiB, GiB; powers of 1024) or B. Up to max. */
-int tp_cli_parse_size(const char *s, uint64_t max, uint64_t *out);
-
-/* A whole number in [min, max]. */
-int tp_cli_parse_long(const char *s, long min, long max, long *out);
-
-/* A finite number in (lo, hi) exclusive when open, [lo, hi] otherwise. */
-int tp_cli_parse_double(const char *s, double lo, double hi, int open, double *out);
-
-/* A comma-separated list of distinct finite numbers > 0 (at most max_n).
- * *out is malloc'd; the caller frees it. -EINVAL also for an empty list,
- * an empty element or a duplicate. */
-int tp_cli_parse_list(const char *s, size_t max_n, double **out, size_t *n);
-
 /* --executor: which sweeps run (README: Executors). */
 enum tp_cli_executor_mode {
     TP_CLI_EXEC_POOL = 0, /* the pool only (the default) */
     TP_CLI_EXEC_ASYNC,    /* the event loops only */
     TP_CLI_EXEC_BOTH,     /* both, side by side */
 };
-
-/* Writes a usage message (printf-style) into err; returns -EINVAL. */
-int tp_cli_bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* "out of range" for -ERANGE, "malformed" otherwise: a parser's failure in words. */
-const char *tp_cli_why(int rc);
 
 /* Everything the command line says. */
 struct tp_cli_opts {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "values.h"
 
 /* The noun of a value of type t in "--NAME: malformed size 'X'". */
 static const char *value_noun(enum tp_option_type t)

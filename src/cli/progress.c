@@ -107,8 +107,8 @@ static void draw_line(struct tp_cli_progress_state *st)
         snprintf(reps, sizeof reps, "rep %d/%d", done < st->repeat ? done + 1 : st->repeat, st->repeat);
     else
         snprintf(reps, sizeof reps, "rep %d of %d..%d", done + 1, TP_REPEAT_MIN, st->repeat_max);
-    fprintf(stderr, "\r\033[K%s: [%zu/%zu] m = %g (%d threads), %s: %.1f s | %s elapsed, %s", TP_CLI_NAME,
-            st->index + 1, st->total, st->multiplier, st->threads, reps, now - st->point_start,
+    fprintf(stderr, "\r\033[K%s: [%zu/%zu] m = %g (%d thread%s), %s: %.1f s | %s elapsed, %s", TP_CLI_NAME,
+            st->index + 1, st->total, st->multiplier, st->threads, tp_cli_plural(st->threads), reps, now - st->point_start,
             span_text(el, sizeof el, now - st->sweep_start), left);
     fflush(stderr);
     st->line_shown = 1;
@@ -180,8 +180,8 @@ static void print_point_line(const struct tp_progress *p, double rest)
 {
     const struct tp_point *pt = p->point;
     char el[32], left[48] = "";
-    fprintf(stderr, "%s: [%zu/%zu] m = %g, %d threads: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
-            p->threads);
+    fprintf(stderr, "%s: [%zu/%zu] m = %g, %d thread%s: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
+            p->threads, tp_cli_plural(p->threads));
     if (pt->status == TP_POINT_OK)
         fprintf(stderr, "%.0f tasks/s [%.0f, %.0f], p99 %.3g ms", pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi,
                 pt->lat_p99_ns / 1e6);

@@ -50,6 +50,8 @@ void tp__gp_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void tp_plot_write_string(FILE *f, const char *s) { tp__gp_string(f, s); }
+
 
 
 /* The unit the p99 axis uses: the one in which the largest p99 reads best. */
@@ -521,6 +523,17 @@ int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *op
         opts = &def;
     struct script_ctx ctx = {result, opts, image_path};
     return tp__plot_render_with(script_writer, &ctx, opts, image_path, script_path, why, why_len);
+}
+
+int tp_plot_render_script(tp_plot_script_writer writer, void *ctx, const struct tp_plot_opts *opts,
+                          const char *image_path, const char *script_path, char *why, size_t why_len)
+{
+    struct tp_plot_opts def = {0};
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    if (writer == NULL || image_path == NULL || image_path[0] == '\0')
+        return -EINVAL;
+    return tp__plot_render_with(writer, ctx, opts != NULL ? opts : &def, image_path, script_path, why, why_len);
 }
 
 int tp__plot_render_with(int (*writer)(void *ctx, FILE *f), void *wctx, const struct tp_plot_opts *opts,

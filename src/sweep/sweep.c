@@ -52,6 +52,8 @@ int tp__threads_for(double multiplier, int cores)
     return (int)t;
 }
 
+int tp_threads_for(double multiplier, int cores) { return tp__threads_for(multiplier, cores); }
+
 static int cmp_threads(const void *a, const void *b)
 {
     const struct tp_point *x = a, *y = b;

@@ -380,3 +380,13 @@ const struct tp__workload_ops tp__workload_noop_ops = {
     .validate = noop_validate, .describe = noop_describe, .setup = no_setup, .task = noop_task,
     .teardown = no_teardown, .async = &noop_async, .empty_task = 1,
 };
+
+int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns)
+{
+    if (wait_ns > MAX_TASK_NS || compute_ns > MAX_TASK_NS)
+        return -EINVAL;
+    tp__block_ns(wait_ns);
+    if (compute_ns > 0)
+        sink(tp__burn_cpu_ns(compute_ns));
+    return 0;
+}

@@ -143,6 +143,14 @@ void tp__workload_close(struct tp__workload *w)
     memset(w, 0, sizeof(*w));
 }
 
+int tp_workload_describe(const struct tp_workload_params *p, char *buf, size_t len)
+{
+    if (p == NULL || buf == NULL || len == 0)
+        return -EINVAL;
+    tp__workload_describe(p, buf, len);
+    return 0;
+}
+
 /* ---- checks ---- */
 
 /* validate, with a reason in err whatever the kind says. */
