@@ -45,6 +45,9 @@ enum tp_error {
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
     TP_EGNUPLOT = -10022,   /* gnuplot ran but failed to render the plot */
+    /* -10050 ..: the user's program (--run) */
+    TP_EEXIT = -10050,      /* the program exited with a non-zero status */
+    TP_ENOMETRIC = -10051,  /* the program's output held no usable metric (--metric) */
 };
 
 /* Returns a static, human-readable description of err (0, a negative errno
@@ -469,9 +472,10 @@ enum tp_point_status {
 enum tp_strategy {
     TP_STRATEGY_GRID = 0, /* exactly the multiplier list (plus the rule-of-thumb sizes) */
     TP_STRATEGY_ADAPTIVE, /* a coarse geometric pass, then refinement around the knee/peak */
+    TP_STRATEGY_RACE,     /* for expensive runs: points raced a repetition at a time (see Racing) */
 };
 
-/* "grid", "adaptive"; parse returns -EINVAL if unknown. */
+/* "grid", "adaptive", "race"; parse returns -EINVAL if unknown. */
 TP_EXTERN const char *tp_strategy_name(enum tp_strategy s);
 TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 
@@ -603,6 +607,15 @@ struct tp_result {
     /* --executor=both|async: the event-loop sweep beside this one (owned,
      * freed by tp_result_free); NULL = the pool only. */
     struct tp_async_result *async;
+    /* TP_STRATEGY_RACE (see Racing): the budget, what the search spent (each
+     * point's share is its n_reps), and 1 when the budget stopped it early. */
+    int max_runs;
+    int runs_spent;
+    int budget_hit;
+    /* --run: the program and its per-point records (see Programs), moved in
+     * by tp_program_source_attach(); owned, freed by tp_result_free; NULL
+     * for the built-in workloads. */
+    struct tp_program_result *program;
 };
 
 /* The async executor's side of a run (README: Executors). */
@@ -732,6 +745,9 @@ struct tp_sweep_opts {
      * in-flight tasks per loop (threads = in flight in total); the adaptive
      * coarse pass then adds no rule-of-thumb points. */
     enum tp_executor executor;
+    /* TP_STRATEGY_RACE: at most this many repetitions over the whole search
+     * (warm-ups not counted); 0 = TP_RACE_DEFAULT_MAX_RUNS. */
+    int max_runs;
 };
 
 /* The default multiplier grid and its length. */
@@ -755,6 +771,230 @@ TP_EXTERN int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_top
  * pool and the workload), for callers that wrap it. */
 TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *req,
                                      struct tp_point *out);
+
+/* ------------------------------------------------------------------------
+ * Racing (TP_STRATEGY_RACE): a search for expensive runs (a build that takes
+ * a minute per run). It works with any struct tp_source and asks it for a
+ * few repetitions at a time (request.repeat = 1 or TP_RACE_FIRST_REPS; the
+ * warm-up only at a point's first visit), appending them to the point:
+ *  - coarse points, geometric in m from m = 1 (x2, then towards the knee the
+ *    model predicts once two points are known, at most x8 a step), up until
+ *    the top point is clearly below the best or a plateau is passed;
+ *  - a point gets more repetitions only while its interval could still reach
+ *    the best's band; the repetitions go to the best (it sets the band's
+ *    floor) and to the lowest point that could still be in the band (the
+ *    band's lower edge, i.e. the pick), until each is out of the race, as
+ *    narrow as target_ci, or at repeat_max;
+ *  - then the edge is bisected (pick against the point below it) and the
+ *    peak (best against its upper neighbour) down to the resolution, and the
+ *    rule-of-thumb sizes are added when include_rules is set;
+ *  - the whole search spends at most max_runs repetitions (result.max_runs,
+ *    result.runs_spent, result.budget_hit; a point's share is its n_reps,
+ *    a failed visit counts at least 1).
+ * The race judges a point with few repetitions by its bootstrap interval
+ * widened to at least median x (1 +- z s / sqrt(n)), s the noise pooled over
+ * all points (TP_RACE_PRIOR_NOISE until enough repetitions exist), z the
+ * normal quantile of the confidence level; the final analysis (tp_analyze)
+ * uses the plain intervals, so a point the race stopped is out of the band
+ * by both. Multipliers given explicitly make the sweep a grid, as for the
+ * adaptive strategy.
+ * ---------------------------------------------------------------------- */
+#define TP_RACE_DEFAULT_MAX_RUNS 60 /* --max-runs default */
+#define TP_RACE_FIRST_REPS 2        /* repetitions of a new point's first visit */
+#define TP_RACE_TARGET_CI 0.03      /* interval width / median that settles a point (target_ci = 0) */
+#define TP_RACE_PRIOR_NOISE 0.05    /* relative noise assumed until it is measured */
+
+/* ------------------------------------------------------------------------
+ * Rules of thumb as data: threads = round(per_core x cores) + add, at most
+ * cap (0 = no cap), at least 1. tp_rule_specs lists them: the three rows
+ * every report shows (TP_N_RULES, in the order of struct tp_result.rules)
+ * and then the ones for a kind of job (TP_RULE_FOR_BUILDS: ninja's default
+ * parallelism, cores + 2, for make-like jobs).
+ * ---------------------------------------------------------------------- */
+enum tp_rule_for {
+    TP_RULE_FOR_POOLS = 1u << 0,  /* any pool (every report's rows) */
+    TP_RULE_FOR_BUILDS = 1u << 1, /* build jobs: make -j, ninja -j (tp_program_build_like) */
+};
+
+struct tp_rule_spec {
+    const char *key;  /* stable id for CSV/JSON: "tpe37", "tpe38", "cpu", "ninja" */
+    const char *name; /* e.g. "cores + 2 (ninja's default -j)" */
+    double per_core;
+    int add;
+    int cap;
+    unsigned applies; /* enum tp_rule_for bits */
+};
+
+TP_EXTERN extern const struct tp_rule_spec tp_rule_specs[];
+TP_EXTERN extern const size_t tp_n_rule_specs;
+
+/* The rule's thread count on cores (>= 1); 1 for a NULL rule or cores < 1. */
+TP_EXTERN int tp_rule_threads(const struct tp_rule_spec *rule, int cores);
+
+/* ------------------------------------------------------------------------
+ * Programs: tune the user's own program (--run). A measurement source that
+ * runs a command for each point, the point's size substituted for the
+ * placeholders {threads} and {m} (hyperfine's convention) and/or set as
+ * NAME=threads in its environment for each env name.
+ *
+ * Commands: through `/bin/sh -c` by default; a substituted value is quoted
+ * for the place it lands in (bare, '...', "..."), and a `\{` outside single
+ * quotes keeps a placeholder literal. With no_shell the command is split
+ * into words and run directly (posix_spawnp): blanks separate words; '...'
+ * keeps everything literally; in "..." a backslash escapes only " \ $ `;
+ * outside quotes a backslash makes the next character literal (a backslash-
+ * newline is removed); nothing else is special (no $VAR, globs, pipes,
+ * redirections); an unterminated quote is an error. Other braces are plain
+ * text. prepare, setup and cleanup take placeholders and env the same way.
+ *
+ * Each command runs in a new process group with stdin from /dev/null,
+ * stdout to /dev/null (captured, the last TP_PROGRAM_OUTPUT_MAX bytes, with
+ * a metric) and stderr into a pipe of which the last TP_PROGRAM_TAIL_LINES
+ * lines are kept; with show_output both are also copied to this process's
+ * stdout and stderr. A run is timed with CLOCK_MONOTONIC from spawn to exit;
+ * user/system CPU and max RSS come from wait4()'s rusage, which includes
+ * the descendants the program itself waited for (not those it left behind
+ * or that a daemon detached), and whose max RSS is the largest single
+ * process of that tree, not a sum. A command running longer than the
+ * point's time limit (request.timeout_s, --point-timeout, applied to each
+ * run) gets SIGTERM to its whole process group, TP_PROGRAM_GRACE_MS later
+ * SIGKILL, and is reaped; after any run (setup's excepted: it may start a
+ * service for the point) whatever is left in its process group is killed.
+ *
+ * A point's visit: setup once, warm-up runs (untimed, only when the
+ * request asks: the first visit), then per repetition prepare (untimed)
+ * and the timed run, then cleanup. The race may visit a point again;
+ * setup and cleanup then bracket each visit.
+ *
+ * What is measured per run (tp_rep.throughput; higher is better):
+ *   default       runs/s = 1 / wall time
+ *   work = N      units/s = N / wall time
+ *   metric = RE   the number in RE's first capture group in the run's stdout
+ *                 (POSIX ERE, REG_NEWLINE; the last match counts, since a
+ *                 program prints its summary last; the group must hold a
+ *                 finite number and nothing else but blanks)
+ *   metric_lower  the same figure, lower is better: the sweep sees 1/value.
+ *                 The median and the bootstrap percentile interval are
+ *                 order statistics, so they carry over: the interval of
+ *                 the figure is [1/hi, 1/lo] of the sweep's (exact for odd
+ *                 repetitions; for even ones the median is the mean of the
+ *                 two middle reciprocals, not the reciprocal of their mean).
+ * The model (struct tp_model) gets C = (user + sys) / units per run and
+ * W = wall x threads / units - C (the wall time each thread spent per unit,
+ * less its CPU), units = work or 1.
+ *
+ * Failures are data: a non-zero exit (TP_EEXIT), a signal (CRASHED), a run
+ * past the time limit (TIMEOUT), a command that cannot be started (-errno:
+ * -ENOENT with no_shell; through the shell it is exit 127), a missing or
+ * unparsable metric (TP_ENOMETRIC), in any command of the visit, mark the
+ * point failed; its struct tp_program_point says why, with the last stderr
+ * lines, and the search goes on.
+ * ---------------------------------------------------------------------- */
+#define TP_PROGRAM_MAX_ENV 8                 /* env names per program */
+#define TP_PROGRAM_TAIL_LINES 5              /* stderr lines kept for a failure */
+#define TP_PROGRAM_TAIL_BYTES 1024           /* ... in at most this many bytes */
+#define TP_PROGRAM_OUTPUT_MAX (64u * 1024u)  /* stdout kept for the metric: the last 64 KiB */
+#define TP_PROGRAM_GRACE_MS 200              /* SIGTERM .. SIGKILL of a run past its limit */
+#define TP_PROGRAM_DEFAULT_WARMUP 1          /* untimed runs at a point's first visit */
+
+/* Which placeholders a command holds (bits). */
+enum tp_placeholder {
+    TP_PLACEHOLDER_THREADS = 1u << 0, /* {threads}: the point's thread count */
+    TP_PLACEHOLDER_M = 1u << 1,       /* {m}: its multiplier (threads / cores, %g) */
+};
+
+struct tp_program_opts {
+    const char *command;        /* required: the program to run */
+    const char *env[TP_PROGRAM_MAX_ENV]; /* names set to the thread count, n_env of them */
+    int n_env;
+    int no_shell;               /* 1: split command and exec it (no /bin/sh -c) */
+    uint64_t work;              /* units one run does; 0 = none (runs/s) */
+    const char *metric;         /* POSIX ERE with a capture group; NULL = time the runs */
+    int metric_lower;           /* 1: the metric is better when lower (a latency) */
+    const char *prepare;        /* before every run (warm-ups too), untimed; NULL = none */
+    const char *setup;          /* once per visit of a point, before its runs; NULL = none */
+    const char *cleanup;        /* once per visit of a point, after its runs; NULL = none */
+    int warmup;                 /* untimed runs at a point's first visit, 0 .. TP_MAX_REPS */
+    int show_output;            /* 1: the program's stdout/stderr also go to ours */
+};
+
+/* One timed run. */
+struct tp_program_run {
+    double wall_s;      /* spawn to exit (CLOCK_MONOTONIC) */
+    double user_s, sys_s; /* wait4 rusage: the program and the children it waited for */
+    long max_rss_kb;    /* the largest process of that tree */
+    int exit_code;      /* its exit status; -1 when a signal ended it or it did not start */
+    int signal;         /* the signal that ended it, 0 = none */
+    int timed_out;      /* 1: killed at the time limit */
+    double metric;      /* the figure read from its output (metric set); NAN otherwise */
+    double value;       /* what the sweep saw (tp_rep.throughput); 0 for a failed run */
+};
+
+/* What the program did at one point (thread count), over all its visits. */
+struct tp_program_point {
+    int threads;
+    double multiplier;
+    int visits;         /* times the search came to this point */
+    int n_runs;         /* timed runs recorded in run[] (the failing one included) */
+    int warmup_runs;    /* untimed warm-up runs */
+    int other_runs;     /* prepare, setup and cleanup commands run */
+    struct tp_program_run run[TP_MAX_REPS];
+    enum tp_point_status status; /* as the sweep's point */
+    int error;          /* 0, TP_EEXIT, TP_ENOMETRIC, TP_ECRASHED, TP_ETIMEOUT, -errno */
+    char reason[256];   /* e.g. "run 2: exit status 3"; "" when ok */
+    char stderr_tail[TP_PROGRAM_TAIL_BYTES]; /* the failing command's last stderr lines */
+    char *command;      /* the main command as run at this point (substituted; owned) */
+};
+
+/* The program of a result (result.program): its options, copied, and the
+ * per-point records, sorted by threads. */
+struct tp_program_result {
+    char *command, *prepare, *setup, *cleanup, *metric; /* owned copies; NULL = none */
+    char *env[TP_PROGRAM_MAX_ENV];
+    int n_env;
+    unsigned placeholders;      /* enum tp_placeholder bits found in command */
+    int no_shell, metric_lower, show_output, warmup;
+    uint64_t work;
+    int build_like;             /* tp_program_build_like(command) */
+    const char *unit;           /* static: "runs/s", "units/s" or "metric" */
+    struct tp_program_point *points;
+    size_t n_points;
+    int runs, warmup_runs, other_runs; /* totals over the points */
+};
+
+/* Fills *opts with the defaults: everything 0/NULL, warmup =
+ * TP_PROGRAM_DEFAULT_WARMUP. */
+TP_EXTERN void tp_program_opts_init(struct tp_program_opts *opts);
+
+/* Makes src a measurement source running opts' program (the options and
+ * their strings are copied). Returns 0; -EINVAL with a one-line reason in
+ * why (may be NULL) when no placeholder and no env name is given (nothing
+ * would vary), the command is empty or does not split (no_shell), an env
+ * name is not a shell name, the metric does not compile or has no capture group, warmup is out of range;
+ * -ENOMEM. The source keeps per-point records as it measures; free it with
+ * tp_program_source_destroy() (after tp_program_source_attach(), if used). */
+TP_EXTERN int tp_program_source_create(struct tp_source *src, const struct tp_program_opts *opts,
+                                       char *why, size_t why_len);
+
+/* Moves the source's program description and per-point records into
+ * result->program (replacing one there), leaving the source empty and
+ * usable. Returns 0, -EINVAL (src not a program source), -ENOMEM. */
+TP_EXTERN int tp_program_source_attach(struct tp_source *src, struct tp_result *result);
+
+/* Frees what tp_program_source_create() made; src->measure and src->ctx
+ * become NULL. NULL or an empty src is a no-op. */
+TP_EXTERN void tp_program_source_destroy(struct tp_source *src);
+
+/* The record of the point with `threads` threads, or NULL. */
+TP_EXTERN const struct tp_program_point *tp_program_point_find(const struct tp_result *result, int threads);
+
+/* 1 when command runs a build tool (its first word's base name is make,
+ * gmake, bmake, ninja or samu, or it is `cmake --build`): ninja's rule
+ * (TP_RULE_FOR_BUILDS) applies. 0 otherwise, NULL included. */
+TP_EXTERN int tp_program_build_like(const char *command);
+
+/* Frees a struct tp_program_result's contents and the struct itself. */
+TP_EXTERN void tp_program_result_free(struct tp_program_result *pr);
 
 /* ------------------------------------------------------------------------
  * Reports.

@@ -21,6 +21,8 @@ const char *tp_strerror(int err)
     case TP_EFORMAT: return "not a tune-pool results document (tool \"tune-pool\", schema 1)";
     case TP_ENOGNUPLOT: return "gnuplot not found (install the package gnuplot-nox)";
     case TP_EGNUPLOT: return "gnuplot failed to render the plot";
+    case TP_EEXIT: return "the program exited with a non-zero status";
+    case TP_ENOMETRIC: return "the program's output held no usable metric";
     }
     if (err == 0)
         return "success";

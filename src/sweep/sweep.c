@@ -25,6 +25,7 @@
 #include "vec.h"
 #include "stats.h"
 #include "sweep.h"
+#include "race.h"
 #include "workload.h"
 
 const double tp_default_multipliers[] = {0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
@@ -122,6 +123,7 @@ const char *tp_strategy_name(enum tp_strategy s)
     switch (s) {
     case TP_STRATEGY_GRID: return "grid";
     case TP_STRATEGY_ADAPTIVE: return "adaptive";
+    case TP_STRATEGY_RACE: return "race";
     }
     return "unknown";
 }
@@ -134,6 +136,8 @@ int tp_strategy_parse(const char *name, enum tp_strategy *out)
         *out = TP_STRATEGY_GRID;
     else if (strcmp(name, "adaptive") == 0)
         *out = TP_STRATEGY_ADAPTIVE;
+    else if (strcmp(name, "race") == 0)
+        *out = TP_STRATEGY_RACE;
     else
         return -EINVAL;
     return 0;
@@ -155,7 +159,9 @@ static int validate(const struct tp_sweep_opts *o, const struct tp_topology *top
     if (o->target_ci < 0 || !isfinite(o->target_ci) || o->resolution < 0 || !isfinite(o->resolution) ||
         o->max_p99_ns < 0 || !isfinite(o->max_p99_ns) || o->max_refine < 0 || !(o->tolerance >= 0 && o->tolerance < 1))
         return -EINVAL;
-    if (o->strategy != TP_STRATEGY_GRID && o->strategy != TP_STRATEGY_ADAPTIVE)
+    if (o->strategy != TP_STRATEGY_GRID && o->strategy != TP_STRATEGY_ADAPTIVE && o->strategy != TP_STRATEGY_RACE)
+        return -EINVAL;
+    if (o->max_runs < 0)
         return -EINVAL;
     if (o->multipliers != NULL && o->n_multipliers == 0)
         return -EINVAL;
@@ -489,6 +495,8 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     int cores = topo->effective_cores;
     if (opts->strategy == TP_STRATEGY_ADAPTIVE && opts->multipliers == NULL)
         rc = plan_coarse(opts, cores, &out->points, &out->n_points);
+    else if (opts->strategy == TP_STRATEGY_RACE && opts->multipliers == NULL)
+        rc = 0; /* the race places its own points */
     else
         rc = tp__sweep_plan(opts, cores, &out->points, &out->n_points);
     if (rc < 0)
@@ -530,7 +538,10 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
             return rc;
         }
     }
-    rc = out->strategy == TP_STRATEGY_ADAPTIVE ? run_adaptive(&run) : run_grid(&run);
+    if (out->strategy == TP_STRATEGY_RACE)
+        rc = tp__race_run(opts, out, run.src, run.t0);
+    else
+        rc = out->strategy == TP_STRATEGY_ADAPTIVE ? run_adaptive(&run) : run_grid(&run);
     if (real)
         tp__workload_sweep_teardown(&out->workload, &wres);
     out->duration_s = since_s(run.t0);
@@ -555,4 +566,6 @@ void tp_result_free(struct tp_result *result)
         free(result->async);
         result->async = NULL;
     }
+    tp_program_result_free(result->program);
+    result->program = NULL;
 }
