@@ -10,6 +10,7 @@
 
 #include "async_run.h"
 #include "integrate.h"
+#include "completion.h"
 #include "msg.h"
 #include "online_run.h"
 #include "options.h"
@@ -301,6 +302,8 @@ static int run(const struct tp_cli_opts *o)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "completion") == 0)
+        return tp_cli_completion_command(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return tp_cli_compare(argc - 1, argv + 1);
     struct tp_cli_opts o;

@@ -875,6 +875,13 @@ static int check_workload(struct parse *st)
     return 0;
 }
 
+const struct option *tp_cli_long_options(size_t *n)
+{
+    /* The table ends with its zero row, which getopt_long needs. */
+    *n = sizeof long_options / sizeof long_options[0] - 1;
+    return long_options;
+}
+
 int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
 {
     struct parse st = {.o = o, .err = err, .errlen = errlen};

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <getopt.h>
+
 #include "tunepool/tunepool.h"
 
 /* --executor: which sweeps run (README: Executors). */
@@ -95,5 +97,9 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
 
 /* Prints the help text (every option, its value and default) to where. */
 void tp_cli_usage(FILE *where);
+
+/* The parser's getopt_long table (*n rows, without the terminating one):
+ * the one list of options, which the completion script is made from. */
+const struct option *tp_cli_long_options(size_t *n);
 
 #endif

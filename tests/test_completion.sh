@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# test_completion.sh - the generated bash completion (tune-pool completion bash), sourced and asked as bash
+# asks it: options, closed sets of values, file names after --from= and plugin:.
+# Usage: test_completion.sh TUNE_POOL
+set -u
+bin=$1
+source "$(dirname "$0")/lib.sh"
+bc=/usr/share/bash-completion/bash_completion
+if [[ ! -f $bc ]]; then echo "skip: bash-completion is not installed (apt-get install bash-completion)"; exit 0; fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" completion bash >"$work/tune-pool.bash" || { echo "FAIL completion bash"; exit 1; }
+mkdir -p "$work/res" && touch "$work/res/a.json" "$work/res/b.json" "$work/res/notes.txt" "$work/libtask.so"
+
+# complete WORD...: the completions bash offers for the last word of `tune-pool WORD...`.
+complete_words() {
+  ( cd "$work" && bash -c '
+      source "$1" >/dev/null 2>&1; source "$2"; shift 2
+      COMP_WORDS=(tune-pool "$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+      COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+      compopt() { :; }; _tune_pool; printf "%s\n" "${COMPREPLY[@]}"' _ "$bc" "$work/tune-pool.bash" "$@" )
+}
+has() { grep -qxF -- "$1" <<<"$2"; }
+
+out=$(complete_words --work)
+check "options: --work completes to --workload= and --workload-arg=" has --workload= "$out"
+check "options: --workload-arg= too" has --workload-arg= "$out"
+out=$(complete_words --onl)
+check "options: a flag completes without =" has --online "$out"
+for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+  out=$(complete_words "$opt")
+  check "every --help option completes: $opt" grep -qE -- "^$opt=?\$" <<<"$out"
+done
+out=$(complete_words --workload=)
+check "--workload= values: io" has io "$out"
+check "--workload= values: plugin:" has plugin: "$out"
+out=$(complete_words --workload=plugin:lib)
+# bash breaks words at ":" (COMP_WORDBREAKS), so the reply is what follows it.
+check "plugin: completes a file name" has libtask.so "$out"
+out=$(complete_words --format "")
+for v in table csv json markdown; do check "--format value $v" has "$v" "$out"; done
+out=$(complete_words --emit "")
+for v in cmake make header env json; do check "--emit value $v" has "$v" "$out"; done
+out=$(complete_words --strategy "")
+check "--strategy values: adaptive" has adaptive "$out"
+out=$(complete_words --executor "")
+check "--executor values: both" has both "$out"
+out=$(complete_words --from=res/)
+check "--from= offers JSON files" has res/a.json "$out"
+check "--from= leaves other files out" bash -c '! grep -qx res/notes.txt <<<"$1"' _ "$out"
+out=$(complete_words --output-dir "r")
+check "--output-dir offers directories" has res "$out"
+out=$(complete_words co)
+check "subcommands: compare, completion" has compare "$out"
+out=$(complete_words compare "res/")
+check "compare takes JSON files" has res/b.json "$out"
+"$bin" completion zsh >/dev/null 2>&1; rc=$?
+check "completion for another shell is a usage error" test "$rc" -eq 2
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
