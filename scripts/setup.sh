@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   gcc make cmake pkg-config          # toolchain (gcc brings ASan/UBSan/TSan runtimes)
+  dpkg-dev man-db                    # cpack -G DEB (dpkg-shlibdeps), man -w in tests/test_package.sh
   libhwloc-dev                       # topology
   libjansson-dev                     # JSON results
   libcriterion-dev                   # unit tests
