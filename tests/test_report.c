@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "report.h"
+#include "csv.h"
 #include "stats.h"
 #include "tunepool/tunepool.h"
 

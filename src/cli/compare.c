@@ -44,15 +44,6 @@ static int grid_row(struct grid *g, ...)
     return 0;
 }
 
-static void md_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-}
-
 /* Row 0 is the header. right: a bit set of right-aligned columns. */
 static void grid_print(const struct grid *g, int markdown, unsigned right, FILE *f)
 {
@@ -61,7 +52,7 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
             fputc('|', f);
             for (int c = 0; c < g->cols; c++) {
                 fputc(' ', f);
-                md_text(f, g->cell[r][c]);
+                tp__md_escape(f, g->cell[r][c]);
                 fputs(" |", f);
             }
             fputc('\n', f);
@@ -94,7 +85,6 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
 
 
 
-static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
@@ -245,7 +235,7 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
             else if (p[k]->in_band)
                 snprintf(mark, sizeof mark, " =");
             snprintf(th[k], 32, "%d", p[k]->threads);
-            if (ok(p[k])) {
+            if (tp_point_ok(p[k])) {
                 char x[32], lo[32], hi[32];
                 snprintf(tp[k], CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p[k]->tput_median),
                          tp__fmt_num(lo, sizeof lo, p[k]->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
@@ -255,7 +245,7 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
                 snprintf(p99[k], 32, "-");
             }
         }
-        if (p[0] != NULL && p[1] != NULL && ok(p[0]) && ok(p[1]) && p[0]->tput_median > 0 && p[0]->tput_ci_hi > 0 &&
+        if (p[0] != NULL && p[1] != NULL && tp_point_ok(p[0]) && tp_point_ok(p[1]) && p[0]->tput_median > 0 && p[0]->tput_ci_hi > 0 &&
             p[0]->tput_ci_lo > 0)
             /* The range divides the interval ends crosswise: every ratio the two intervals allow. */
             snprintf(ratio, sizeof ratio, "%.2f [%.2f, %.2f]", p[1]->tput_median / p[0]->tput_median,

@@ -9,7 +9,6 @@
 #include "file.h"
 #include "integrate.h"
 #include "plot.h"
-#include "report.h"
 #include "msg.h"
 
 int tp_cli_write_stdout(const struct tp_result *r, const struct tp_cli_opts *o)

@@ -8,7 +8,7 @@
 
 #define MAX_MSG_SIZE (64ull << 20)
 #define MAX_FILE_SIZE (64ull << 30)
-#define MAX_DELAY_NS (60ull * 1000000000ull)
+#define MAX_DELAY_NS TP_MAX_DELAY_NS
 
 /* Which kind each option belongs to. */
 static const struct {

@@ -3,20 +3,11 @@
 #include <string.h>
 
 #include "format.h"
+#include "json_build.h"
 #include "report_work.h"
+#include "stats.h"
 #include "workload.h"
 
-static int point_ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
-
-double tp__point_cpu_ns_per_task(const struct tp_point *p)
-{
-    double cpu = 0, tasks = 0;
-    for (int i = 0; i < p->n_reps && i < TP_MAX_REPS; i++) {
-        cpu += p->reps[i].cpu_s;
-        tasks += (double)p->reps[i].tasks;
-    }
-    return tasks > 0 ? cpu * 1e9 / tasks : NAN;
-}
 
 static const char *ops_noun(enum tp_workload_kind k)
 {
@@ -36,14 +27,14 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
 {
     int any = 0;
     for (size_t i = 0; i < r->n_points; i++)
-        any |= point_ok(&r->points[i]);
+        any |= tp_point_ok(&r->points[i]);
     if (any) {
         fprintf(f, "Work done in the repetitions (%s):\n",
                 r->workload.kind == TP_WORKLOAD_NOOP ? "noop: the pool's own cost per task"
                                                      : "what the tasks really did");
         for (size_t i = 0; i < r->n_points; i++) {
             const struct tp_point *p = &r->points[i];
-            if (!point_ok(p))
+            if (!tp_point_ok(p))
                 continue;
             char bytes[32], a[32], b[32];
             tp__fmt_bytes(bytes, sizeof bytes, (double)p->work_bytes);
@@ -77,14 +68,13 @@ json_t *tp__report_work_json(const struct tp_point *p)
     json_t *o = json_object();
     if (o == NULL)
         return NULL;
-    int ok = point_ok(p);
+    int ok = tp_point_ok(p);
     double cpu = tp__point_cpu_ns_per_task(p);
     if (json_object_set_new(o, "ops", ok ? json_integer((json_int_t)p->work_ops) : json_null()) != 0 ||
         json_object_set_new(o, "bytes", ok ? json_integer((json_int_t)p->work_bytes) : json_null()) != 0 ||
         json_object_set_new(o, "errors", ok ? json_integer((json_int_t)p->work_errors) : json_null()) != 0 ||
-        json_object_set_new(o, "cpu_ns_per_task", ok && isfinite(cpu) ? json_real(cpu) : json_null()) != 0 ||
-        json_object_set_new(o, "ns_per_task", ok && p->tput_median > 0 ? json_real(1e9 / p->tput_median)
-                                                                       : json_null()) != 0) {
+        json_object_set_new(o, "cpu_ns_per_task", tp__json_num_if(ok, cpu)) != 0 ||
+        json_object_set_new(o, "ns_per_task", tp__json_num_if(ok && p->tput_median > 0, 1e9 / p->tput_median)) != 0) {
         json_decref(o);
         return NULL;
     }

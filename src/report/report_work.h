@@ -21,8 +21,4 @@ json_t *tp__report_work_json(const struct tp_point *p);
  * -1 on allocation failure. */
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p);
 
-/* CPU time per task over the repetitions, ns (process CPU / tasks); NaN
- * when unknown. */
-double tp__point_cpu_ns_per_task(const struct tp_point *p);
-
 #endif

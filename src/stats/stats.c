@@ -234,7 +234,7 @@ out:
 
 double tp__effective_confidence(double conf)
 {
-    return (conf > 0.0 && conf < 1.0) ? conf : 0.95;
+    return (conf > 0.0 && conf < 1.0) ? conf : TP_DEFAULT_CONFIDENCE;
 }
 
 /* ------------------------------------------------------------------------
@@ -251,11 +251,16 @@ static void clear_point_stats(struct tp_point *p)
     p->in_band = 0;
 }
 
+int tp_point_ok(const struct tp_point *p)
+{
+    return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1;
+}
+
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
 static int point_usable(const struct tp_point *p)
 {
-    if (p->status != TP_POINT_OK || p->n_reps < 1)
+    if (!tp_point_ok(p))
         return 0;
     int n = p->n_reps > TP_MAX_REPS ? TP_MAX_REPS : p->n_reps;
     for (int i = 0; i < n; i++)
@@ -359,6 +364,23 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
+void tp__rule_threads(int cores, int threads[TP_N_RULES])
+{
+    threads[0] = 5 * cores;
+    threads[1] = cores + 4 < 32 ? cores + 4 : 32;
+    threads[2] = cores;
+}
+
+double tp__point_cpu_ns_per_task(const struct tp_point *p)
+{
+    double cpu = 0, tasks = 0;
+    for (int i = 0; i < p->n_reps && i < TP_MAX_REPS; i++) {
+        cpu += p->reps[i].cpu_s;
+        tasks += (double)p->reps[i].tasks;
+    }
+    return tasks > 0 ? cpu * 1e9 / tasks : NAN;
+}
+
 static void fill_rules(struct tp_result *r)
 {
     static const struct {
@@ -368,8 +390,8 @@ static void fill_rules(struct tp_result *r)
         {"tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)"},
         {"cpu", "m = 1 (CPU rule: one thread per core)"},
     };
-    int cores = r->cores;
-    int threads[TP_N_RULES] = {5 * cores, cores + 4 < 32 ? cores + 4 : 32, cores};
+    int cores = r->cores, threads[TP_N_RULES];
+    tp__rule_threads(cores, threads);
 
     for (int k = 0; k < TP_N_RULES; k++) {
         struct tp_rule_row *row = &r->rules[k];
@@ -449,17 +471,10 @@ static void fill_model(struct tp_result *r)
      * point): everything the process spent, over the tasks it ran. Above C
      * by the kernel's share of each blocking wait, the context switches and
      * the pool's dispatch. */
-    if (r->best >= 0) {
-        const struct tp_point *b = &r->points[r->best];
-        double cpu = 0, tasks = 0;
-        for (int i = 0; i < b->n_reps && i < TP_MAX_REPS; i++) {
-            cpu += b->reps[i].cpu_s;
-            tasks += (double)b->reps[i].tasks;
-        }
-        if (cpu > 0 && tasks > 0) {
-            m->cpu_per_task_ns = cpu / tasks * 1e9;
-            m->cpu_ceiling = r->cores / (cpu / tasks);
-        }
+    double cpu_ns = r->best >= 0 ? tp__point_cpu_ns_per_task(&r->points[r->best]) : NAN;
+    if (cpu_ns > 0) {
+        m->cpu_per_task_ns = cpu_ns;
+        m->cpu_ceiling = r->cores / (cpu_ns * 1e-9);
     }
 }
 

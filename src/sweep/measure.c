@@ -44,6 +44,7 @@
 #include "evloop.h"
 #include "measure.h"
 #include "stats.h"
+#include "vec.h"
 #include "workload.h"
 
 /* Warm-up batch: at least two waves of the pool, at least this many tasks. */
@@ -64,8 +65,9 @@ struct point_run {
     struct tp_pool *pool;
     struct tp__evloop *loops;      /* req->executor == TP_EXECUTOR_ASYNC: instead of the pool */
     struct tp__task_times *times;  /* the loops' per-task records, copied into slots */
+    size_t cap_times;
     struct task_slot *slots;
-    size_t n_slots;
+    size_t cap_slots;
 };
 
 static void set_timer_slack(void *ctx, int worker_index)
@@ -132,10 +134,12 @@ static double timeval_s(struct timeval tv) { return (double)tv.tv_sec + (double)
 static int64_t run_batch(struct point_run *r, size_t n)
 {
     if (r->loops != NULL) { /* the async executor: the same records, from the loops */
-        struct tp__task_times *t = realloc(r->times, n * sizeof(*t));
-        if (t == NULL)
-            return -ENOMEM;
-        r->times = t;
+        void *grown = r->times;
+        int rc = tp__vec_reserve(&grown, &r->cap_times, n, sizeof *r->times);
+        r->times = grown;
+        if (rc < 0)
+            return rc;
+        struct tp__task_times *t = r->times;
         int64_t ns = tp__evloop_run_batch(r->loops, n, t);
         for (size_t i = 0; ns >= 0 && i < n; i++) {
             r->slots[i].start_ns = t[i].start_ns;
@@ -159,19 +163,15 @@ static int64_t run_batch(struct point_run *r, size_t n)
 
 static int grow_slots(struct point_run *r, size_t n)
 {
-    if (n <= r->n_slots)
-        return 0;
-    struct task_slot *s = realloc(r->slots, n * sizeof(*s));
-    if (s == NULL)
-        return -ENOMEM;
-    r->slots = s;
-    r->n_slots = n;
-    return 0;
+    void *grown = r->slots;
+    int rc = tp__vec_reserve(&grown, &r->cap_slots, n, sizeof *r->slots);
+    r->slots = grown;
+    return rc;
 }
 
 static uint64_t auto_tasks(double warm_tput, const struct tp_point_request *req)
 {
-    double want = warm_tput * (req->rep_seconds > 0 ? req->rep_seconds : 0.3);
+    double want = warm_tput * (req->rep_seconds > 0 ? req->rep_seconds : TP_DEFAULT_REP_SECONDS);
     double floor_n = fmax(TP__AUTO_TASKS_MIN, (double)TP__AUTO_TASKS_PER_THREAD * req->threads);
     if (!(want > floor_n))
         want = floor_n;
@@ -190,11 +190,11 @@ static int enough_repetitions(const struct tp_point *p, const struct tp_point_re
     for (int i = 0; i < p->n_reps; i++)
         v[i] = p->reps[i].throughput;
     double med = tp__median(v, (size_t)p->n_reps);
-    double conf = req->confidence > 0 && req->confidence < 1 ? req->confidence : 0.95;
+    double conf = tp__effective_confidence(req->confidence);
     if (!(med > 0) || tp__bootstrap_median_ci(v, (size_t)p->n_reps, conf, tp__point_seed(req->seed, req->threads),
                                               TP__BOOTSTRAP_RESAMPLES, &lo, &hi) < 0)
         return 0;
-    double target = req->target_ci > 0 ? req->target_ci : TP__AUTO_TARGET_CI;
+    double target = req->target_ci > 0 ? req->target_ci : TP_DEFAULT_TARGET_CI;
     return (hi - lo) / med <= target;
 }
 
@@ -219,7 +219,7 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
     set_timer_slack(NULL, -1);
 
     /* repeat == 0: auto, between TP_REPEAT_MIN and repeat_max repetitions. */
-    int max_reps = req->repeat > 0 ? req->repeat : (req->repeat_max > 0 ? req->repeat_max : TP__AUTO_REPEAT_MAX);
+    int max_reps = req->repeat > 0 ? req->repeat : (req->repeat_max > 0 ? req->repeat_max : TP_DEFAULT_REPEAT_MAX);
     if (req->repeat < 0 || max_reps > TP_MAX_REPS || req->threads < 1 ||
         (req->repeat == 0 && max_reps < TP_REPEAT_MIN)) {
         fail_point(out, -EINVAL);

@@ -17,7 +17,7 @@
 #include "workload.h"
 
 /* Longest single wait or compute a task may ask for: one minute. */
-#define MAX_TASK_NS (60ull * 1000000000ull)
+#define MAX_TASK_NS TP_MAX_TASK_NS
 
 /* The smallest amount of work between two reads of the CPU clock: well
  * under a microsecond, so a task overshoots its CPU budget by less than that. */
