@@ -552,7 +552,8 @@ TP_EXTERN void tp_result_free(struct tp_result *result);
 /* Recomputes every derived field of result from its points' raw data
  * (repetitions and per-task figures): per-point median, interval, MAD
  * outliers; best, band, pick; rule rows; model. Pure: no clock, no I/O.
- * Returns 0, or TP_ENOPOINTS when no point is OK (fields then cleared). */
+ * Returns 0, TP_ENOPOINTS when no point is OK (fields then cleared), -EINVAL
+ * or -ENOMEM. */
 TP_EXTERN int tp_analyze(struct tp_result *result);
 
 /* Status name: "ok", "failed", "crashed", "timeout", "skipped". */

@@ -483,9 +483,14 @@ static void fill_model(struct tp_result *r)
  * to be told apart), and of the scaled MAD relative to the median (the
  * spread of one repetition). A quartile, so that one disturbed point does not
  * set it, but a quarter of them do. */
-static void fill_noise(struct tp_result *r)
+static int fill_noise(struct tp_result *r)
 {
-    double w[r->n_points > 0 ? r->n_points : 1], m[r->n_points > 0 ? r->n_points : 1];
+    /* On the heap: the point count comes from the caller (or a results
+     * file), not from a bound the stack could hold. */
+    double *w = malloc(2 * (r->n_points > 0 ? r->n_points : 1) * sizeof *w);
+    if (w == NULL)
+        return -ENOMEM;
+    double *m = w + (r->n_points > 0 ? r->n_points : 1);
     size_t n = 0;
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
@@ -499,6 +504,8 @@ static void fill_noise(struct tp_result *r)
     r->noise = n > 0 ? tp__quantile_sorted(w, n, 0.75) : 0.0;
     r->noise_mad = n > 0 ? tp__quantile_sorted(m, n, 0.75) : 0.0;
     r->noisy = r->noise > TP_NOISE_WARN;
+    free(w);
+    return 0;
 }
 
 /* The band: "indistinguishable from the best" means the point's 95%
@@ -542,7 +549,8 @@ int tp_analyze(struct tp_result *r)
             (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
-    fill_noise(r);
+    if ((rc = fill_noise(r)) < 0)
+        return rc;
 
     if (r->best >= 0) {
         /* The floor: the highest low end of any eligible interval, the level
