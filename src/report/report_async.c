@@ -29,9 +29,7 @@ static char *fmt_rss(char *buf, size_t len, long kb)
 
 static char *fmt_interval(char *buf, size_t len, const struct tp_point *p)
 {
-    char a[32], b[32];
-    snprintf(buf, len, "%s..%s", tp__fmt_num(a, sizeof a, p->tput_ci_lo), tp__fmt_num(b, sizeof b, p->tput_ci_hi));
-    return buf;
+    return tp__fmt_interval(buf, len, p->tput_ci_lo, p->tput_ci_hi);
 }
 
 static int loops_of(const struct tp_result *a, const struct tp_point *p)
@@ -131,15 +129,15 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
     struct tp_executor_verdict v;
     if (!as->only && tp_executor_compare(r, &v) == 0) {
         if (strcmp(v.winner, "async") == 0)
-            fprintf(f, "Verdict: the event loops win: %.2fx the pool's pick (%.2fx..%.2fx), with %d thread%s "
+            fprintf(f, "Verdict: the event loops win: %.2fx the pool's pick [%.2fx, %.2fx], with %d thread%s "
                        "instead of %d\n",
                     v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
                     v.pool_threads);
         else if (strcmp(v.winner, "pool") == 0)
-            fprintf(f, "Verdict: the pool wins: %.2fx the event loops' pick (%.2fx..%.2fx)\n", 1 / v.ratio,
+            fprintf(f, "Verdict: the pool wins: %.2fx the event loops' pick [%.2fx, %.2fx]\n", 1 / v.ratio,
                     v.ratio_hi > 0 ? 1 / v.ratio_hi : 0, v.ratio_lo > 0 ? 1 / v.ratio_lo : 0);
         else
-            fprintf(f, "Verdict: indistinguishable: async / pool = %.2fx (%.2fx..%.2fx), the intervals overlap; "
+            fprintf(f, "Verdict: indistinguishable: async / pool = %.2fx [%.2fx, %.2fx], the intervals overlap; "
                        "the event loops use %d thread%s, the pool %d\n",
                     v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
                     v.pool_threads);
