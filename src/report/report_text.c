@@ -449,3 +449,42 @@ void tp__report_basis_text(char *buf, size_t len, const struct tp_result *r)
     if (beyond && o < len)
         snprintf(buf + o, len - o, "; more threads than the best could not be measured: the best may lie higher");
 }
+
+int tp__report_objective_text(char *buf, size_t len, const struct tp_result *r)
+{
+    if (!(r->max_p99_ns > 0))
+        return 0;
+    char bound[TP__NUM_LEN];
+    tp__fmt_duration(bound, sizeof bound, r->max_p99_ns);
+    snprintf(buf, len, "objective: the fewest threads indistinguishable from the best among points whose p99 <= %s",
+             bound);
+    return 1;
+}
+
+size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][TP__REPORT_LINE])
+{
+    size_t n = 0;
+    if (r->noisy)
+        snprintf(notes[n++], TP__REPORT_LINE,
+                 "warning: noisy measurements: intervals are %.1f%% of the median wide (upper quartile over points; "
+                 "one repetition spreads %.1f%%, scaled MAD): points closer than that cannot be told apart; "
+                 "use --precision/--max-repeat or a quieter machine",
+                 100 * r->noise, 100 * r->noise_mad);
+    int noisy = tp__report_count_noisy(r);
+    if (noisy > 0)
+        snprintf(notes[n++], TP__REPORT_LINE,
+                 "note: %d point%s noisy: repetitions flagged as outliers (MAD x 1.4826, |z| > 3.5); "
+                 "consider more repetitions or a quieter machine",
+                 noisy, noisy == 1 ? " is" : "s are");
+    if (r->n_failed > 0)
+        snprintf(notes[n++], TP__REPORT_LINE, "note: %d point%s failed (see status)", r->n_failed,
+                 r->n_failed == 1 ? "" : "s");
+    if (tp__report_best_is_the_edge(r)) {
+        char m[TP__NUM_LEN];
+        snprintf(notes[n++], TP__REPORT_LINE,
+                 "note: the best is the largest pool measured (m = %s, %d threads) and it still beats the one "
+                 "below: throughput may rise further; raise --max-threads or measure a grid beyond it",
+                 tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads);
+    }
+    return n;
+}

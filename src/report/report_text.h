@@ -75,5 +75,12 @@ void tp__report_model_formula_text(char *buf, size_t len, const struct tp_result
 void tp__report_model_verdict_text(char *buf, size_t len, const struct tp_result *r);
 /* What a task really cost at the best point; returns 0 (buf untouched) when unknown. */
 int tp__report_cost_text(char *buf, size_t len, const struct tp_result *r);
+/* With a latency bound, what the pick optimises; returns 0 (buf untouched) without one. */
+int tp__report_objective_text(char *buf, size_t len, const struct tp_result *r);
+/* The warnings and notes about the points ("warning: noisy measurements:
+ * ...", "note: 2 points failed ..."), in the order the table prints them;
+ * returns how many were written. */
+#define TP__REPORT_NOTES 4
+size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][TP__REPORT_LINE]);
 
 #endif

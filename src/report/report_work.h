@@ -8,6 +8,16 @@
 
 #include "tunepool/tunepool.h"
 
+/* The heading of the "Work done" lines ("Work done in the repetitions
+ * (what the tasks really did)"); 0 when no point was measured (nothing to say). */
+int tp__report_work_heading(char *buf, size_t len, const struct tp_result *r);
+/* One measured point's work: "5 000 reads, 20 MiB, 0 errors" (for noop with
+ * the overhead per task). */
+void tp__report_work_text(char *buf, size_t len, const struct tp_result *r, const struct tp_point *p);
+/* For a point that crashed or timed out, the line that says it was
+ * contained; returns 0 (buf untouched) for any other point. */
+int tp__report_contained_text(char *buf, size_t len, const struct tp_point *p);
+
 /* The table's "Work done" lines (one per measured point: operations,
  * bytes, errors; for noop the overhead per task) and, when points crashed
  * or timed out, a line naming each of them with its signal or limit. */

@@ -29,12 +29,8 @@ static void write_header(const struct tp_result *r, FILE *f)
     fprintf(f, "%s\n", line);
     tp__report_search_text(line, sizeof line, r);
     fprintf(f, "%s\n", line);
-    if (r->max_p99_ns > 0) {
-        char bound[TP__NUM_LEN];
-        tp__fmt_duration(bound, sizeof bound, r->max_p99_ns);
-        fprintf(f, "objective: the fewest threads indistinguishable from the best among points whose p99 <= %s\n",
-                bound);
-    }
+    if (tp__report_objective_text(line, sizeof line, r))
+        fprintf(f, "%s\n", line);
     if (r->partial)
         fprintf(f, "PARTIAL: interrupted, %zu of %zu points measured\n", tp__report_count_measured(r), r->n_points);
 }
@@ -70,24 +66,10 @@ static void write_points(const struct tp_result *r, FILE *f)
 /* The warnings and notes under the points, then the work lines. */
 static void write_notes(const struct tp_result *r, FILE *f)
 {
-    if (r->noisy)
-        fprintf(f, "warning: noisy measurements: intervals are %.1f%% of the median wide (upper quartile over points; "
-                   "one repetition spreads %.1f%%, scaled MAD): points closer than that cannot be told apart; "
-                   "use --precision/--max-repeat or a quieter machine\n",
-                100 * r->noise, 100 * r->noise_mad);
-    int noisy = tp__report_count_noisy(r);
-    if (noisy > 0)
-        fprintf(f, "note: %d point%s noisy: repetitions flagged as outliers (MAD x 1.4826, |z| > 3.5); "
-                   "consider more repetitions or a quieter machine\n",
-                noisy, noisy == 1 ? " is" : "s are");
-    if (r->n_failed > 0)
-        fprintf(f, "note: %d point%s failed (see status)\n", r->n_failed, r->n_failed == 1 ? "" : "s");
-    if (tp__report_best_is_the_edge(r)) {
-        char m[TP__NUM_LEN];
-        fprintf(f, "note: the best is the largest pool measured (m = %s, %d threads) and it still beats the one "
-                   "below: throughput may rise further; raise --max-threads or measure a grid beyond it\n",
-                tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads);
-    }
+    char notes[TP__REPORT_NOTES][TP__REPORT_LINE];
+    size_t n = tp__report_notes(r, notes);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s\n", notes[i]);
     tp__report_work_table(r, f);
 }
 
