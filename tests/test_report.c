@@ -477,6 +477,80 @@ Test(report, markdown_table_and_sections)
     free_result(&r);
 }
 
+/* The Markdown says everything the table says: each section below is in
+ * both, with the same sentence. */
+static void assert_in_both(const struct tp_result *r, const char *needle)
+{
+    char *t = render(r, TP_FORMAT_TABLE), *m = render(r, TP_FORMAT_MARKDOWN);
+    cr_assert_not_null(strstr(t, needle), "table lacks '%s':\n%s", needle, t);
+    cr_assert_not_null(strstr(m, needle), "Markdown lacks '%s':\n%s", needle, m);
+    free(t);
+    free(m);
+}
+
+Test(report, markdown_has_the_search_line)
+{
+    struct tp_result r = sample_result();
+    assert_in_both(&r, "search: grid, 9 points in 12.5 s; noise ");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_latency_objective)
+{
+    struct tp_result r = sample_result();
+    r.max_p99_ns = 2.5e6;
+    cr_assert_eq(tp_analyze(&r), 0);
+    assert_in_both(&r, "objective: the fewest threads indistinguishable from the best among points whose p99 <= 2.50 ms");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_noise_warnings)
+{
+    struct tp_result r = sample_result();
+    r.points[2].reps[4].throughput = 100.0; /* an outlier repetition */
+    cr_assert_eq(tp_analyze(&r), 0);
+    r.noisy = 1; /* as tp_analyze sets it above TP_NOISE_WARN */
+    r.noise = 0.084;
+    r.noise_mad = 0.035;
+    assert_in_both(&r, "warning: noisy measurements: intervals are 8.4% of the median wide");
+    assert_in_both(&r, "note: 1 point is noisy: repetitions flagged as outliers (MAD x 1.4826, ");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_failure_notes_and_contained_points)
+{
+    struct tp_result r = sample_result();
+    r.points[8].status = TP_POINT_CRASHED;
+    r.points[8].error = TP_ECRASHED;
+    r.points[8].signal = SIGSEGV;
+    cr_assert_eq(tp_analyze(&r), 0);
+    assert_in_both(&r, "note: 1 point failed (see status)");
+    assert_in_both(&r, "contained: the point at 64 threads crashed (SIGSEGV: Segmentation fault); the sweep went on");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_work_lines)
+{
+    struct tp_result r = sample_result();
+    r.points[6].work_ops = 60000;
+    r.points[6].work_errors = 1;
+    assert_in_both(&r, "Work done in the repetitions (what the tasks really did)");
+    assert_in_both(&r, "32 threads: 60000 waits+computes, 1 error");
+    char *m = render(&r, TP_FORMAT_MARKDOWN);
+    cr_assert_not_null(strstr(m, "\n## Work done in the repetitions"), "%s", m);
+    cr_assert_not_null(strstr(m, "\n- 32 threads: 60000 waits+computes, 1 error\n"), "%s", m);
+    free(m);
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_cost_line)
+{
+    struct tp_result r = sample_result();
+    cr_assert_gt(r.model.cpu_per_task_ns, 0);
+    assert_in_both(&r, "CPU per task at the best point: ");
+    free_result(&r);
+}
+
 /* ---- write errors ---- */
 
 Test(report, write_to_full_device_is_eio)

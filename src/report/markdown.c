@@ -4,6 +4,7 @@
 #include "format.h"
 #include "markdown.h"
 #include "report_text.h"
+#include "report_work.h"
 
 /* One list item: prefix, text escaped, suffix (which ends the line). */
 static void item(FILE *f, const char *prefix, const char *text, const char *suffix)
@@ -28,6 +29,10 @@ static void write_header(const struct tp_result *r, FILE *f)
         item(f, "- warning: ", r->topo.warning, "\n");
     tp__report_reps_text(line, sizeof line, r);
     item(f, "- ", line, "\n");
+    tp__report_search_text(line, sizeof line, r);
+    item(f, "- ", line, "\n");
+    if (tp__report_objective_text(line, sizeof line, r))
+        item(f, "- ", line, "\n");
 }
 
 static void write_points(const struct tp_result *r, FILE *f)
@@ -47,7 +52,35 @@ static void write_points(const struct tp_result *r, FILE *f)
         item(f, " | ", c.marks, " |\n");
     }
     fprintf(f, "\nMarks: = indistinguishable from the best, ^ best, R rule-of-thumb size, ! noisy "
-               "(outliers by MAD x 1.4826, |z| > 3.5).\n");
+               "(outliers by MAD x 1.4826, \\|z\\| > 3.5), + refinement point, x p99 over the bound.\n");
+}
+
+/* The warnings and notes about the points, the points that were contained,
+ * then what the tasks did at each measured point. */
+static void write_notes(const struct tp_result *r, FILE *f)
+{
+    char notes[TP__REPORT_NOTES][TP__REPORT_LINE], line[TP__REPORT_LINE];
+    size_t n = tp__report_notes(r, notes);
+    int any = n > 0;
+    for (size_t i = 0; i < n; i++)
+        item(f, i == 0 ? "\n- " : "- ", notes[i], "\n");
+    for (size_t i = 0; i < r->n_points; i++) {
+        if (tp__report_contained_text(line, sizeof line, &r->points[i])) {
+            item(f, any ? "- " : "\n- ", line, "\n");
+            any = 1;
+        }
+    }
+    if (!tp__report_work_heading(line, sizeof line, r))
+        return;
+    item(f, "\n## ", line, "\n\n");
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (!tp_point_ok(p))
+            continue;
+        tp__report_work_text(line, sizeof line, r, p);
+        fprintf(f, "- %d threads: ", p->threads);
+        item(f, "", line, "\n");
+    }
 }
 
 static void write_recommendation(const struct tp_result *r, FILE *f)
@@ -96,12 +129,15 @@ static void write_model(const struct tp_result *r, FILE *f)
     item(f, "- ", line, "\n");
     tp__report_model_verdict_text(line, sizeof line, r);
     item(f, "- ", line, "\n");
+    if (tp__report_cost_text(line, sizeof line, r))
+        item(f, "- ", line, "\n");
 }
 
 int tp__write_markdown(const struct tp_result *r, FILE *f)
 {
     write_header(r, f);
     write_points(r, f);
+    write_notes(r, f);
     fprintf(f, "\n## Recommendation\n\n");
     if (!tp__report_have_pick(r)) {
         fprintf(f, "No point was measured successfully: there is no recommendation.\n");

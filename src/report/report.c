@@ -49,19 +49,33 @@ int tp_format_parse(const char *name, enum tp_format *out)
     return -EINVAL;
 }
 
+/* The executor section (README: Executors) after the pool's report, or
+ * instead of it with --executor=async; Markdown holds the section's columns
+ * in a text block. */
+static int write_async(const struct tp_result *r, enum tp_format format, FILE *f)
+{
+    if (format == TP_FORMAT_MARKDOWN && r->async->only)
+        fprintf(f, "# tune-pool %s results\n\n```text\n", r->version[0] ? r->version : TP_VERSION_STRING);
+    else if (format == TP_FORMAT_MARKDOWN)
+        fputs("\n## Executors\n\n```text", f); /* the section opens with a blank line */
+    int rc = tp__report_async_table(r, f);
+    if (format == TP_FORMAT_MARKDOWN)
+        fputs("```\n", f);
+    return rc;
+}
+
 int tp_report_write(const struct tp_result *result, enum tp_format format, FILE *f)
 {
     const struct report_writer *w = find_writer(format);
     if (result == NULL || f == NULL || w == NULL || (result->n_points > 0 && result->points == NULL))
         return -EINVAL;
-    int rc;
-    if (result->async != NULL && result->async->only && (format == TP_FORMAT_TABLE || format == TP_FORMAT_MARKDOWN))
-        rc = tp__report_async_table(result, f); /* --executor=async: no pool table */
+    int text = format == TP_FORMAT_TABLE || format == TP_FORMAT_MARKDOWN, rc;
+    if (result->async != NULL && result->async->only && text)
+        rc = write_async(result, format, f); /* --executor=async: no pool table */
     else
         rc = w->write(result, f);
-    if (rc == 0 && result->async != NULL && !result->async->only &&
-        (format == TP_FORMAT_TABLE || format == TP_FORMAT_MARKDOWN))
-        rc = tp__report_async_table(result, f); /* the executors side by side */
+    if (rc == 0 && result->async != NULL && !result->async->only && text)
+        rc = write_async(result, format, f); /* the executors side by side */
     /* Buffered output only meets the device here: a full disk shows up now. */
     if (fflush(f) != 0 || ferror(f))
         return rc < 0 && rc != TP_EJSON ? rc : -EIO;
