@@ -126,6 +126,8 @@ static const struct scenario scenarios[] = {
     {"noisy-noop", {KNEE, 5e5, 5e4, 0.15, 15, 0, 0}, {.kind = TP_WORKLOAD_NOOP}, TP_STRATEGY_GRID, 3, 0, 8, 0},
     {"io-both", {KNEE, 2e6, 1e5, 0.01, 16, 0, 0},
      {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2, 1},
+    {"cpu-one-core", {CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0},
+     {.kind = TP_WORKLOAD_CPU, .compute_ns = 500000}, TP_STRATEGY_GRID, 3, 0, 1, 0},
 };
 
 static int write_one(const char *dir, const char *scen, const char *kind, const struct tp_result *r, int what,

@@ -551,6 +551,28 @@ Test(report, markdown_has_the_cost_line)
     free_result(&r);
 }
 
+/* A count of one is singular in every human-readable report: "1 thread",
+ * "1 core", never "1 threads". */
+Test(report, one_thread_and_one_core_are_singular)
+{
+    struct tp_result r = sample_result();
+    r.cores = r.topo.effective_cores = r.topo.hwloc_cores = r.topo.hwloc_pus = 1;
+    for (size_t i = 0; i < r.n_points; i++)
+        r.points[i].threads = (int)lround(fmax(1.0, r.points[i].multiplier));
+    cr_assert_eq(tp_analyze(&r), 0);
+    const enum tp_format text[] = {TP_FORMAT_TABLE, TP_FORMAT_MARKDOWN};
+    for (size_t k = 0; k < 2; k++) {
+        char *t = render(&r, text[k]);
+        cr_assert_null(strstr(t, " 1 threads"), "%s", t);
+        cr_assert_null(strstr(t, " 1 cores"), "%s", t);
+        cr_assert_null(strstr(t, " 1 PUs"), "%s", t);
+        cr_assert_not_null(strstr(t, "1 PU / 1 core"), "%s", t);
+        cr_assert_not_null(strstr(t, "1 thread: "), "%s", t);
+        free(t);
+    }
+    free_result(&r);
+}
+
 /* ---- write errors ---- */
 
 Test(report, write_to_full_device_is_eio)

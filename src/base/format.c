@@ -140,6 +140,11 @@ void tp__md_escape(FILE *f, const char *s)
     }
 }
 
+const char *tp__plural(long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 void tp__copy_string(char *dst, size_t dst_len, const char *src)
 {
     if (dst_len == 0)

@@ -35,6 +35,9 @@ char *tp__fmt_interval(char *buf, size_t len, double lo, double hi);
  * newline written as a space. */
 void tp__md_escape(FILE *f, const char *s);
 
+/* The plural ending of a count: "" for 1, "s" otherwise ("1 thread", "2 threads"). */
+const char *tp__plural(long long n);
+
 /* Copies src into dst (size dst_len, may be 0), always terminated, truncated to fit. */
 void tp__copy_string(char *dst, size_t dst_len, const char *src);
 

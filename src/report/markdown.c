@@ -78,7 +78,7 @@ static void write_notes(const struct tp_result *r, FILE *f)
         if (!tp_point_ok(p))
             continue;
         tp__report_work_text(line, sizeof line, r, p);
-        fprintf(f, "- %d threads: ", p->threads);
+        fprintf(f, "- %d thread%s: ", p->threads, tp__plural(p->threads));
         item(f, "", line, "\n");
     }
 }
@@ -109,7 +109,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
         if (row->name == NULL)
             continue;
         tp__report_rule_measure_text(line, sizeof line, r, row, 0);
-        snprintf(threads, sizeof threads, ": %d threads, ", row->threads);
+        snprintf(threads, sizeof threads, ": %d thread%s, ", row->threads, tp__plural(row->threads));
         item(f, "- ", row->name, threads);
         item(f, "", line, "\n");
     }

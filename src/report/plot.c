@@ -78,8 +78,8 @@ static void title_text(char *buf, size_t len, const struct tp_result *r)
 {
     char wl[256];
     tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(buf, len, "tune-pool %s: workload %s, on %d cores%s%s%s",
-             r->version[0] ? r->version : TP_VERSION_STRING, wl, r->cores,
+    snprintf(buf, len, "tune-pool %s: workload %s, on %d core%s%s%s%s",
+             r->version[0] ? r->version : TP_VERSION_STRING, wl, r->cores, tp__plural(r->cores),
              r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
     if (r->partial)
         snprintf(buf + strlen(buf), len - strlen(buf), " - PARTIAL run");
@@ -102,8 +102,8 @@ static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
         if (r->points[i].threads > thi)
             thi = r->points[i].threads;
     }
-    int n = snprintf(buf, len, "pick: m = %s -> %d threads, %.0f tasks/s [%.0f, %.0f]; ",
-                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+    int n = snprintf(buf, len, "pick: m = %s -> %d thread%s, %.0f tasks/s [%.0f, %.0f]; ",
+                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
     if (n < 0 || (size_t)n >= len)
         return;
     if (r->n_band <= 1)
@@ -254,7 +254,7 @@ static void write_axes(const struct script *s)
     int cores = r->cores > 0 ? r->cores : 1;
     fprintf(f, "cores = %d\n", cores);
     fputs("set logscale x 2\nset logscale x2 2\n", f);
-    snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d cores; log scale)", cores);
+    snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d core%s; log scale)", cores, tp__plural(cores));
     fputs("set xlabel ", f);
     tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
@@ -292,7 +292,8 @@ static void write_marks(const struct script *s)
         const struct tp_point *p = &r->points[r->pick];
         fprintf(f, "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 2 lw 1.5 lc rgb \"%s\"\n",
                 p->multiplier, p->multiplier, COLOUR_PICK);
-        snprintf(line, sizeof line, " pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
+        snprintf(line, sizeof line, " pick: m = %s (%d thread%s)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+                 tp__plural(p->threads));
         fprintf(f, "set label 1 ");
         tp__gp_string(f, line);
         /* Right of the line, or left of it when the pick is in the right part of the plot. */
@@ -398,7 +399,8 @@ static void plot_markers(const struct script *s, int n_failed)
     if (s->pick_ok) {
         const struct tp_point *p = &r->points[r->pick];
         fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
-        snprintf(line, sizeof line, "pick: m = %s (%d threads)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads);
+        snprintf(line, sizeof line, "pick: m = %s (%d thread%s)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+                 tp__plural(p->threads));
         tp__gp_string(f, line);
     }
     if (s->model_ok) {

@@ -43,8 +43,8 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
         break;
     case TP_POINT_FAILED:
         if (p->threads_started > 0 && p->threads_started < p->threads)
-            snprintf(buf, len, "%s (%d of %d threads started)", tp_strerror(p->error ? p->error : -EIO),
-                     p->threads_started, p->threads);
+            snprintf(buf, len, "%s (%d of %d thread%s started)", tp_strerror(p->error ? p->error : -EIO),
+                     p->threads_started, p->threads, tp__plural(p->threads));
         else
             snprintf(buf, len, "%s", tp_strerror(p->error ? p->error : -EIO));
         break;
@@ -173,7 +173,8 @@ void tp__report_cores_text(char *buf, size_t len, const struct tp_result *r)
     const struct tp_topology *t = &r->topo;
     char hw[96], quota[320], over[48];
     if (t->hwloc_ok)
-        snprintf(hw, sizeof hw, "hwloc: %d PUs / %d cores", t->hwloc_pus, t->hwloc_cores);
+        snprintf(hw, sizeof hw, "hwloc: %d PU%s / %d core%s", t->hwloc_pus, tp__plural(t->hwloc_pus), t->hwloc_cores,
+                 tp__plural(t->hwloc_cores));
     else
         snprintf(hw, sizeof hw, "hwloc: unavailable");
     if (t->quota_cpus > 0.0)
@@ -261,12 +262,12 @@ void tp__report_search_text(char *buf, size_t len, const struct tp_result *r)
         refine += (r->points[i].origin & TP_ORIGIN_REFINE) != 0;
     }
     if (r->strategy == TP_STRATEGY_ADAPTIVE)
-        snprintf(buf, len, "search: adaptive, %zu points (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
+        snprintf(buf, len, "search: adaptive, %zu point%s (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
                            "in %.1f s; noise %.1f%% (interval / median)",
-                 r->n_points, coarse, refine, r->duration_s, 100 * r->noise);
+                 r->n_points, tp__plural((long long)r->n_points), coarse, refine, r->duration_s, 100 * r->noise);
     else
-        snprintf(buf, len, "search: grid, %zu points in %.1f s; noise %.1f%% (interval / median)", r->n_points,
-                 r->duration_s, 100 * r->noise);
+        snprintf(buf, len, "search: grid, %zu point%s in %.1f s; noise %.1f%% (interval / median)", r->n_points,
+                 tp__plural((long long)r->n_points), r->duration_s, 100 * r->noise);
 }
 
 size_t tp__report_count_measured(const struct tp_result *r)
@@ -295,8 +296,9 @@ void tp__report_pick_text(char *buf, size_t len, const struct tp_result *r, cons
 {
     char m[TP__NUM_LEN], t[TP__NUM_LEN], ci[TP__INTERVAL_LEN], cores[32] = "";
     if (with_cores)
-        snprintf(cores, sizeof cores, " on %d cores", r->cores);
-    snprintf(buf, len, "m = %s -> %d threads%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+        snprintf(cores, sizeof cores, " on %d core%s", r->cores, tp__plural(r->cores));
+    snprintf(buf, len, "m = %s -> %d thread%s%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             tp__plural(p->threads),
              cores, tp__fmt_num(t, sizeof t, p->tput_median),
              tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
@@ -310,7 +312,7 @@ void tp__report_band_text(char *buf, size_t len, const struct tp_result *r)
     tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier);
     tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier);
     if (r->n_band <= 1)
-        snprintf(buf, len, "band (indistinguishable from the best): only m = %s (%d threads)", lo, tlo);
+        snprintf(buf, len, "band (indistinguishable from the best): only m = %s (%d thread%s)", lo, tlo, tp__plural(tlo));
     else
         snprintf(buf, len, "band (indistinguishable from the best): m = %s .. %s (%d .. %d threads, %d points)", lo,
                  hi, tlo, thi, r->n_band);
@@ -360,8 +362,9 @@ void tp__report_model_inputs_text(char *buf, size_t len, const struct tp_result 
     const struct tp_model *m = &r->model;
     char w[TP__NUM_LEN], c[TP__NUM_LEN];
     int from = m->from_point >= 0 && (size_t)m->from_point < r->n_points ? r->points[m->from_point].threads : 0;
-    snprintf(buf, len, "W = %s, C = %s (means per task) measured at %d threads", tp__fmt_duration(w, sizeof w, m->wait_ns),
-             tp__fmt_duration(c, sizeof c, m->compute_ns), from);
+    snprintf(buf, len, "W = %s, C = %s (means per task) measured at %d thread%s",
+             tp__fmt_duration(w, sizeof w, m->wait_ns), tp__fmt_duration(c, sizeof c, m->compute_ns), from,
+             tp__plural(from));
 }
 
 /* "threads* = cores x U x (1 + W/C) = 2 x 1.00 x (1 + 20.3) = 42.6 (m = 21.3); ceiling 19 900 tasks/s" */
@@ -398,19 +401,20 @@ void tp__report_model_verdict_text(char *buf, size_t len, const struct tp_result
     tp__fmt_sig3(t, sizeof t, r->model.threads);
     switch (tp__model_verdict(r)) {
     case TP__MODEL_AGREES:
-        snprintf(buf, len, "the measured pick (%d threads) agrees with the model (%s threads)", pick, t);
+        snprintf(buf, len, "the measured pick (%d thread%s) agrees with the model (%s threads)", pick,
+                 tp__plural(pick), t);
         break;
     case TP__MODEL_PICK_BELOW:
         snprintf(buf, len,
-                 "the measured pick (%d threads) disagrees with the model (%s threads): fewer threads than the "
+                 "the measured pick (%d thread%s) disagrees with the model (%s threads): fewer threads than the "
                  "model: a shared resource saturates first (contention, a serialising lock or device)",
-                 pick, t);
+                 pick, tp__plural(pick), t);
         break;
     case TP__MODEL_PICK_ABOVE:
         snprintf(buf, len,
-                 "the measured pick (%d threads) disagrees with the model (%s threads): more threads than the "
+                 "the measured pick (%d thread%s) disagrees with the model (%s threads): more threads than the "
                  "model: waits grow under load or the compute is not CPU-bound",
-                 pick, t);
+                 pick, tp__plural(pick), t);
         break;
     case TP__MODEL_UNKNOWN:
     default:
@@ -438,7 +442,8 @@ void tp__report_basis_text(char *buf, size_t len, const struct tp_result *r)
             snprintf(why, sizeof why, "p99 over the bound");
         else
             tp__report_point_reason(why, sizeof why, p);
-        o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d threads) %s: %s", sep, m, p->threads,
+        o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d thread%s) %s: %s", sep, m, p->threads,
+                              tp__plural(p->threads),
                               tp__report_status_name(p->status), why);
         sep = ", ";
     }
@@ -482,9 +487,10 @@ size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][
     if (tp__report_best_is_the_edge(r)) {
         char m[TP__NUM_LEN];
         snprintf(notes[n++], TP__REPORT_LINE,
-                 "note: the best is the largest pool measured (m = %s, %d threads) and it still beats the one "
+                 "note: the best is the largest pool measured (m = %s, %d thread%s) and it still beats the one "
                  "below: throughput may rise further; raise --max-threads or measure a grid beyond it",
-                 tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads);
+                 tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads,
+                 tp__plural(r->points[r->best].threads));
     }
     return n;
 }

@@ -51,12 +51,12 @@ void tp__report_work_text(char *buf, size_t len, const struct tp_result *r, cons
 int tp__report_contained_text(char *buf, size_t len, const struct tp_point *p)
 {
     if (p->status == TP_POINT_CRASHED)
-        snprintf(buf, len, "contained: the point at %d threads crashed (SIG%s: %s); the sweep went on without it",
-                 p->threads, p->signal > 0 && sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?",
+        snprintf(buf, len, "contained: the point at %d thread%s crashed (SIG%s: %s); the sweep went on without it",
+                 p->threads, tp__plural(p->threads), p->signal > 0 && sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?",
                  p->signal > 0 && sigdescr_np(p->signal) ? sigdescr_np(p->signal) : "unknown signal");
     else if (p->status == TP_POINT_TIMEOUT)
-        snprintf(buf, len, "contained: the point at %d threads ran past --point-timeout and was stopped; the sweep "
-                           "went on without it", p->threads);
+        snprintf(buf, len, "contained: the point at %d thread%s ran past --point-timeout and was stopped; the sweep "
+                           "went on without it", p->threads, tp__plural(p->threads));
     else
         return 0;
     return 1;
@@ -71,7 +71,7 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
             if (!tp_point_ok(&r->points[i]))
                 continue;
             tp__report_work_text(line, sizeof line, r, &r->points[i]);
-            fprintf(f, "  %5d threads: %s\n", r->points[i].threads, line);
+            fprintf(f, "  %5d thread%s: %s\n", r->points[i].threads, tp__plural(r->points[i].threads), line);
         }
     }
     for (size_t i = 0; i < r->n_points; i++)

@@ -100,7 +100,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
         if (row->name == NULL)
             continue;
         tp__report_rule_measure_text(line, sizeof line, r, row, 1);
-        fprintf(f, "  %-48s %6d threads  %s\n", row->name, row->threads, line);
+        fprintf(f, "  %-48s %6d %-7s  %s\n", row->name, row->threads, row->threads == 1 ? "thread" : "threads", line);
     }
 }
 
