@@ -110,19 +110,24 @@ struct scenario {
     int repeat;
     double max_p99_ns;
     int cores;
+    int async; /* 1: also the event loops' sweep, side by side (--executor=both) */
 };
 
 static const struct scenario scenarios[] = {
     {"io-grid", {KNEE, 2e6, 1e5, 0.01, 11, 0, 0},
-     {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2},
+     {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2, 0},
     {"io-adaptive", {KNEE, 1e7, 1e5, 0.02, 12, 0, 0},
-     {.kind = TP_WORKLOAD_IO, .latency_ns = 10000000, .compute_ns = 100000}, TP_STRATEGY_ADAPTIVE, 0, 0, 4},
+     {.kind = TP_WORKLOAD_IO, .latency_ns = 10000000, .compute_ns = 100000}, TP_STRATEGY_ADAPTIVE, 0, 0, 4, 0},
     {"cpu-failures", {CPU_BOUND, 0, 1e6, 0.03, 13, 8, 16},
-     {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000000}, TP_STRATEGY_GRID, 5, 0, 2},
+     {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000000}, TP_STRATEGY_GRID, 5, 0, 2, 0},
     {"mixed-latency", {PEAK, 1e6, 2e5, 0.02, 14, 0, 0},
      {.kind = TP_WORKLOAD_MIXED, .latency_ns = 1000000, .compute_ns = 200000, .io_fraction = 0.5},
-     TP_STRATEGY_GRID, 5, 3e6, 2},
-    {"noisy-noop", {KNEE, 5e5, 5e4, 0.15, 15, 0, 0}, {.kind = TP_WORKLOAD_NOOP}, TP_STRATEGY_GRID, 3, 0, 8},
+     TP_STRATEGY_GRID, 5, 3e6, 2, 0},
+    {"noisy-noop", {KNEE, 5e5, 5e4, 0.15, 15, 0, 0}, {.kind = TP_WORKLOAD_NOOP}, TP_STRATEGY_GRID, 3, 0, 8, 0},
+    {"io-both", {KNEE, 2e6, 1e5, 0.01, 16, 0, 0},
+     {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2, 1},
+    {"cpu-one-core", {CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0},
+     {.kind = TP_WORKLOAD_CPU, .compute_ns = 500000}, TP_STRATEGY_GRID, 3, 0, 1, 0},
 };
 
 static int write_one(const char *dir, const char *scen, const char *kind, const struct tp_result *r, int what,
@@ -147,6 +152,29 @@ static int write_one(const char *dir, const char *scen, const char *kind, const 
     if (rc < 0)
         fprintf(stderr, "golden_reports: %s: %s\n", path, tp_strerror(rc));
     return rc < 0 ? -1 : 0;
+}
+
+/* The event loops' sweep (as --executor=both runs it: no rule sizes) beside the pool's. */
+static int attach_async(const struct scenario *sc, const struct tp_sweep_opts *pool, const struct tp_topology *topo,
+                        struct tp_result *r)
+{
+    struct synth s = sc->synth;
+    s.rng ^= 0x5a5a;
+    struct tp_sweep_opts o = *pool;
+    o.executor = TP_EXECUTOR_ASYNC;
+    o.include_rules = 0;
+    o.source.ctx = &s;
+    struct tp_async_result *as = calloc(1, sizeof *as);
+    if (as == NULL)
+        return -1;
+    as->supported = 1;
+    as->rc = tp_sweep_run(&o, topo, &as->sweep);
+    r->async = as;
+    if (as->rc < 0) {
+        fprintf(stderr, "golden_reports: %s: async sweep: %s\n", sc->name, tp_strerror(as->rc));
+        return -1;
+    }
+    return 0;
 }
 
 static int run_scenario(const char *dir, const struct scenario *sc)
@@ -179,6 +207,8 @@ static int run_scenario(const char *dir, const struct scenario *sc)
         fprintf(stderr, "golden_reports: %s: sweep: %s\n", sc->name, tp_strerror(rc));
         return -1;
     }
+    if (sc->async && attach_async(sc, &o, &topo, &r) < 0)
+        return -1;
     r.started_unix = 1767225600; /* 2026-01-01T00:00:00Z: the clock is not what is compared */
     r.duration_s = 12.5;
     static const char *const fmt_kind[] = {"txt", "csv", "json", "md"};

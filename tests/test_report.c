@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "report.h"
+#include "csv.h"
 #include "stats.h"
 #include "tunepool/tunepool.h"
 
@@ -474,6 +474,102 @@ Test(report, markdown_table_and_sections)
         rows++;
     cr_assert_eq(rows, (int)r.n_points + 1);
     free(t);
+    free_result(&r);
+}
+
+/* The Markdown says everything the table says: each section below is in
+ * both, with the same sentence. */
+static void assert_in_both(const struct tp_result *r, const char *needle)
+{
+    char *t = render(r, TP_FORMAT_TABLE), *m = render(r, TP_FORMAT_MARKDOWN);
+    cr_assert_not_null(strstr(t, needle), "table lacks '%s':\n%s", needle, t);
+    cr_assert_not_null(strstr(m, needle), "Markdown lacks '%s':\n%s", needle, m);
+    free(t);
+    free(m);
+}
+
+Test(report, markdown_has_the_search_line)
+{
+    struct tp_result r = sample_result();
+    assert_in_both(&r, "search: grid, 9 points in 12.5 s; noise ");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_latency_objective)
+{
+    struct tp_result r = sample_result();
+    r.max_p99_ns = 2.5e6;
+    cr_assert_eq(tp_analyze(&r), 0);
+    assert_in_both(&r, "objective: the fewest threads indistinguishable from the best among points whose p99 <= 2.50 ms");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_noise_warnings)
+{
+    struct tp_result r = sample_result();
+    r.points[2].reps[4].throughput = 100.0; /* an outlier repetition */
+    cr_assert_eq(tp_analyze(&r), 0);
+    r.noisy = 1; /* as tp_analyze sets it above TP_NOISE_WARN */
+    r.noise = 0.084;
+    r.noise_mad = 0.035;
+    assert_in_both(&r, "warning: noisy measurements: intervals are 8.4% of the median wide");
+    assert_in_both(&r, "note: 1 point is noisy: repetitions flagged as outliers (MAD x 1.4826, ");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_failure_notes_and_contained_points)
+{
+    struct tp_result r = sample_result();
+    r.points[8].status = TP_POINT_CRASHED;
+    r.points[8].error = TP_ECRASHED;
+    r.points[8].signal = SIGSEGV;
+    cr_assert_eq(tp_analyze(&r), 0);
+    assert_in_both(&r, "note: 1 point failed (see status)");
+    assert_in_both(&r, "contained: the point at 64 threads crashed (SIGSEGV: Segmentation fault); the sweep went on");
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_work_lines)
+{
+    struct tp_result r = sample_result();
+    r.points[6].work_ops = 60000;
+    r.points[6].work_errors = 1;
+    assert_in_both(&r, "Work done in the repetitions (what the tasks really did)");
+    assert_in_both(&r, "32 threads: 60000 waits+computes, 1 error");
+    char *m = render(&r, TP_FORMAT_MARKDOWN);
+    cr_assert_not_null(strstr(m, "\n## Work done in the repetitions"), "%s", m);
+    cr_assert_not_null(strstr(m, "\n- 32 threads: 60000 waits+computes, 1 error\n"), "%s", m);
+    free(m);
+    free_result(&r);
+}
+
+Test(report, markdown_has_the_cost_line)
+{
+    struct tp_result r = sample_result();
+    cr_assert_gt(r.model.cpu_per_task_ns, 0);
+    assert_in_both(&r, "CPU per task at the best point: ");
+    free_result(&r);
+}
+
+/* A count of one is singular in every human-readable report: "1 thread",
+ * "1 core", never "1 threads". */
+Test(report, one_thread_and_one_core_are_singular)
+{
+    struct tp_result r = sample_result();
+    r.cores = r.topo.effective_cores = r.topo.hwloc_cores = r.topo.hwloc_pus = 1;
+    for (size_t i = 0; i < r.n_points; i++)
+        r.points[i].threads = (int)lround(fmax(1.0, r.points[i].multiplier));
+    cr_assert_eq(tp_analyze(&r), 0);
+    const enum tp_format text[] = {TP_FORMAT_TABLE, TP_FORMAT_MARKDOWN};
+    for (size_t k = 0; k < 2; k++) {
+        char *t = render(&r, text[k]);
+        cr_assert_null(strstr(t, " 1 threads"), "%s", t);
+        cr_assert_null(strstr(t, " 1 cores"), "%s", t);
+        cr_assert_null(strstr(t, " 1 PUs"), "%s", t);
+        cr_assert_not_null(strstr(t, "1 PU / 1 core"), "%s", t);
+        cr_assert_not_null(strstr(t, "1 thread: "), "%s", t);
+        free(t);
+    }
     free_result(&r);
 }
 

@@ -143,3 +143,28 @@ Test(results_read, a_run_without_recommendation_is_read)
     cr_assert_eq(r.points[0].error, -EAGAIN);
     tp_result_free(&r);
 }
+
+/* The point count is bounded: a document claiming more points than any sweep
+ * measures is refused before anything is allocated for them (the statistics
+ * size their scratch by it). */
+Test(results_read, too_many_points_is_eformat)
+{
+    const char *head = "{\"tool\": \"tune-pool\", \"schema\": 1, \"topology\": {\"effective_cores\": 2},"
+                       " \"workload\": {\"name\": \"cpu\", \"latency_ns\": 0, \"compute_ns\": 10},"
+                       " \"sweep\": {\"cores\": 2, \"repeat\": 1}, \"points\": [";
+    const char *point = "{\"multiplier\": 1, \"threads\": 2, \"status\": \"skipped\"}";
+    size_t n = 65537, len = strlen(head) + n * (strlen(point) + 1) + 4;
+    char *doc = malloc(len), *o = doc;
+    cr_assert_not_null(doc);
+    o += sprintf(o, "%s", head);
+    for (size_t i = 0; i < n; i++)
+        o += sprintf(o, "%s%s", i ? "," : "", point);
+    strcpy(o, "]}");
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(load_text(&r, doc, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "document.points: 65537 points"), "%s", why);
+    cr_assert_eq(r.points, NULL);
+    cr_assert_eq(r.n_points, 0);
+    free(doc);
+}

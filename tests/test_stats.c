@@ -636,3 +636,24 @@ Test(stats, point_seed_depends_on_threads)
     cr_assert_neq(tp__point_seed(1, 8), tp__point_seed(1, 9));
     cr_assert_neq(tp__point_seed(1, 8), tp__point_seed(2, 8));
 }
+
+/* The noise figure's scratch is on the heap: a result of many points (as a
+ * results file may hold) is analysed like a small one. */
+Test(stats, analyze_many_points_noise_figure)
+{
+    size_t n = 8192;
+    double *mult = malloc(n * sizeof *mult), *tput = malloc(n * sizeof *tput);
+    cr_assert(mult != NULL && tput != NULL);
+    for (size_t i = 0; i < n; i++) {
+        mult[i] = (double)(i + 1);
+        tput[i] = 1000.0;
+    }
+    struct tp_result r = make_result(1, mult, tput, n, 1, 0.0, 3);
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_float_eq(r.noise, 0.0, 1e-12); /* one repetition each: zero-width intervals */
+    cr_assert_eq(r.pick, 0);
+    cr_assert_eq(r.noisy, 0);
+    free_result(&r);
+    free(mult);
+    free(tput);
+}

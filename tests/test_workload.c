@@ -310,3 +310,56 @@ Test(workload, describe_through_the_kinds)
     tp__workload_describe(&bad, buf, sizeof buf);
     cr_assert_str_eq(buf, "unknown workload");
 }
+
+/* ---- the burn's CPU cost (thread CPU time, not wall time; no speed) ---- */
+
+#include <pthread.h>
+#include <sched.h>
+
+#define BURN_TEST_NS 200000u
+#define BURN_TEST_N 100
+
+/* Thread CPU time of BURN_TEST_N burns of BURN_TEST_NS, after a warm one
+ * (the first burn of a process also calibrates). */
+static void *burn_many(void *arg)
+{
+    uint64_t *cpu = arg;
+    tp__burn_cpu_ns(BURN_TEST_NS);
+    uint64_t c0 = tp__thread_cpu_ns();
+    for (int i = 0; i < BURN_TEST_N; i++)
+        tp__burn_cpu_ns(BURN_TEST_NS);
+    *cpu = tp__thread_cpu_ns() - c0;
+    return NULL;
+}
+
+static void assert_burn_cost(uint64_t cpu, const char *what)
+{
+    double asked = (double)BURN_TEST_NS * BURN_TEST_N;
+    cr_assert(cpu > 0.8 * asked && cpu < 1.2 * asked, "%s: %d burns of %u ns cost %.0f ns of thread CPU (%.1f%%)", what,
+              BURN_TEST_N, BURN_TEST_NS, (double)cpu, 100.0 * ((double)cpu - asked) / asked);
+}
+
+Test(workload, burn_costs_the_asked_cpu_time, .timeout = 60)
+{
+    uint64_t cpu;
+    burn_many(&cpu);
+    assert_burn_cost(cpu, "alone");
+}
+
+/* Eight threads on one CPU: each is preempted over and over, and each burn
+ * still costs its thread the CPU it asked for (only the wall time grows). */
+Test(workload, burn_costs_the_asked_cpu_time_under_oversubscription, .timeout = 120)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+    cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    pthread_t t[8];
+    uint64_t cpu[8];
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, burn_many, &cpu[i]), 0);
+    for (int i = 0; i < 8; i++) {
+        cr_assert_eq(pthread_join(t[i], NULL), 0);
+        assert_burn_cost(cpu[i], "one of 8 threads on one CPU");
+    }
+}

@@ -328,6 +328,10 @@ enum tp_workload_kind {
 
 #define TP_WORKLOAD_PATH_MAX 1024
 
+/* Limits of the workload parameters (validated by the library, parsed by the CLI). */
+#define TP_MAX_TASK_NS (60ull * 1000000000ull)  /* io, cpu, mixed: the longest wait or compute per task */
+#define TP_MAX_DELAY_NS (60ull * 1000000000ull) /* net: the longest server delay */
+
 #define TP_FILE_DEFAULT_SIZE (64ull << 20)  /* file: 64 MiB */
 #define TP_FILE_DEFAULT_BLOCK 4096u         /* file: 4 KiB per read */
 #define TP_NET_DEFAULT_REPLY 1024u          /* net: 1 KiB per reply */
@@ -481,6 +485,13 @@ TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 
 #define TP_REPEAT_MIN 3      /* --repeat=auto: never fewer repetitions */
 #define TP_NOISE_WARN 0.05   /* intervals wider than 5% of the median: warn */
+/* The statistics' defaults (a zero or out-of-range field of the options or
+ * the result means these; the CLI's --confidence, --max-repeat, --precision). */
+#define TP_DEFAULT_CONFIDENCE 0.95 /* interval level */
+#define TP_DEFAULT_REPEAT_MAX 10   /* --repeat=auto: at most this many repetitions */
+#define TP_DEFAULT_TARGET_CI 0.02  /* --repeat=auto: until the interval is this fraction of the median wide */
+#define TP_DEFAULT_RESOLUTION 0.1  /* adaptive: refine down to this fraction of the pick's threads */
+#define TP_DEFAULT_REP_SECONDS 0.3 /* --tasks=auto: a repetition this long */
 
 /* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
@@ -649,11 +660,16 @@ TP_EXTERN void tp_result_free(struct tp_result *result);
 /* Recomputes every derived field of result from its points' raw data
  * (repetitions and per-task figures): per-point median, interval, MAD
  * outliers; best, band, pick; rule rows; model. Pure: no clock, no I/O.
- * Returns 0, or TP_ENOPOINTS when no point is OK (fields then cleared). */
+ * Returns 0, TP_ENOPOINTS when no point is OK (fields then cleared), -EINVAL
+ * or -ENOMEM. */
 TP_EXTERN int tp_analyze(struct tp_result *result);
 
 /* Status name: "ok", "failed", "crashed", "timeout", "skipped". */
 TP_EXTERN const char *tp_point_status_name(enum tp_point_status s);
+
+/* 1 when the point was measured: status ok with at least one repetition
+ * (what every report shows figures for); 0 otherwise. Pure. */
+TP_EXTERN int tp_point_ok(const struct tp_point *p);
 
 /* ------------------------------------------------------------------------
  * Sweep.

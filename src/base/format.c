@@ -1,4 +1,4 @@
-/* format.c - number formats shared by the human-readable writers (table, Markdown, compare, plots). */
+/* format.c - number formats shared by the human-readable writers (table, Markdown, compare, plots), and Markdown escaping. */
 #include <errno.h>
 #include <stdint.h>
 #include <time.h>
@@ -122,6 +122,27 @@ char *tp__fmt_bytes(char *buf, size_t len, double b)
     }
     snprintf(buf, len, u == 0 ? "%.0f %s" : "%.4g %s", b, units[u]);
     return buf;
+}
+
+char *tp__fmt_interval(char *buf, size_t len, double lo, double hi)
+{
+    char a[TP__NUM_LEN], b[TP__NUM_LEN];
+    snprintf(buf, len, "[%s, %s]", tp__fmt_num(a, sizeof a, lo), tp__fmt_num(b, sizeof b, hi));
+    return buf;
+}
+
+void tp__md_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
+            fputc('\\', f);
+        fputc(*s == '\n' ? ' ' : *s, f);
+    }
+}
+
+const char *tp__plural(long long n)
+{
+    return n == 1 ? "" : "s";
 }
 
 void tp__copy_string(char *dst, size_t dst_len, const char *src)

@@ -1,8 +1,9 @@
-/* format.h - number formats shared by the human-readable writers (table, Markdown, compare, plots). */
+/* format.h - number formats shared by the human-readable writers (table, Markdown, compare, plots), and Markdown escaping. */
 #ifndef TP_SRC_FORMAT_H
 #define TP_SRC_FORMAT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Room for any of the strings below. */
 #define TP__NUM_LEN 48
@@ -24,6 +25,18 @@ char *tp__fmt_duration(char *buf, size_t len, double ns);
 char *tp__fmt_mult(char *buf, size_t len, double m);
 /* Bytes with a binary unit: "512 B", "1.5 KiB", "64 MiB". */
 char *tp__fmt_bytes(char *buf, size_t len, double bytes);
+/* An interval of two rates or counts, every report's one form: "[19 800, 19 950]"
+ * (tp__fmt_num of each end). buf needs TP__INTERVAL_LEN bytes. */
+#define TP__INTERVAL_LEN (2 * TP__NUM_LEN + 8)
+char *tp__fmt_interval(char *buf, size_t len, double lo, double hi);
+
+/* Writes s as Markdown text that cannot break a table cell or start
+ * emphasis or code: '|', '\\', '*', '_' and '`' escaped with a backslash, a
+ * newline written as a space. */
+void tp__md_escape(FILE *f, const char *s);
+
+/* The plural ending of a count: "" for 1, "s" otherwise ("1 thread", "2 threads"). */
+const char *tp__plural(long long n);
 
 /* Copies src into dst (size dst_len, may be 0), always terminated, truncated to fit. */
 void tp__copy_string(char *dst, size_t dst_len, const char *src);

@@ -33,8 +33,8 @@ static void async_progress(void *ctx, const struct tp_progress *p)
     if (*quiet || p->event != TP_PROGRESS_POINT_DONE || p->point == NULL)
         return;
     const struct tp_point *pt = p->point;
-    if (pt->status == TP_POINT_OK && pt->n_reps > 0)
-        fprintf(stderr, "%s: async c=%g (%d in flight): %.0f tasks/s [%.0f..%.0f], p99 %.3g ms\n", TP_CLI_NAME,
+    if (tp_point_ok(pt))
+        fprintf(stderr, "%s: async c=%g (%d in flight): %.0f tasks/s [%.0f, %.0f], p99 %.3g ms\n", TP_CLI_NAME,
                 pt->multiplier, pt->threads, pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi, pt->lat_p99_ns / 1e6);
     else
         fprintf(stderr, "%s: async c=%g (%d in flight): %s (%s)\n", TP_CLI_NAME, pt->multiplier, pt->threads,

@@ -43,15 +43,6 @@ static int grid_row(struct grid *g, ...)
     return 0;
 }
 
-static void md_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-}
-
 /* Row 0 is the header. right: a bit set of right-aligned columns. */
 static void grid_print(const struct grid *g, int markdown, unsigned right, FILE *f)
 {
@@ -60,7 +51,7 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
             fputc('|', f);
             for (int c = 0; c < g->cols; c++) {
                 fputc(' ', f);
-                md_text(f, g->cell[r][c]);
+                tp__md_escape(f, g->cell[r][c]);
                 fputs(" |", f);
             }
             fputc('\n', f);
@@ -90,7 +81,9 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
     }
 }
 
-static int ok(const struct tp_point *p) { return p->status == TP_POINT_OK && p->n_reps >= 1; }
+
+
+
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
@@ -238,7 +231,7 @@ static void point_cells(const struct tp_result *run, const struct tp_point *p, c
     else if (p->in_band)
         snprintf(mark, sizeof mark, " =");
     snprintf(th, 32, "%d", p->threads);
-    if (ok(p)) {
+    if (tp_point_ok(p)) {
         char x[32], lo[32], hi[32];
         snprintf(tp, CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p->tput_median),
                  tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi), mark);
@@ -252,7 +245,7 @@ static void point_cells(const struct tp_result *run, const struct tp_point *p, c
 /* B's median over A's at the same multiplier, with the range the two intervals allow. */
 static void ratio_cell(char *buf, size_t len, const struct tp_point *pa, const struct tp_point *pb)
 {
-    if (pa != NULL && pb != NULL && ok(pa) && ok(pb) && pa->tput_median > 0 && pa->tput_ci_hi > 0 &&
+    if (pa != NULL && pb != NULL && tp_point_ok(pa) && tp_point_ok(pb) && pa->tput_median > 0 && pa->tput_ci_hi > 0 &&
         pa->tput_ci_lo > 0)
         /* The range divides the interval ends crosswise: every ratio the two intervals allow. */
         snprintf(buf, len, "%.2f [%.2f, %.2f]", pb->tput_median / pa->tput_median, pb->tput_ci_lo / pa->tput_ci_hi,

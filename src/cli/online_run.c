@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "vec.h"
 #include "format.h"
+#include "json_build.h"
 #include "msg.h"
 #include "integrate.h"
 #include "online_run.h"
@@ -45,7 +46,7 @@
 #define SETTLE_BAND 1.25   /* settled: within [final / 1.25, final x 1.25] until the phase ends */
 #define REACH_TICKS 3      /* reach 90 %: the mean over the last 3 ticks */
 #define REACH_FRACTION 0.9
-#define MAX_PHASES 16
+#define MAX_PHASES TP_CLI_MAX_PHASES
 
 enum run_kind { RUN_TUNED = 0, RUN_ORACLE, RUN_FIXED, N_RUNS };
 static const char *const run_names[N_RUNS] = {"tuned", "oracle", "fixed"};
@@ -595,8 +596,6 @@ static int write_csv(const struct online *on, FILE *f)
     return ferror(f) ? -EIO : 0;
 }
 
-static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
-
 /* The document's head: what made it, the machine, the workload, the controller. */
 static void json_head(const struct online *on, json_t *root)
 {
@@ -652,8 +651,8 @@ static json_t *json_phase_metrics(const struct run *r, int p, const struct metri
     json_object_set_new(jm, "duration_s", json_real(r->phase_len[p]));
     json_object_set_new(jm, "tasks", json_integer((json_int_t)r->phase_tasks[p]));
     json_object_set_new(jm, "tasks_per_s", json_real(m->tput));
-    json_object_set_new(jm, "fraction_of_best", num_or_null(m->fraction));
-    json_object_set_new(jm, "steady_fraction_of_best", num_or_null(m->steady_fraction));
+    json_object_set_new(jm, "fraction_of_best", tp__json_num(m->fraction));
+    json_object_set_new(jm, "steady_fraction_of_best", tp__json_num(m->steady_fraction));
     json_object_set_new(jm, "settle_s", json_real(m->settle_s));
     json_object_set_new(jm, "reach90_s", m->reach_s >= 0 ? json_real(m->reach_s) : json_null());
     json_object_set_new(jm, "threads_final", json_integer(m->final));

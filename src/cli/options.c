@@ -11,9 +11,9 @@
 #include "values.h"
 
 #define MAX_MULTIPLIERS 256
-#define MAX_TASK_NS (60ull * 1000000000ull)
+#define MAX_TASK_NS TP_MAX_TASK_NS
 #define MAX_THREADS_LIMIT 65536
-#define MAX_PHASES 16
+#define MAX_PHASES TP_CLI_MAX_PHASES
 #define MAX_PHASE_WAIT_NS 10000000000ull /* 10 s */
 
 void tp_cli_opts_init(struct tp_cli_opts *o)
@@ -29,18 +29,18 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->workload.reply_size = TP_NET_DEFAULT_REPLY;
     o->workload.request_size = TP_NET_DEFAULT_REQUEST;
     o->repeat = 0;
-    o->repeat_max = 10;
-    o->target_ci = 0.02;
+    o->repeat_max = TP_DEFAULT_REPEAT_MAX;
+    o->target_ci = TP_DEFAULT_TARGET_CI;
     o->strategy = TP_STRATEGY_ADAPTIVE;
-    o->resolution = 0.1;
+    o->resolution = TP_DEFAULT_RESOLUTION;
     o->tolerance = 0.02;
-    o->rep_seconds = 0.3;
+    o->rep_seconds = TP_DEFAULT_REP_SECONDS;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
     o->max_threads = 4096;
     o->stack_size = TP_POOL_DEFAULT_STACK;
     o->point_timeout_s = 120;
-    o->confidence = 0.95;
+    o->confidence = TP_DEFAULT_CONFIDENCE;
     o->seed = 1;
     o->output_dir = "results";
     o->save = 1;

@@ -63,6 +63,7 @@ struct tp_cli_opts {
     /* Online tuning (README: Online tuning). */
     int online;                     /* --online: the phase run instead of one sweep */
     uint64_t *phases_ns;            /* --phases: the io wait of each phase; owned */
+#define TP_CLI_MAX_PHASES 16            /* --phases: at most this many */
     size_t n_phases;
     int phases_given;
     uint64_t phase_time_ns;         /* --phase-time */

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "format.h"
 #include "vec.h"
 #include "workload.h"
 
@@ -46,7 +47,8 @@ static int gather(const struct tp_result *r, struct emit_facts *e)
         e->workload = "unknown";
     e->version = r->version[0] ? r->version : TP_VERSION_STRING;
     tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(e->about, sizeof e->about, "workload %.160s; on %d cores: %.0f tasks/s [%.0f, %.0f]", wl, r->cores,
+    snprintf(e->about, sizeof e->about, "workload %.160s; on %d core%s: %.0f tasks/s [%.0f, %.0f]", wl, r->cores,
+             tp__plural(r->cores),
              p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
     return 0;
 }

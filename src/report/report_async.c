@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "format.h"
+#include "json_build.h"
 #include "report_async.h"
+#include "stats.h"
 #include "workload.h"
 
 /* ---- text ---- */
@@ -27,9 +29,7 @@ static char *fmt_rss(char *buf, size_t len, long kb)
 
 static char *fmt_interval(char *buf, size_t len, const struct tp_point *p)
 {
-    char a[32], b[32];
-    snprintf(buf, len, "%s..%s", tp__fmt_num(a, sizeof a, p->tput_ci_lo), tp__fmt_num(b, sizeof b, p->tput_ci_hi));
-    return buf;
+    return tp__fmt_interval(buf, len, p->tput_ci_lo, p->tput_ci_hi);
 }
 
 static int loops_of(const struct tp_result *a, const struct tp_point *p)
@@ -41,7 +41,7 @@ static int loops_of(const struct tp_result *a, const struct tp_point *p)
 static void design_row(FILE *f, const char *name, int threads, const struct tp_point *p, const struct tp_point *ref)
 {
     char t[32], iv[64], p99[32], rss[32], frac[48] = "";
-    if (p == NULL || p->status != TP_POINT_OK || p->n_reps == 0) {
+    if (p == NULL || !tp_point_ok(p)) {
         fprintf(f, "  %-52s %7d  %s\n", name, threads, p == NULL ? "not measured" : tp_point_status_name(p->status));
         return;
     }
@@ -60,7 +60,7 @@ static void curve(const struct tp_result *a, FILE *f, double level)
     (void)level;
     for (size_t i = 0; i < a->n_points; i++) {
         const struct tp_point *p = &a->points[i];
-        int ok = p->status == TP_POINT_OK && p->n_reps > 0;
+        int ok = tp_point_ok(p);
         char mark = (int)i == a->pick ? '*' : (int)i == a->best ? '^' : p->in_band ? '=' : ' ';
         fprintf(f, "%c %6g %9d %6d %10s  %-21s %9s %9s %9s  %s%s%s\n", ok ? mark : ' ', p->multiplier, p->threads,
                 loops_of(a, p), ok ? tp__fmt_num(t, sizeof t, p->tput_median) : "-", ok ? fmt_interval(iv, sizeof iv, p) : "-",
@@ -93,7 +93,7 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
         fprintf(f, "  the async row is absent: %s\n", as->why);
         return ferror(f) ? -EIO : 0;
     }
-    int level = (int)lround(100 * (a->confidence > 0 ? a->confidence : 0.95));
+    int level = (int)lround(100 * tp__effective_confidence(a->confidence));
     fprintf(f, "Event-loop curve (%d%% intervals of the median, %d loop%s at most):\n", level, a->cores,
             a->cores == 1 ? "" : "s");
     curve(a, f, a->confidence);
@@ -129,15 +129,15 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
     struct tp_executor_verdict v;
     if (!as->only && tp_executor_compare(r, &v) == 0) {
         if (strcmp(v.winner, "async") == 0)
-            fprintf(f, "Verdict: the event loops win: %.2fx the pool's pick (%.2fx..%.2fx), with %d thread%s "
+            fprintf(f, "Verdict: the event loops win: %.2fx the pool's pick [%.2fx, %.2fx], with %d thread%s "
                        "instead of %d\n",
                     v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
                     v.pool_threads);
         else if (strcmp(v.winner, "pool") == 0)
-            fprintf(f, "Verdict: the pool wins: %.2fx the event loops' pick (%.2fx..%.2fx)\n", 1 / v.ratio,
+            fprintf(f, "Verdict: the pool wins: %.2fx the event loops' pick [%.2fx, %.2fx]\n", 1 / v.ratio,
                     v.ratio_hi > 0 ? 1 / v.ratio_hi : 0, v.ratio_lo > 0 ? 1 / v.ratio_lo : 0);
         else
-            fprintf(f, "Verdict: indistinguishable: async / pool = %.2fx (%.2fx..%.2fx), the intervals overlap; "
+            fprintf(f, "Verdict: indistinguishable: async / pool = %.2fx [%.2fx, %.2fx], the intervals overlap; "
                        "the event loops use %d thread%s, the pool %d\n",
                     v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
                     v.pool_threads);
@@ -147,69 +147,57 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
 
 /* ---- JSON ---- */
 
-struct jb {
-    int ok;
-};
-
-static void put(struct jb *b, json_t *o, const char *k, json_t *v)
-{
-    if (o == NULL || v == NULL || json_object_set_new(o, k, v) != 0)
-        b->ok = 0;
-}
-
-static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
-
-static json_t *tput(struct jb *b, const struct tp_point *p)
+static json_t *tput(struct tp__jb *b, const struct tp_point *p)
 {
     json_t *o = json_object();
-    put(b, o, "median", num(p->tput_median));
-    put(b, o, "ci_lo", num(p->tput_ci_lo));
-    put(b, o, "ci_hi", num(p->tput_ci_hi));
+    tp__jput(b, o, "median", tp__json_num(p->tput_median));
+    tp__jput(b, o, "ci_lo", tp__json_num(p->tput_ci_lo));
+    tp__jput(b, o, "ci_hi", tp__json_num(p->tput_ci_hi));
     return o;
 }
 
 /* A design's row: the figures the side-by-side table shows. */
-static json_t *design(struct jb *b, const struct tp_point *p, int threads)
+static json_t *design(struct tp__jb *b, const struct tp_point *p, int threads)
 {
-    if (p == NULL || p->status != TP_POINT_OK || p->n_reps == 0)
+    if (p == NULL || !tp_point_ok(p))
         return json_null();
     json_t *o = json_object();
-    put(b, o, "multiplier", num(p->multiplier));
-    put(b, o, "threads", json_integer(threads));
-    put(b, o, "throughput", tput(b, p));
-    put(b, o, "p99_ns", num(p->lat_p99_ns));
-    put(b, o, "max_rss_kb", json_integer(p->max_rss_kb));
+    tp__jput(b, o, "multiplier", tp__json_num(p->multiplier));
+    tp__jput(b, o, "threads", json_integer(threads));
+    tp__jput(b, o, "throughput", tput(b, p));
+    tp__jput(b, o, "p99_ns", tp__json_num(p->lat_p99_ns));
+    tp__jput(b, o, "max_rss_kb", json_integer(p->max_rss_kb));
     return o;
 }
 
-static json_t *point(struct jb *b, const struct tp_result *a, const struct tp_point *p)
+static json_t *point(struct tp__jb *b, const struct tp_result *a, const struct tp_point *p)
 {
     json_t *o = json_object(), *reps = json_array(), *lat = json_object(), *work = json_object();
-    put(b, o, "in_flight_per_loop", num(p->multiplier));
-    put(b, o, "in_flight", json_integer(p->threads));
-    put(b, o, "loops", json_integer(loops_of(a, p)));
-    put(b, o, "status", json_string(tp_point_status_name(p->status)));
-    put(b, o, "error", p->error != 0 ? json_string(tp_strerror(p->error)) : json_null());
-    put(b, o, "tasks_per_rep", json_integer((json_int_t)p->tasks_per_rep));
+    tp__jput(b, o, "in_flight_per_loop", tp__json_num(p->multiplier));
+    tp__jput(b, o, "in_flight", json_integer(p->threads));
+    tp__jput(b, o, "loops", json_integer(loops_of(a, p)));
+    tp__jput(b, o, "status", json_string(tp_point_status_name(p->status)));
+    tp__jput(b, o, "error", p->error != 0 ? json_string(tp_strerror(p->error)) : json_null());
+    tp__jput(b, o, "tasks_per_rep", json_integer((json_int_t)p->tasks_per_rep));
     for (int i = 0; i < p->n_reps; i++)
-        if (reps == NULL || json_array_append_new(reps, num(p->reps[i].throughput)) != 0)
+        if (reps == NULL || json_array_append_new(reps, tp__json_num(p->reps[i].throughput)) != 0)
             b->ok = 0;
-    put(b, o, "reps", reps);
-    int ok = p->status == TP_POINT_OK && p->n_reps > 0;
-    put(b, o, "throughput", ok ? tput(b, p) : json_null());
-    put(b, lat, "p50", num(ok ? p->lat_p50_ns : NAN));
-    put(b, lat, "p99", num(ok ? p->lat_p99_ns : NAN));
-    put(b, lat, "max", num(ok ? p->lat_max_ns : NAN));
-    put(b, o, "latency_ns", lat);
-    put(b, o, "task_wall_mean_ns", num(ok ? p->task_wall_mean_ns : NAN));
-    put(b, o, "task_cpu_mean_ns", num(ok ? p->task_cpu_mean_ns : NAN));
-    put(b, o, "cpu_util", num(ok ? p->cpu_util : NAN));
-    put(b, o, "max_rss_kb", json_integer(p->max_rss_kb));
-    put(b, o, "in_band", json_boolean(p->in_band));
-    put(b, work, "ops", json_integer((json_int_t)p->work_ops));
-    put(b, work, "bytes", json_integer((json_int_t)p->work_bytes));
-    put(b, work, "errors", json_integer((json_int_t)p->work_errors));
-    put(b, o, "work", work);
+    tp__jput(b, o, "reps", reps);
+    int ok = tp_point_ok(p);
+    tp__jput(b, o, "throughput", ok ? tput(b, p) : json_null());
+    tp__jput(b, lat, "p50", tp__json_num(ok ? p->lat_p50_ns : NAN));
+    tp__jput(b, lat, "p99", tp__json_num(ok ? p->lat_p99_ns : NAN));
+    tp__jput(b, lat, "max", tp__json_num(ok ? p->lat_max_ns : NAN));
+    tp__jput(b, o, "latency_ns", lat);
+    tp__jput(b, o, "task_wall_mean_ns", tp__json_num(ok ? p->task_wall_mean_ns : NAN));
+    tp__jput(b, o, "task_cpu_mean_ns", tp__json_num(ok ? p->task_cpu_mean_ns : NAN));
+    tp__jput(b, o, "cpu_util", tp__json_num(ok ? p->cpu_util : NAN));
+    tp__jput(b, o, "max_rss_kb", json_integer(p->max_rss_kb));
+    tp__jput(b, o, "in_band", json_boolean(p->in_band));
+    tp__jput(b, work, "ops", json_integer((json_int_t)p->work_ops));
+    tp__jput(b, work, "bytes", json_integer((json_int_t)p->work_bytes));
+    tp__jput(b, work, "errors", json_integer((json_int_t)p->work_errors));
+    tp__jput(b, o, "work", work);
     return o;
 }
 
@@ -219,60 +207,60 @@ json_t *tp__report_async_json(const struct tp_result *r)
     if (as == NULL)
         return json_null();
     const struct tp_result *a = &as->sweep;
-    struct jb b = {1};
+    struct tp__jb b = {1};
     json_t *o = json_object(), *pts = json_array();
-    put(&b, o, "executor", json_string("async"));
-    put(&b, o, "only", json_boolean(as->only));
-    put(&b, o, "supported", json_boolean(as->supported));
-    put(&b, o, "reason", as->supported ? json_null() : json_string(as->why));
-    put(&b, o, "error", as->rc < 0 ? json_string(tp_strerror(as->rc)) : json_null());
-    put(&b, o, "loops", json_integer(as->supported ? a->cores : 0));
-    put(&b, o, "strategy", json_string(tp_strategy_name(a->strategy)));
+    tp__jput(&b, o, "executor", json_string("async"));
+    tp__jput(&b, o, "only", json_boolean(as->only));
+    tp__jput(&b, o, "supported", json_boolean(as->supported));
+    tp__jput(&b, o, "reason", as->supported ? json_null() : json_string(as->why));
+    tp__jput(&b, o, "error", as->rc < 0 ? json_string(tp_strerror(as->rc)) : json_null());
+    tp__jput(&b, o, "loops", json_integer(as->supported ? a->cores : 0));
+    tp__jput(&b, o, "strategy", json_string(tp_strategy_name(a->strategy)));
     for (size_t i = 0; i < a->n_points; i++)
         if (pts == NULL || json_array_append_new(pts, point(&b, a, &a->points[i])) != 0)
             b.ok = 0;
-    put(&b, o, "points", pts);
+    tp__jput(&b, o, "points", pts);
     const struct tp_point *ap = a->pick >= 0 ? &a->points[a->pick] : NULL;
     if (ap != NULL) {
         json_t *rec = json_object(), *band = json_array();
-        put(&b, rec, "in_flight_per_loop", num(ap->multiplier));
-        put(&b, rec, "in_flight", json_integer(ap->threads));
-        put(&b, rec, "loops", json_integer(loops_of(a, ap)));
-        put(&b, rec, "throughput", tput(&b, ap));
-        put(&b, rec, "p99_ns", num(ap->lat_p99_ns));
-        put(&b, rec, "max_rss_kb", json_integer(ap->max_rss_kb));
+        tp__jput(&b, rec, "in_flight_per_loop", tp__json_num(ap->multiplier));
+        tp__jput(&b, rec, "in_flight", json_integer(ap->threads));
+        tp__jput(&b, rec, "loops", json_integer(loops_of(a, ap)));
+        tp__jput(&b, rec, "throughput", tput(&b, ap));
+        tp__jput(&b, rec, "p99_ns", tp__json_num(ap->lat_p99_ns));
+        tp__jput(&b, rec, "max_rss_kb", json_integer(ap->max_rss_kb));
         for (size_t i = 0; i < a->n_points; i++)
-            if (a->points[i].in_band && (band == NULL || json_array_append_new(band, num(a->points[i].multiplier)) != 0))
+            if (a->points[i].in_band && (band == NULL || json_array_append_new(band, tp__json_num(a->points[i].multiplier)) != 0))
                 b.ok = 0;
-        put(&b, rec, "band_in_flight_per_loop", band);
-        put(&b, o, "recommendation", rec);
+        tp__jput(&b, rec, "band_in_flight_per_loop", band);
+        tp__jput(&b, o, "recommendation", rec);
     } else {
-        put(&b, o, "recommendation", json_null());
+        tp__jput(&b, o, "recommendation", json_null());
     }
     struct tp_executor_verdict v;
     if (!as->only && tp_executor_compare(r, &v) == 0) {
         json_t *c = json_object(), *rules = json_array();
-        put(&b, c, "pool", design(&b, &r->points[r->pick], r->points[r->pick].threads));
-        put(&b, c, "async", design(&b, ap, loops_of(a, ap)));
+        tp__jput(&b, c, "pool", design(&b, &r->points[r->pick], r->points[r->pick].threads));
+        tp__jput(&b, c, "async", design(&b, ap, loops_of(a, ap)));
         for (int k = 0; k < TP_N_RULES; k++) {
             const struct tp_rule_row *row = &r->rules[k];
             if (row->key == NULL)
                 continue;
             json_t *ro = json_object();
-            put(&b, ro, "key", json_string(row->key));
-            put(&b, ro, "threads", json_integer(row->threads));
-            put(&b, ro, "row", design(&b, row->point >= 0 ? &r->points[row->point] : NULL, row->threads));
+            tp__jput(&b, ro, "key", json_string(row->key));
+            tp__jput(&b, ro, "threads", json_integer(row->threads));
+            tp__jput(&b, ro, "row", design(&b, row->point >= 0 ? &r->points[row->point] : NULL, row->threads));
             if (rules == NULL || json_array_append_new(rules, ro) != 0)
                 b.ok = 0;
         }
-        put(&b, c, "rules", rules);
-        put(&b, c, "winner", json_string(v.winner));
-        put(&b, c, "ratio", num(v.ratio));
-        put(&b, c, "ratio_lo", num(v.ratio_lo));
-        put(&b, c, "ratio_hi", num(v.ratio_hi));
-        put(&b, o, "comparison", c);
+        tp__jput(&b, c, "rules", rules);
+        tp__jput(&b, c, "winner", json_string(v.winner));
+        tp__jput(&b, c, "ratio", tp__json_num(v.ratio));
+        tp__jput(&b, c, "ratio_lo", tp__json_num(v.ratio_lo));
+        tp__jput(&b, c, "ratio_hi", tp__json_num(v.ratio_hi));
+        tp__jput(&b, o, "comparison", c);
     } else {
-        put(&b, o, "comparison", json_null());
+        tp__jput(&b, o, "comparison", json_null());
     }
     if (!b.ok) {
         json_decref(o);

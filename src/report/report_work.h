@@ -8,6 +8,16 @@
 
 #include "tunepool/tunepool.h"
 
+/* The heading of the "Work done" lines ("Work done in the repetitions
+ * (what the tasks really did)"); 0 when no point was measured (nothing to say). */
+int tp__report_work_heading(char *buf, size_t len, const struct tp_result *r);
+/* One measured point's work: "5 000 reads, 20 MiB, 0 errors" (for noop with
+ * the overhead per task). */
+void tp__report_work_text(char *buf, size_t len, const struct tp_result *r, const struct tp_point *p);
+/* For a point that crashed or timed out, the line that says it was
+ * contained; returns 0 (buf untouched) for any other point. */
+int tp__report_contained_text(char *buf, size_t len, const struct tp_point *p);
+
 /* The table's "Work done" lines (one per measured point: operations,
  * bytes, errors; for noop the overhead per task) and, when points crashed
  * or timed out, a line naming each of them with its signal or limit. */
@@ -20,9 +30,5 @@ json_t *tp__report_work_json(const struct tp_point *p);
 /* Adds the kind's own parameters to the JSON "workload" object. Returns 0,
  * -1 on allocation failure. */
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p);
-
-/* CPU time per task over the repetitions, ns (process CPU / tasks); NaN
- * when unknown. */
-double tp__point_cpu_ns_per_task(const struct tp_point *p);
 
 #endif

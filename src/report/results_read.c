@@ -17,6 +17,9 @@
 #define MAX_THREADS (1 << 22)
 #define MAX_THROUGHPUT 1e12
 #define MAX_SECONDS 1e7
+/* A sweep measures tens of points (a grid takes at most 256 multipliers);
+ * the statistics size their scratch by the point count. */
+#define MAX_POINTS 65536
 
 /* Collects the first problem; every getter is a no-op once one is recorded. */
 struct reader {
@@ -183,36 +186,30 @@ static void read_workload(struct reader *rd, const json_t *wl, struct tp_workloa
     copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
 }
 
-static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp_point *p)
+/* Why the point was measured: the names of its origin bits. */
+static unsigned read_origin(const json_t *origin)
 {
-    char where[32];
-    snprintf(where, sizeof where, "points[%zu]", idx);
-    if (!json_is_object(o)) {
-        fail(rd, TP_EFORMAT, "%s: not an object", where);
-        return;
-    }
-    p->multiplier = get_num(rd, o, "multiplier", where);
-    long long threads = get_int(rd, o, "threads", where, 1);
-    p->threads = threads >= 1 && threads <= MAX_THREADS ? (int)threads : 0;
-    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
-        fail(rd, TP_EFORMAT, "%s: multiplier and threads must be positive", where);
-
-    const json_t *origin = json_object_get(o, "origin");
+    unsigned bits = 0;
     size_t k;
     const json_t *v;
     json_array_foreach(origin, k, v)
     {
         const char *s = json_string_value(v);
         if (s != NULL && strcmp(s, "grid") == 0)
-            p->origin |= TP_ORIGIN_GRID;
+            bits |= TP_ORIGIN_GRID;
         else if (s != NULL && strcmp(s, "rule") == 0)
-            p->origin |= TP_ORIGIN_RULE;
+            bits |= TP_ORIGIN_RULE;
         else if (s != NULL && strcmp(s, "coarse") == 0)
-            p->origin |= TP_ORIGIN_COARSE;
+            bits |= TP_ORIGIN_COARSE;
         else if (s != NULL && strcmp(s, "refine") == 0)
-            p->origin |= TP_ORIGIN_REFINE;
+            bits |= TP_ORIGIN_REFINE;
     }
+    return bits;
+}
 
+/* The status by name, and the error code it stands for. */
+static void read_status(struct reader *rd, const json_t *o, const char *where, struct tp_point *p)
+{
     const char *status = get_str(o, "status");
     int known = 0;
     for (int s = TP_POINT_OK; s <= TP_POINT_SKIPPED; s++) {
@@ -231,12 +228,16 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     case TP_POINT_SKIPPED: p->error = TP_ECANCELED; break;
     case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason")); break;
     }
-    p->threads_started = (int)get_int(rd, o, "threads_started", where, 0);
-    p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
+}
 
+/* The raw repetitions, at most TP_MAX_REPS, each with plausible figures. */
+static void read_reps(struct reader *rd, const json_t *o, const char *where, struct tp_point *p)
+{
     const json_t *reps = json_object_get(o, "reps");
     if (reps != NULL && !json_is_array(reps))
         fail(rd, TP_EFORMAT, "%s.reps: not an array", where);
+    size_t k;
+    const json_t *v;
     json_array_foreach(reps, k, v)
     {
         if (k >= TP_MAX_REPS) {
@@ -263,7 +264,11 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     }
     if (rd->rc == 0 && p->status == TP_POINT_OK && p->n_reps < 1)
         fail(rd, TP_EFORMAT, "%s: status ok but no repetitions", where);
+}
 
+/* Latency, per-task times, CPU use, work and memory. */
+static void read_figures(struct reader *rd, const json_t *o, const char *where, struct tp_point *p)
+{
     const json_t *lat = json_object_get(o, "latency_ns"), *task = json_object_get(o, "task");
     if (json_is_object(lat)) {
         p->lat_p50_ns = get_num(rd, lat, "p50", where);
@@ -286,6 +291,27 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     p->wall_s = get_num0(rd, o, "wall_s", where);
 }
 
+static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp_point *p)
+{
+    char where[32];
+    snprintf(where, sizeof where, "points[%zu]", idx);
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "%s: not an object", where);
+        return;
+    }
+    p->multiplier = get_num(rd, o, "multiplier", where);
+    long long threads = get_int(rd, o, "threads", where, 1);
+    p->threads = threads >= 1 && threads <= MAX_THREADS ? (int)threads : 0;
+    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
+        fail(rd, TP_EFORMAT, "%s: multiplier and threads must be positive", where);
+    p->origin = read_origin(json_object_get(o, "origin"));
+    read_status(rd, o, where, p);
+    p->threads_started = (int)get_int(rd, o, "threads_started", where, 0);
+    p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
+    read_reps(rd, o, where, p);
+    read_figures(rd, o, where, p);
+}
+
 /* "2024-05-01T12:00:00Z" -> seconds since the epoch; 0 when absent or malformed. */
 static double parse_started(const char *s)
 {
@@ -299,7 +325,8 @@ static double parse_started(const char *s)
     return (double)timegm(&tm);
 }
 
-static void read_document(struct reader *rd, const json_t *root, struct tp_result *out)
+/* The document is ours, of schema 1, and one sweep (not an --online run). */
+static void check_kind(struct reader *rd, const json_t *root)
 {
     if (!json_is_object(root)) {
         fail(rd, TP_EFORMAT, "not a JSON object");
@@ -316,31 +343,13 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         return;
     }
     const char *kind = get_str(root, "kind");
-    if (kind != NULL && strcmp(kind, "online") == 0) {
+    if (kind != NULL && strcmp(kind, "online") == 0)
         fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
-        return;
-    }
-    copy_str(out->version, sizeof out->version, get_str(root, "version"));
-    out->partial = json_is_true(json_object_get(root, "partial"));
-    out->started_unix = parse_started(get_str(root, "started"));
-    out->duration_s = get_num0(rd, root, "duration_s", "document");
+}
 
-    const json_t *topo = get_obj(rd, root, "topology", "document");
-    const json_t *wl = get_obj(rd, root, "workload", "document");
-    const json_t *sw = get_obj(rd, root, "sweep", "document");
-    const json_t *points = json_object_get(root, "points");
-    if (rd->rc != 0)
-        return;
-    if (!json_is_array(points)) {
-        fail(rd, TP_EFORMAT, "document.points: missing or not an array");
-        return;
-    }
-    read_topology(rd, topo, &out->topo);
-
-    read_workload(rd, wl, &out->workload);
-    if (rd->rc != 0)
-        return;
-
+/* The sweep's settings: cores, repetitions, strategy, objective, level, seed. */
+static void read_sweep(struct reader *rd, const json_t *sw, struct tp_result *out)
+{
     long long cores = get_int(rd, sw, "cores", "sweep", 1);
     out->cores = cores >= 1 && cores <= MAX_THREADS ? (int)cores : 0;
     const json_t *repeat = json_object_get(sw, "repeat");
@@ -368,10 +377,16 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
     out->stack_size = (size_t)get_int(rd, sw, "stack_size", "sweep", 0);
     if (rd->rc == 0 && out->cores < 1)
         fail(rd, TP_EFORMAT, "sweep.cores: must be a whole number from 1 to %d", MAX_THREADS);
-    if (rd->rc != 0)
-        return;
+}
 
+/* Every point, at most MAX_POINTS of them. */
+static void read_points(struct reader *rd, const json_t *points, struct tp_result *out)
+{
     size_t n = json_array_size(points);
+    if (n > MAX_POINTS) {
+        fail(rd, TP_EFORMAT, "document.points: %zu points, more than any sweep measures (at most %d)", n, MAX_POINTS);
+        return;
+    }
     if (n > 0) {
         out->points = calloc(n, sizeof *out->points);
         if (out->points == NULL) {
@@ -382,6 +397,35 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
     out->n_points = n;
     for (size_t i = 0; i < n && rd->rc == 0; i++)
         read_point(rd, json_array_get(points, i), i, &out->points[i]);
+}
+
+static void read_document(struct reader *rd, const json_t *root, struct tp_result *out)
+{
+    check_kind(rd, root);
+    if (rd->rc != 0)
+        return;
+    copy_str(out->version, sizeof out->version, get_str(root, "version"));
+    out->partial = json_is_true(json_object_get(root, "partial"));
+    out->started_unix = parse_started(get_str(root, "started"));
+    out->duration_s = get_num0(rd, root, "duration_s", "document");
+
+    const json_t *topo = get_obj(rd, root, "topology", "document");
+    const json_t *wl = get_obj(rd, root, "workload", "document");
+    const json_t *sw = get_obj(rd, root, "sweep", "document");
+    const json_t *points = json_object_get(root, "points");
+    if (rd->rc != 0)
+        return;
+    if (!json_is_array(points)) {
+        fail(rd, TP_EFORMAT, "document.points: missing or not an array");
+        return;
+    }
+    read_topology(rd, topo, &out->topo);
+    read_workload(rd, wl, &out->workload);
+    if (rd->rc != 0)
+        return;
+    read_sweep(rd, sw, out);
+    if (rd->rc == 0)
+        read_points(rd, points, out);
 }
 
 static int finish(struct reader *rd, json_t *root, struct tp_result *out)

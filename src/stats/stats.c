@@ -234,7 +234,7 @@ out:
 
 double tp__effective_confidence(double conf)
 {
-    return (conf > 0.0 && conf < 1.0) ? conf : 0.95;
+    return (conf > 0.0 && conf < 1.0) ? conf : TP_DEFAULT_CONFIDENCE;
 }
 
 /* ------------------------------------------------------------------------
@@ -251,11 +251,16 @@ static void clear_point_stats(struct tp_point *p)
     p->in_band = 0;
 }
 
+int tp_point_ok(const struct tp_point *p)
+{
+    return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1;
+}
+
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
 static int point_usable(const struct tp_point *p)
 {
-    if (p->status != TP_POINT_OK || p->n_reps < 1)
+    if (!tp_point_ok(p))
         return 0;
     int n = p->n_reps > TP_MAX_REPS ? TP_MAX_REPS : p->n_reps;
     for (int i = 0; i < n; i++)
@@ -359,6 +364,23 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
+void tp__rule_threads(int cores, int threads[TP_N_RULES])
+{
+    threads[0] = 5 * cores;
+    threads[1] = cores + 4 < 32 ? cores + 4 : 32;
+    threads[2] = cores;
+}
+
+double tp__point_cpu_ns_per_task(const struct tp_point *p)
+{
+    double cpu = 0, tasks = 0;
+    for (int i = 0; i < p->n_reps && i < TP_MAX_REPS; i++) {
+        cpu += p->reps[i].cpu_s;
+        tasks += (double)p->reps[i].tasks;
+    }
+    return tasks > 0 ? cpu * 1e9 / tasks : NAN;
+}
+
 static void fill_rules(struct tp_result *r)
 {
     static const struct {
@@ -368,8 +390,8 @@ static void fill_rules(struct tp_result *r)
         {"tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)"},
         {"cpu", "m = 1 (CPU rule: one thread per core)"},
     };
-    int cores = r->cores;
-    int threads[TP_N_RULES] = {5 * cores, cores + 4 < 32 ? cores + 4 : 32, cores};
+    int cores = r->cores, threads[TP_N_RULES];
+    tp__rule_threads(cores, threads);
 
     for (int k = 0; k < TP_N_RULES; k++) {
         struct tp_rule_row *row = &r->rules[k];
@@ -449,17 +471,10 @@ static void fill_model(struct tp_result *r)
      * point): everything the process spent, over the tasks it ran. Above C
      * by the kernel's share of each blocking wait, the context switches and
      * the pool's dispatch. */
-    if (r->best >= 0) {
-        const struct tp_point *b = &r->points[r->best];
-        double cpu = 0, tasks = 0;
-        for (int i = 0; i < b->n_reps && i < TP_MAX_REPS; i++) {
-            cpu += b->reps[i].cpu_s;
-            tasks += (double)b->reps[i].tasks;
-        }
-        if (cpu > 0 && tasks > 0) {
-            m->cpu_per_task_ns = cpu / tasks * 1e9;
-            m->cpu_ceiling = r->cores / (cpu / tasks);
-        }
+    double cpu_ns = r->best >= 0 ? tp__point_cpu_ns_per_task(&r->points[r->best]) : NAN;
+    if (cpu_ns > 0) {
+        m->cpu_per_task_ns = cpu_ns;
+        m->cpu_ceiling = r->cores / (cpu_ns * 1e-9);
     }
 }
 
@@ -468,9 +483,14 @@ static void fill_model(struct tp_result *r)
  * to be told apart), and of the scaled MAD relative to the median (the
  * spread of one repetition). A quartile, so that one disturbed point does not
  * set it, but a quarter of them do. */
-static void fill_noise(struct tp_result *r)
+static int fill_noise(struct tp_result *r)
 {
-    double w[r->n_points > 0 ? r->n_points : 1], m[r->n_points > 0 ? r->n_points : 1];
+    /* On the heap: the point count comes from the caller (or a results
+     * file), not from a bound the stack could hold. */
+    double *w = malloc(2 * (r->n_points > 0 ? r->n_points : 1) * sizeof *w);
+    if (w == NULL)
+        return -ENOMEM;
+    double *m = w + (r->n_points > 0 ? r->n_points : 1);
     size_t n = 0;
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
@@ -484,6 +504,8 @@ static void fill_noise(struct tp_result *r)
     r->noise = n > 0 ? tp__quantile_sorted(w, n, 0.75) : 0.0;
     r->noise_mad = n > 0 ? tp__quantile_sorted(m, n, 0.75) : 0.0;
     r->noisy = r->noise > TP_NOISE_WARN;
+    free(w);
+    return 0;
 }
 
 /* The band: "indistinguishable from the best" means the point's 95%
@@ -527,7 +549,8 @@ int tp_analyze(struct tp_result *r)
             (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
-    fill_noise(r);
+    if ((rc = fill_noise(r)) < 0)
+        return rc;
 
     if (r->best >= 0) {
         /* The floor: the highest low end of any eligible interval, the level

@@ -47,7 +47,7 @@ int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t see
  * MAD, outliers). conf/seed as for the bootstrap. */
 void tp__analyze_point(struct tp_point *p, double conf, uint64_t seed);
 
-/* The interval level actually used: conf when it lies in (0,1), else 0.95. */
+/* The interval level actually used: conf when it lies in (0,1), else TP_DEFAULT_CONFIDENCE. */
 double tp__effective_confidence(double conf);
 
 /* The bootstrap seed of the point with `threads` workers, derived from the
@@ -63,6 +63,16 @@ enum tp__model_verdict {
 };
 #define TP__MODEL_TOLERANCE 0.25
 enum tp__model_verdict tp__model_verdict(const struct tp_result *r);
+
+/* The rule-of-thumb thread counts on `cores` cores, in the order of
+ * result->rules: m = 5 (ThreadPoolExecutor <= 3.7), min(32, cores + 4)
+ * (ThreadPoolExecutor >= 3.8), m = 1 (one thread per core). */
+void tp__rule_threads(int cores, int threads[TP_N_RULES]);
+
+/* Process CPU time per task over the point's repetitions, ns (the sum of
+ * their cpu_s over the sum of their tasks: the task, the kernel and the
+ * pool); NaN when no task was counted. */
+double tp__point_cpu_ns_per_task(const struct tp_point *p);
 
 /* Smallest and largest thread count among in-band points (0, 0 if none). */
 void tp__band_threads(const struct tp_result *r, int *lo, int *hi);

@@ -8,10 +8,6 @@
 #define TP__AUTO_TASKS_MIN 100u
 #define TP__AUTO_TASKS_PER_THREAD 10u
 #define TP__AUTO_TASKS_MAX 500000u
-/* --repeat=auto defaults: at most this many repetitions, until the interval
- * of the median is at most this fraction of the median wide. */
-#define TP__AUTO_REPEAT_MAX 10
-#define TP__AUTO_TARGET_CI 0.02
 
 /* Measures one point in the calling process (no fork): creates the pool,
  * runs the warm-up and the repetitions, fills out's raw fields (status,

@@ -67,7 +67,8 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
 {
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
-    int rule_threads[TP_N_RULES] = {5 * cores, cores + 4 < 32 ? cores + 4 : 32, cores};
+    int rule_threads[TP_N_RULES];
+    tp__rule_threads(cores, rule_threads);
     size_t cap = nm + (opts->include_rules ? TP_N_RULES : 0);
 
     *out = NULL;
@@ -329,7 +330,7 @@ static int coarse_should_stop(struct run *run, size_t i)
     const struct tp_point *best = NULL;
     for (size_t k = 0; k < i; k++) {
         const struct tp_point *q = &r->points[k];
-        if (q->status == TP_POINT_OK && q->n_reps > 0 && (best == NULL || q->tput_median > best->tput_median))
+        if (tp_point_ok(q) && (best == NULL || q->tput_median > best->tput_median))
             best = q;
     }
     if (best == NULL || p->threads < 4 * r->cores)
@@ -342,12 +343,8 @@ static int coarse_should_stop(struct run *run, size_t i)
     /* Still rising, but the cores are saturated: the point reaches
      * SATURATED of cores / (its CPU per task), the most any pool size can
      * do at that cost per task; more threads can only add contention. */
-    double cpu = 0, tasks = 0;
-    for (int k = 0; k < p->n_reps && k < TP_MAX_REPS; k++) {
-        cpu += p->reps[k].cpu_s;
-        tasks += (double)p->reps[k].tasks;
-    }
-    return cpu > 0 && p->tput_median >= SATURATED * r->cores * tasks / cpu;
+    double cpu_ns = tp__point_cpu_ns_per_task(p);
+    return cpu_ns > 0 && p->tput_median >= SATURATED * r->cores * 1e9 / cpu_ns;
 }
 
 /* Far below the knee the model predicts, throughput grows in proportion to
@@ -399,13 +396,13 @@ static int next_refinement(struct run *run)
     struct tp_result *r = run->out;
     if (tp_analyze(r) < 0 || r->pick < 0)
         return 0;
-    double res = run->opts->resolution > 0 ? run->opts->resolution : 0.1;
+    double res = run->opts->resolution > 0 ? run->opts->resolution : TP_DEFAULT_RESOLUTION;
     const struct tp_point *pick = &r->points[r->pick];
     int gap_ok = (int)fmax(1.0, floor(res * pick->threads));
 
     int below = 0; /* threads of the nearest usable point below the pick */
     for (int i = r->pick - 1; i >= 0; i--) {
-        if (r->points[i].status == TP_POINT_OK && r->points[i].n_reps > 0) {
+        if (tp_point_ok(&r->points[i])) {
             below = r->points[i].threads;
             break;
         }
@@ -421,7 +418,7 @@ static int next_refinement(struct run *run)
     const struct tp_point *best = &r->points[r->best];
     for (size_t i = (size_t)r->best + 1; i < r->n_points; i++) {
         const struct tp_point *up = &r->points[i];
-        if (up->status != TP_POINT_OK || up->n_reps == 0)
+        if (!tp_point_ok(up))
             continue;
         int gap = up->threads - best->threads;
         if (!up->in_band && gap > (int)fmax(1.0, floor(res * best->threads))) {
@@ -440,11 +437,11 @@ static int run_adaptive(struct run *run)
     int max_refine = run->opts->max_refine > 0 ? run->opts->max_refine : 8;
 
     /* Room for the refinements after the coarse points. */
-    run->cap = r->n_points + (size_t)max_refine;
-    struct tp_point *grown = realloc(r->points, run->cap * sizeof(*grown));
-    if (grown == NULL)
-        return -ENOMEM;
+    void *grown = r->points;
+    int rc = tp__vec_reserve(&grown, &run->cap, r->n_points + (size_t)max_refine, sizeof *r->points);
     r->points = grown;
+    if (rc < 0)
+        return rc;
 
     run->planned = r->n_points;
     for (size_t i = 0; i < r->n_points; i++) {
@@ -507,13 +504,13 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->cores = cores;
     out->workload = opts->workload;
     out->repeat = opts->repeat;
-    out->repeat_max = opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : 10) : opts->repeat;
-    out->target_ci = opts->target_ci > 0 ? opts->target_ci : 0.02;
+    out->repeat_max = opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : TP_DEFAULT_REPEAT_MAX) : opts->repeat;
+    out->target_ci = opts->target_ci > 0 ? opts->target_ci : TP_DEFAULT_TARGET_CI;
     out->tasks = opts->tasks;
     out->confidence = opts->confidence;
     out->seed = opts->seed;
     out->strategy = opts->multipliers == NULL ? opts->strategy : TP_STRATEGY_GRID;
-    out->resolution = opts->resolution > 0 ? opts->resolution : 0.1;
+    out->resolution = opts->resolution > 0 ? opts->resolution : TP_DEFAULT_RESOLUTION;
     out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;
     out->stack_size = opts->stack_size != 0 ? opts->stack_size : TP_POOL_DEFAULT_STACK;

@@ -299,6 +299,40 @@ static const char *cg_relative(const char *cgpath, const char *mroot)
     return "";
 }
 
+/* The fields of one /proc/self/mountinfo line that name a cgroup mount. */
+struct mount_line {
+    char *root;         /* field 4: the mount's root within its file system */
+    char *mount_point;  /* field 5 */
+    char *fstype;       /* after " - " */
+    char *superopts;    /* the super block options, after the source */
+};
+
+/* Splits line in place: "36 35 98:0 /mnt1 /mnt/a rw,noatime master:1 - ext3 /dev/root rw,errors=continue".
+ * Returns 0, or -1 for a line without those fields. */
+static int parse_mount_line(char *line, struct mount_line *m)
+{
+    char *field[5], *save = NULL, *p;
+    int nf = 0;
+    char *sep = strstr(line, " - ");
+    if (sep == NULL)
+        return -1;
+    *sep = '\0';
+    for (p = strtok_r(line, " ", &save); p != NULL && nf < 5; p = strtok_r(NULL, " ", &save))
+        field[nf++] = p;
+    if (nf < 5)
+        return -1;
+    save = NULL;
+    m->fstype = strtok_r(sep + 3, " ", &save);
+    if (m->fstype == NULL || strtok_r(NULL, " ", &save) == NULL)
+        return -1;
+    m->superopts = strtok_r(NULL, " ", &save);
+    if (m->superopts == NULL)
+        return -1;
+    m->root = field[3];
+    m->mount_point = field[4];
+    return 0;
+}
+
 int tp__cgroup_cpu_quota(const char *fs_root, double *cpus, char *source, size_t source_len)
 {
     const char *root = fs_root != NULL ? fs_root : "";
@@ -314,9 +348,8 @@ int tp__cgroup_cpu_quota(const char *fs_root, double *cpus, char *source, size_t
     if (cpus == NULL)
         return -EINVAL;
     *cpus = 0;
-    if (source != NULL)
-        if (source_len > 0)
-            source[0] = '\0';
+    if (source != NULL && source_len > 0)
+        source[0] = '\0';
 
     /* Two PATH_MAX buffers each: keep them off the caller's stack. */
     cp = malloc(sizeof(*cp));
@@ -334,52 +367,33 @@ int tp__cgroup_cpu_quota(const char *fs_root, double *cpus, char *source, size_t
     if (f == NULL)
         goto out; /* no mount table: no cgroup to read */
 
-    /* "36 35 98:0 /mnt1 /mnt/a rw,noatime master:1 - ext3 /dev/root rw,errors=continue" */
     while ((n = getline(&line, &cap, f)) > 0) {
-        char *field[5], *fstype, *superopts, *sep, *save = NULL, *p;
-        int nf = 0;
-
+        struct mount_line m;
         if (line[n - 1] == '\n')
             line[n - 1] = '\0';
-        sep = strstr(line, " - ");
-        if (sep == NULL)
+        if (parse_mount_line(line, &m) != 0)
             continue;
-        *sep = '\0';
-        for (p = strtok_r(line, " ", &save); p != NULL && nf < 5; p = strtok_r(NULL, " ", &save))
-            field[nf++] = p;
-        if (nf < 5)
-            continue;
-        save = NULL;
-        fstype = strtok_r(sep + 3, " ", &save);
-        if (fstype == NULL || strtok_r(NULL, " ", &save) == NULL)
-            continue;
-        superopts = strtok_r(NULL, " ", &save);
-        if (superopts == NULL)
-            continue;
-
         enum cg_version ver;
         const char *cgpath;
-        if (strcmp(fstype, "cgroup2") == 0 && cp->has_v2) {
+        if (strcmp(m.fstype, "cgroup2") == 0 && cp->has_v2) {
             ver = CG_V2;
             cgpath = cp->v2;
-        } else if (strcmp(fstype, "cgroup") == 0 && cp->has_v1 &&
-                   list_has_token(superopts, "cpu")) {
+        } else if (strcmp(m.fstype, "cgroup") == 0 && cp->has_v1 && list_has_token(m.superopts, "cpu")) {
             ver = CG_V1;
             cgpath = cp->v1;
         } else {
             continue;
         }
-        unescape_mount_field(field[3]);
-        unescape_mount_field(field[4]);
-        rc = cg_walk(root, ver, field[4], cg_relative(cgpath, field[3]), best);
+        unescape_mount_field(m.root);
+        unescape_mount_field(m.mount_point);
+        rc = cg_walk(root, ver, m.mount_point, cg_relative(cgpath, m.root), best);
         if (rc != 0)
             goto out;
     }
 
     *cpus = best->cpus;
-    if (source != NULL)
-        if (source_len > 0)
-            snprintf(source, source_len, "%s", best->source);
+    if (source != NULL && source_len > 0)
+        snprintf(source, source_len, "%s", best->source);
 
 out:
     free(line);

@@ -254,66 +254,29 @@ const char *tp_cores_source_name(enum tp_cores_source s)
     return "unknown";
 }
 
-/* Fills every field of *out. Returns 0; -EINVAL for a NULL out or an
- * unknown unit; or the sched_getaffinity error when hwloc is not usable
- * either. A failing hwloc or a malformed cgroup file only adds a warning. */
-int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *opts)
+/* hwloc first; on failure (or disabled) the affinity mask stands in and a
+ * warning says why. */
+static void detect_cpus(struct tp_topology *out, const struct tp_topology_opts *opts)
 {
-    static const struct tp_topology_opts defaults = {0};
-    const char *root;
     const char *why = NULL;
-    int rc, aff;
-
-    if (out == NULL)
-        return -EINVAL;
-    memset(out, 0, sizeof(*out));
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->unit != TP_UNIT_PU && opts->unit != TP_UNIT_CORE)
-        return -EINVAL;
-    root = opts->fs_root != NULL ? opts->fs_root : "";
-    out->unit = opts->unit;
-    out->cores_override = opts->cores_override > 0 ? opts->cores_override : 0;
-
-    /* hwloc first; on failure the affinity mask stands in. */
     if (opts->disable_hwloc) {
         add_warning(out, "hwloc disabled: using sched_getaffinity");
-    } else {
-        rc = detect_hwloc(out, opts->hwloc_synthetic, &why);
-        if (rc == 0)
-            out->hwloc_ok = 1;
-        else if (rc == TP_EHWLOC)
-            add_warning(out, "hwloc failed (%s): using sched_getaffinity", why);
-        else
-            add_warning(out, "hwloc failed (%s: %s): using sched_getaffinity", why,
-                        tp_strerror(rc));
+        return;
     }
+    int rc = detect_hwloc(out, opts->hwloc_synthetic, &why);
+    if (rc == 0)
+        out->hwloc_ok = 1;
+    else if (rc == TP_EHWLOC)
+        add_warning(out, "hwloc failed (%s): using sched_getaffinity", why);
+    else
+        add_warning(out, "hwloc failed (%s: %s): using sched_getaffinity", why, tp_strerror(rc));
+}
 
-    aff = affinity_count();
-    if (aff < 0) {
-        if (!out->hwloc_ok)
-            return aff;
-        add_warning(out, "sched_getaffinity failed: %s", tp_strerror(aff));
-        aff = 0;
-    }
-    out->affinity_cpus = aff;
-
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    out->online_cpus = online > 0 && online <= INT_MAX ? (int)online : 0;
-
-    if (out->hwloc_ok) {
-        out->allowed_cores = out->unit == TP_UNIT_CORE ? out->hwloc_cores : out->hwloc_pus;
-        out->source = TP_CORES_HWLOC;
-    } else {
-        if (out->unit == TP_UNIT_CORE)
-            add_warning(out, "physical cores are unknown without hwloc: counting PUs");
-        out->allowed_cores = out->affinity_cpus;
-        out->source = TP_CORES_AFFINITY;
-    }
-
+/* The cgroup's CPU quota, rounded up to whole cores. */
+static void detect_quota(struct tp_topology *out, const struct tp_topology_opts *opts)
+{
     /* The quota is a time budget, not a CPU set: hwloc never sees it. */
-    rc = tp__cgroup_cpu_quota(opts->fs_root, &out->quota_cpus, out->quota_source,
-                              sizeof(out->quota_source));
+    int rc = tp__cgroup_cpu_quota(opts->fs_root, &out->quota_cpus, out->quota_source, sizeof(out->quota_source));
     if (rc != 0) {
         add_warning(out, "CPU quota ignored: %s", tp_strerror(rc));
         out->quota_cpus = 0;
@@ -326,7 +289,11 @@ int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *o
         double c = ceil(out->quota_cpus);
         out->quota_cores = c > INT_MAX ? INT_MAX : (int)c;
     }
+}
 
+/* The effective count: the allowed cores, capped by the quota, or the override. */
+static void decide_cores(struct tp_topology *out)
+{
     out->effective_cores = out->allowed_cores;
     if (out->quota_cores > 0 && out->quota_cores < out->allowed_cores) {
         out->effective_cores = out->quota_cores;
@@ -338,6 +305,48 @@ int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *o
         out->effective_cores = out->cores_override;
         out->source = TP_CORES_OVERRIDE;
     }
+}
+
+/* Fills every field of *out. Returns 0; -EINVAL for a NULL out or an
+ * unknown unit; or the sched_getaffinity error when hwloc is not usable
+ * either. A failing hwloc or a malformed cgroup file only adds a warning. */
+int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *opts)
+{
+    static const struct tp_topology_opts defaults = {0};
+    if (out == NULL)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    if (opts == NULL)
+        opts = &defaults;
+    if (opts->unit != TP_UNIT_PU && opts->unit != TP_UNIT_CORE)
+        return -EINVAL;
+    const char *root = opts->fs_root != NULL ? opts->fs_root : "";
+    out->unit = opts->unit;
+    out->cores_override = opts->cores_override > 0 ? opts->cores_override : 0;
+
+    detect_cpus(out, opts);
+    int aff = affinity_count();
+    if (aff < 0) {
+        if (!out->hwloc_ok)
+            return aff;
+        add_warning(out, "sched_getaffinity failed: %s", tp_strerror(aff));
+        aff = 0;
+    }
+    out->affinity_cpus = aff;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    out->online_cpus = online > 0 && online <= INT_MAX ? (int)online : 0;
+
+    if (out->hwloc_ok) {
+        out->allowed_cores = out->unit == TP_UNIT_CORE ? out->hwloc_cores : out->hwloc_pus;
+        out->source = TP_CORES_HWLOC;
+    } else {
+        if (out->unit == TP_UNIT_CORE)
+            add_warning(out, "physical cores are unknown without hwloc: counting PUs");
+        out->allowed_cores = out->affinity_cpus;
+        out->source = TP_CORES_AFFINITY;
+    }
+    detect_quota(out, opts);
+    decide_cores(out);
 
     if (out->cpu_model[0] == '\0')
         read_cpuinfo_model(root, out);

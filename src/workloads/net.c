@@ -38,7 +38,7 @@
 #include "workload.h"
 
 #define MAX_MSG (64u << 20)
-#define MAX_DELAY_NS (60ull * 1000000000ull)
+#define MAX_DELAY_NS TP_MAX_DELAY_NS
 
 static uint32_t reply_size(const struct tp_workload_params *p)
 {

@@ -34,38 +34,118 @@
 #include "workload.h"
 
 /* Longest single wait or compute a task may ask for: one minute. */
-#define MAX_TASK_NS (60ull * 1000000000ull)
-
-/* The smallest amount of work between two reads of the CPU clock: well
- * under a microsecond, so a task overshoots its CPU budget by less than that. */
-#define BURN_CHUNK 256
+#define MAX_TASK_NS TP_MAX_TASK_NS
 
 uint64_t tp__burn_cpu_ns(uint64_t ns)
 {
-    /* xorshift64* steps: integer work the compiler cannot fold away, no
-     * memory traffic, so the task is CPU-bound and nothing else. */
-    uint64_t x = 0x9e3779b97f4a7c15ull ^ ns;
-    uint64_t start = tp__thread_cpu_ns(), used = 0;
-    uint64_t steps = BURN_CHUNK, done = 0;
-    while (used < ns) {
-        for (uint64_t i = 0; i < steps; i++) {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            x *= 0x2545f4914f6cdd1dull;
-        }
-        done += steps;
-        used = tp__thread_cpu_ns() - start;
-        /* Reading the CPU clock is a system call (about 0.6 us on a VM):
-         * from the rate so far, run 7/8 of what is left before looking
-         * again, so a task makes a handful of reads instead of hundreds,
-         * and ends at most one small chunk past its budget. */
-        if (used < ns && used > 0) {
-            double rate = (double)done / (double)used;
-            uint64_t next = (uint64_t)((double)(ns - used) * rate * 0.875);
-            steps = next > BURN_CHUNK ? next : BURN_CHUNK;
-        }
+    /* DESIGN
+     * The burn runs a number of xorshift64* steps (integer work the compiler
+     * cannot fold away, no memory traffic) computed from a calibrated rate,
+     * steps per ns of thread CPU time, instead of reading the thread's CPU
+     * clock in a loop until the budget is spent: that clock is a system call
+     * (about 1.4 us on a VM), and the handful of reads each task made cost a
+     * 100 us task 2-4% more. A fixed number of steps costs the same CPU time
+     * whether or not the thread is preempted meanwhile (waiting for a core
+     * costs none), so under oversubscription a task still costs the CPU it
+     * asks for and only takes longer in wall time. Every timing is on the
+     * thread CPU clock, which does not count preempted time either.
+     *   The rate is measured once per process (the first burn pays about
+     * 1 ms for it) over trials whose clock cost, the median of a few
+     * back-to-back reads, is subtracted. But on a VM the CPU time one step is
+     * charged drifts by several percent over seconds (interrupts, the host's
+     * sharing of the core), so a thread re-times one burn whenever it has
+     * burnt RECHECK_NS untimed since the last (every burn of 1 ms or more,
+     * one in four of 100 us): that burn's two clock reads are paid out of its
+     * own budget, its timing gives the thread's new rate, and what the
+     * untimed burns since cost at that rate beyond (or short of) what they
+     * asked is a debt the next timed burn settles. The mean cost per burn is
+     * thus what was asked; one burn is off by at most the drift since the
+     * last timing. Burns too short to time (under TIMED_MIN_NS) use the rate
+     * as it is. The process-wide rate and clock cost are relaxed atomics
+     * written once; the rest is the thread's own. */
+    static const double TRIAL_NS = 200000, RECHECK_NS = 400000, TIMED_MIN_NS = 20000;
+    static _Atomic double process_rate;   /* steps per ns; 0 until calibrated */
+    static _Atomic double clock_gap_ns;   /* a timing's own cost inside its window (two reads' halves) */
+    static _Atomic double clock_read_ns;  /* the CPU one read costs */
+    static _Thread_local struct {
+        double rate, gap, read;           /* 0 until the thread's first burn */
+        double pending_ns, pending_steps; /* untimed burns since the last timed one */
+        double debt_ns;                   /* what the burns so far cost less than asked */
+    } me;
+#define BURN_STEPS(n)                                                                                          \
+    for (uint64_t i_ = 0; i_ < (n); i_++) {                                                                  \
+        x ^= x >> 12;                                                                                          \
+        x ^= x << 25;                                                                                          \
+        x ^= x >> 27;                                                                                          \
+        x *= 0x2545f4914f6cdd1dull;                                                                            \
     }
+    uint64_t x = 0x9e3779b97f4a7c15ull ^ ns, c0, steps;
+    double used;
+    if (!(me.rate > 0)) {
+        me.rate = atomic_load_explicit(&process_rate, memory_order_relaxed);
+        me.gap = atomic_load_explicit(&clock_gap_ns, memory_order_relaxed);
+        me.read = atomic_load_explicit(&clock_read_ns, memory_order_relaxed);
+    }
+    if (!(me.rate > 0)) { /* calibrate: the clock's costs, then the rate over trials of TRIAL_NS */
+        double pair[9];
+        for (int i = 0; i < 9; i++) {
+            c0 = tp__thread_cpu_ns();
+            pair[i] = (double)(tp__thread_cpu_ns() - c0);
+        }
+        for (int i = 1; i < 9; i++) /* insertion sort: the median of nine */
+            for (int j = i; j > 0 && pair[j - 1] > pair[j]; j--) {
+                double t = pair[j];
+                pair[j] = pair[j - 1];
+                pair[j - 1] = t;
+            }
+        me.gap = pair[4];
+        c0 = tp__thread_cpu_ns();
+        for (int i = 0; i < 64; i++)
+            (void)tp__thread_cpu_ns();
+        me.read = fmax(((double)(tp__thread_cpu_ns() - c0) - me.gap) / 64, me.gap / 2);
+        steps = 1024;
+        do { /* double the trial until it lasts TRIAL_NS; then three more, the mean rate */
+            c0 = tp__thread_cpu_ns();
+            BURN_STEPS(steps);
+            used = (double)(tp__thread_cpu_ns() - c0) - me.gap;
+        } while (used < TRIAL_NS && (steps *= 2) < (1ull << 40));
+        c0 = tp__thread_cpu_ns();
+        BURN_STEPS(3 * steps);
+        used = (double)(tp__thread_cpu_ns() - c0) - me.gap;
+        me.rate = used > 0 ? 3.0 * (double)steps / used : (double)steps / TRIAL_NS;
+        atomic_store_explicit(&clock_gap_ns, me.gap, memory_order_relaxed);
+        atomic_store_explicit(&clock_read_ns, me.read, memory_order_relaxed);
+        atomic_store_explicit(&process_rate, me.rate, memory_order_relaxed);
+    }
+    if (ns < TIMED_MIN_NS || me.pending_ns + (double)ns < RECHECK_NS) {
+        steps = (uint64_t)llround((double)ns * me.rate);
+        BURN_STEPS(steps);
+        me.pending_ns += (double)ns;
+        me.pending_steps += (double)steps;
+#undef BURN_STEPS
+        return x;
+    }
+    /* The timed burn: its budget settles the debt (within half to twice its
+     * own length) and pays for the two clock reads. */
+    double budget = fmin(fmax((double)ns + me.debt_ns, 0.5 * (double)ns), 2.0 * (double)ns);
+    me.debt_ns -= budget - (double)ns;
+    steps = (uint64_t)llround(fmax(budget - 2 * me.read, 0) * me.rate);
+    c0 = tp__thread_cpu_ns();
+    for (uint64_t i_ = 0; i_ < steps; i_++) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x *= 0x2545f4914f6cdd1dull;
+    }
+    double work = (double)(tp__thread_cpu_ns() - c0) - me.gap;
+    if (work > 0 && steps > 0) {
+        double rate = (double)steps / work;
+        /* The untimed burns since the last timing, at the rate found now, and this one (its work
+         * and its two reads). */
+        me.debt_ns += me.pending_ns - me.pending_steps / rate + budget - (work + 2 * me.read);
+        me.rate = rate;
+    }
+    me.pending_ns = me.pending_steps = 0;
     return x;
 }
 
