@@ -245,7 +245,7 @@ static int program_source(const struct tp_cli_opts *o, struct tp_sweep_opts *so)
         return TP_EXIT_OK;
     int rc = tp_program_source_create(&so->source, &o->program, why, sizeof why);
     if (rc == -EINVAL) {
-        tp_cli_usage_error("--run: %s", why);
+        tp_cli_usage_error("%s", why);
         return TP_EXIT_USAGE;
     }
     if (rc < 0) {
