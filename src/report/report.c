@@ -16,6 +16,7 @@
 #include "vec.h"
 #include "file.h"
 #include "report.h"
+#include "program_json.h"
 #include "report_async.h"
 #include "report_work.h"
 #include "workload.h"
@@ -1193,6 +1194,8 @@ static json_t *json_document(const struct tp_result *r)
     jput(&b, root, "model", json_model(&b, r));
     if (r->async != NULL) /* --executor=both|async (README: Executors) */
         jput(&b, root, "async", tp__report_async_json(r));
+    if (r->program != NULL) /* --run (docs/run.md) */
+        jput(&b, root, "program", tp__report_program_json(r->program));
     if (!b.ok) {
         json_decref(root);
         return NULL;
