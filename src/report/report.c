@@ -17,6 +17,7 @@
 #include "file.h"
 #include "report.h"
 #include "program_json.h"
+#include "program_table.h"
 #include "report_async.h"
 #include "report_work.h"
 #include "workload.h"
@@ -585,7 +586,7 @@ static int write_table(const struct tp_result *r, FILE *f)
                    "below: throughput may rise further; raise --max-threads or measure a grid beyond it\n",
                 tp__fmt_mult(m, sizeof m, r->points[r->best].multiplier), r->points[r->best].threads);
     }
-    tp__report_work_table(r, f);
+    r->program != NULL ? tp__report_program_table(r, f) : tp__report_work_table(r, f); /* --run: docs/run.md */
 
     if (!have_pick(r)) {
         fprintf(f, "\nNo point was measured successfully: there is no recommendation.\n");
