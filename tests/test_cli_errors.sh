@@ -42,6 +42,14 @@ fi
 cases=$(cat <<'EOF'
 2 @@ unknown option '--bogus' @@ --bogus
 2 @@ unknown option '-x' @@ -x
+2 @@ --run: the command has no \{threads\} or \{m\} and no --env @@ --run=true
+2 @@ --metric '\(\[0-9' is not a POSIX extended regex @@ --run='echo {threads}' --metric='([0-9'
+2 @@ --workload is a workload option: --run measures your program @@ --run='echo {threads}' --workload=cpu
+2 @@ --latency is a workload option @@ --run='echo {threads}' --latency=1ms
+2 @@ --env is for your program: give it with --run @@ --env=X
+2 @@ --max-runs: out of range value '0' @@ --run='echo {threads}' --max-runs=0
+2 @@ --warmup: malformed value 'x' @@ --run='echo {threads}' --warmup=x
+2 @@ --strategy: unknown strategy 'fast' \(expected adaptive, grid or race\) @@ --strategy=fast
 2 @@ --phases belongs to --online @@ --phases=1ms,2ms
 2 @@ --phase-time belongs to --online @@ --phase-time=2s
 2 @@ --start-threads belongs to --online @@ --start-threads=4

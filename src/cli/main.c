@@ -115,6 +115,7 @@ static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress 
         .cancel = &interrupted,
         .progress = tp_cli_progress_event,
         .progress_ctx = ps,
+        .max_runs = o->max_runs,
     };
 }
 
@@ -236,16 +237,39 @@ static int write_outputs(const struct tp_result *result, const struct tp_cli_opt
     return code;
 }
 
+/* --run: the sweep's source becomes the user's program (docs/run.md).
+ * Returns TP_EXIT_OK, or TP_EXIT_USAGE / TP_EXIT_RUNTIME after the message. */
+static int program_source(const struct tp_cli_opts *o, struct tp_sweep_opts *so)
+{
+    char why[512];
+    if (o->program.command == NULL)
+        return TP_EXIT_OK;
+    int rc = tp_program_source_create(&so->source, &o->program, why, sizeof why);
+    if (rc == -EINVAL) {
+        tp_cli_usage_error("%s", why);
+        return TP_EXIT_USAGE;
+    }
+    if (rc < 0) {
+        tp_cli_error("--run: %s", tp_strerror(rc));
+        return TP_EXIT_RUNTIME;
+    }
+    return TP_EXIT_OK;
+}
+
 /* A measurement: the sweeps, then what they found, written. Returns the exit code. */
 static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
                    struct tp_cli_progress *ps)
 {
-    const char *name = o->name != NULL ? o->name : tp_workload_name(o->workload.kind);
+    const char *name = o->name != NULL ? o->name
+                       : o->program.command != NULL ? "run" : tp_workload_name(o->workload.kind);
     struct tp_result result;
     int code;
     memset(&result, 0, sizeof(result));
-    print_banner(o, topo, name);
+    print_banner(o, topo, o->program.command != NULL ? o->program.command : name);
     int rc = run_sweeps(o, so, topo, ps, &result);
+    if (o->program.command != NULL && (result.points != NULL || rc >= 0) &&
+        tp_program_source_attach(&so->source, &result) < 0)
+        tp_cli_warn("--run: out of memory keeping the per-run records");
     if (rc == -E2BIG) {
         tp_cli_usage_error("--multipliers: the plan needs more than --max-threads=%d thread%s on %d core%s",
                            o->max_threads, tp_cli_plural(o->max_threads), topo->effective_cores,
@@ -289,8 +313,12 @@ static int run(const struct tp_cli_opts *o)
     struct tp_cli_progress ps;
     struct tp_sweep_opts so;
     sweep_opts_from(o, &ps, &so);
-    if (!o->online)
-        return measure(o, &so, &topo, &ps);
+    if (!o->online) {
+        if ((code = program_source(o, &so)) == TP_EXIT_OK)
+            code = measure(o, &so, &topo, &ps);
+        tp_program_source_destroy(&so.source);
+        return code;
+    }
     if (!o->quiet)
         fprintf(stderr, "%s: %d core%s (%s); online tuning over %zu io phase%s\n", TP_CLI_NAME, topo.effective_cores,
                 tp_cli_plural(topo.effective_cores), tp_cores_source_name(topo.source), o->n_phases,

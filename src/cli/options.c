@@ -46,6 +46,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->save = 1;
     o->format = TP_FORMAT_TABLE;
     o->phase_time_ns = 8000000000ull;
+    tp_program_opts_init(&o->program);
 }
 
 /* The default --phases: 2 ms, then 10 ms, then 0.5 ms (a database slows
@@ -125,7 +126,9 @@ static void usage_sweep(FILE *f)
         "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
         "                         adaptive: a coarse pass m = 1, 2, 4, ... 256 (up to\n"
         "                         --max-threads), then refinement around the knee\n"
-        "                         and the peak; grid: exactly --multipliers\n"
+        "                         and the peak; grid: exactly --multipliers; race:\n"
+        "                         points raced a run at a time, for expensive runs\n"
+        "                         (the default with --run; docs/run.md)\n"
         "  --multipliers=LIST     comma-separated m values for the grid; threads =\n"
         "                         round(m x cores); implies --strategy=grid\n"
         "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb\n"
@@ -186,6 +189,32 @@ static void usage_online(FILE *f)
           "  --no-offline           skip the per-phase sweeps (no fractions of the\n"
           "                         offline best, no oracle)\n",
           f);
+}
+
+/* --help: the user's own program (docs/run.md). */
+static void usage_program(FILE *f)
+{
+    fprintf(f,
+            "Your program (docs/run.md):\n"
+            "  --run=CMD              measure CMD instead of a workload; {threads} and\n"
+            "                         {m} are replaced by the point's size; through\n"
+            "                         /bin/sh -c; implies --strategy=race     [none]\n"
+            "  --env=NAME             also set NAME=threads in CMD's environment\n"
+            "                         (repeatable, at most %d)                [none]\n"
+            "  --no-shell             split CMD into words and exec it directly [off]\n"
+            "  --show-output          pass CMD's stdout/stderr through    [to /dev/null]\n"
+            "  --work=N               units one run does: the report says units/s\n"
+            "                                                              [runs/s]\n"
+            "  --metric=REGEX         the rate from CMD's stdout, the first capture\n"
+            "                         group of the last match; higher is better [none]\n"
+            "  --metric-lower         the --metric figure is better when lower  [off]\n"
+            "  --prepare=CMD          before every run, untimed                 [none]\n"
+            "  --setup=CMD            once per point visit, before its runs     [none]\n"
+            "  --cleanup=CMD          once per point visit, after its runs      [none]\n"
+            "  --warmup=N             untimed runs at a point's first visit     [%d]\n"
+            "  --max-runs=N           race: timed runs for the whole search     [%d]\n"
+            "  --point-timeout applies to each run; the whole process group is killed\n",
+            TP_PROGRAM_MAX_ENV, TP_PROGRAM_DEFAULT_WARMUP, TP_RACE_DEFAULT_MAX_RUNS);
 }
 
 /* --help: what the pick optimises. */
@@ -266,7 +295,7 @@ static void usage_example(FILE *f)
 void tp_cli_usage(FILE *where)
 {
     static void (*const sections[])(FILE *) = {
-        usage_intro,  usage_workload, usage_sweep,       usage_executors, usage_online, usage_objective,
+        usage_intro,  usage_workload, usage_sweep,       usage_executors, usage_online, usage_program, usage_objective,
         usage_cores,  usage_output,   usage_integration, usage_exit,      usage_example,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
@@ -327,6 +356,18 @@ enum long_only {
     OPT_START_THREADS,
     OPT_ONLINE_BASELINES,
     OPT_NO_OFFLINE,
+    OPT_RUN,
+    OPT_ENV,
+    OPT_NO_SHELL,
+    OPT_SHOW_OUTPUT,
+    OPT_WORK,
+    OPT_METRIC,
+    OPT_METRIC_LOWER,
+    OPT_PREPARE,
+    OPT_SETUP,
+    OPT_CLEANUP,
+    OPT_WARMUP,
+    OPT_MAX_RUNS,
 };
 
 static const struct option long_options[] = {
@@ -380,6 +421,18 @@ static const struct option long_options[] = {
     {"start-threads", required_argument, NULL, OPT_START_THREADS},
     {"online-baselines", no_argument, NULL, OPT_ONLINE_BASELINES},
     {"no-offline", no_argument, NULL, OPT_NO_OFFLINE},
+    {"run", required_argument, NULL, OPT_RUN},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"no-shell", no_argument, NULL, OPT_NO_SHELL},
+    {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
+    {"work", required_argument, NULL, OPT_WORK},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {"metric-lower", no_argument, NULL, OPT_METRIC_LOWER},
+    {"prepare", required_argument, NULL, OPT_PREPARE},
+    {"setup", required_argument, NULL, OPT_SETUP},
+    {"cleanup", required_argument, NULL, OPT_CLEANUP},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"max-runs", required_argument, NULL, OPT_MAX_RUNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -423,6 +476,7 @@ struct parse {
     char *err;
     size_t errlen;
     int throughput_given;                          /* --objective=throughput */
+    const char *workload_opt;                      /* the first workload option given */
     const char *seen_kind_opt[TP_CLI_N_KIND_OPTS]; /* per workload kind, its first option (options_workload.c) */
 };
 
@@ -435,6 +489,8 @@ static int parse_workload_option(struct parse *st, int c)
     struct tp_cli_opts *o = st->o;
     const char *arg = st->arg;
     int rc;
+    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_REQUEST_SIZE)))
+        st->workload_opt = st->name;
     switch (c) {
     case OPT_WORKLOAD:
         if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
@@ -480,7 +536,7 @@ static int parse_plan_option(struct parse *st, int c)
     switch (c) {
     case OPT_STRATEGY:
         if (tp_strategy_parse(arg, &o->strategy) < 0)
-            return tp_cli_bad(st->err, st->errlen, "--strategy: unknown strategy '%s' (expected adaptive or grid)", arg);
+            return tp_cli_bad(st->err, st->errlen, "--strategy: unknown strategy '%s' (expected adaptive, grid or race)", arg);
         o->strategy_given = 1;
         return 0;
     case OPT_MULTIPLIERS:
@@ -789,12 +845,71 @@ static int parse_integration_option(struct parse *st, int c)
     return NOT_MINE;
 }
 
+/* Your program: --run and what it needs (the rest is checked by
+ * tp_program_source_create, before anything runs). */
+static int parse_program_option(struct parse *st, int c)
+{
+    struct tp_program_opts *p = &st->o->program;
+    const char *arg = st->arg;
+    int rc;
+    long l;
+    if (c != OPT_RUN && c >= OPT_ENV && c <= OPT_MAX_RUNS && st->o->program_opt == NULL)
+        st->o->program_opt = st->name;
+    switch (c) {
+    case OPT_RUN:
+        if (*arg == '\0')
+            return tp_cli_bad(st->err, st->errlen, "--run: empty command");
+        p->command = arg;
+        return 0;
+    case OPT_ENV:
+        if (p->n_env >= TP_PROGRAM_MAX_ENV)
+            return tp_cli_bad(st->err, st->errlen, "--env: at most %d names", TP_PROGRAM_MAX_ENV);
+        p->env[p->n_env++] = arg;
+        return 0;
+    case OPT_NO_SHELL:
+        p->no_shell = 1;
+        return 0;
+    case OPT_SHOW_OUTPUT:
+        p->show_output = 1;
+        return 0;
+    case OPT_WORK:
+        if ((rc = tp_cli_parse_long(arg, 1, LONG_MAX, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--work: %s value '%s' (expected a whole number >= 1)",
+                              tp_cli_why(rc), arg);
+        p->work = (uint64_t)l;
+        return 0;
+    case OPT_METRIC:
+        p->metric = arg;
+        return 0;
+    case OPT_METRIC_LOWER:
+        p->metric_lower = 1;
+        return 0;
+    case OPT_PREPARE: p->prepare = arg; return 0;
+    case OPT_SETUP: p->setup = arg; return 0;
+    case OPT_CLEANUP: p->cleanup = arg; return 0;
+    case OPT_WARMUP:
+        if ((rc = tp_cli_parse_long(arg, 0, TP_MAX_REPS, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--warmup: %s value '%s' (expected a whole number from 0 to %d)",
+                              tp_cli_why(rc), arg, TP_MAX_REPS);
+        p->warmup = (int)l;
+        return 0;
+    case OPT_MAX_RUNS:
+        if ((rc = tp_cli_parse_long(arg, 1, 1000000, &l)) < 0)
+            return tp_cli_bad(st->err, st->errlen, "--max-runs: %s value '%s' (expected a whole number from 1 to 1000000)",
+                              tp_cli_why(rc), arg);
+        st->o->max_runs = (int)l;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
 /* One option, by the section it belongs to: 0, -EINVAL, or NOT_MINE for none. */
 static int parse_option(struct parse *st, int c)
 {
     static int (*const sections[])(struct parse *, int) = {
         parse_workload_option, parse_plan_option,      parse_repetition_option, parse_executor_option,
         parse_online_option,   parse_objective_option, parse_output_option,     parse_integration_option,
+        parse_program_option,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         int rc = sections[i](st, c);
@@ -809,7 +924,7 @@ static int parse_option(struct parse *st, int c)
  * long_options[i] had first. */
 static int refuse_changed_value(const char **given, int longindex, char *err, size_t errlen)
 {
-    if (longindex < 0 || long_options[longindex].has_arg == no_argument)
+    if (longindex < 0 || long_options[longindex].has_arg == no_argument || long_options[longindex].val == OPT_ENV)
         return 0;
     const char *v = optarg != NULL ? optarg : "";
     if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
@@ -882,6 +997,27 @@ const struct option *tp_cli_long_options(size_t *n)
     return long_options;
 }
 
+/* --run against the workload and online options, and its own defaults. */
+static int check_program(struct parse *st)
+{
+    struct tp_cli_opts *o = st->o;
+    if (o->program.command == NULL) {
+        if (o->program_opt != NULL)
+            return tp_cli_bad(st->err, st->errlen, "--%s is for your program: give it with --run=CMD", o->program_opt);
+        return 0;
+    }
+    if (st->workload_opt != NULL)
+        return tp_cli_bad(st->err, st->errlen, "--%s is a workload option: --run measures your program instead",
+                          st->workload_opt);
+    if (o->online)
+        return tp_cli_bad(st->err, st->errlen, "--online runs the built-in io phases: it cannot be combined with --run");
+    if (o->executor_mode != TP_CLI_EXEC_POOL)
+        return tp_cli_bad(st->err, st->errlen, "--executor is for the built-in workloads: it cannot be combined with --run");
+    if (!o->strategy_given && o->multipliers == NULL)
+        o->strategy = TP_STRATEGY_RACE;
+    return 0;
+}
+
 int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
 {
     struct parse st = {.o = o, .err = err, .errlen = errlen};
@@ -910,7 +1046,7 @@ int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, s
     }
     if (optind < argc)
         return tp_cli_bad(err, errlen, "unexpected argument '%s'", argv[optind]);
-    if ((rc = check_modes(&st)) < 0)
+    if ((rc = check_modes(&st)) < 0 || (rc = check_program(&st)) < 0)
         return rc;
     return check_workload(&st);
 }

@@ -72,6 +72,10 @@ struct tp_cli_opts {
     int online_baselines;           /* --online-baselines: also the fixed pools */
     int no_offline;                 /* --no-offline: no sweep per phase */
     int latency_given;              /* --latency was on the command line */
+    /* The user's own program (docs/run.md). */
+    struct tp_program_opts program; /* program.command != NULL: --run */
+    int max_runs;                   /* --max-runs; 0 = TP_RACE_DEFAULT_MAX_RUNS */
+    const char *program_opt;        /* the first option that only --run uses */
     int show_help;
     int show_version;
 };

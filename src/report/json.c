@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "json_build.h"
+#include "program_json.h"
 #include "report_async.h"
 #include "report_text.h"
 #include "report_work.h"
@@ -281,6 +282,8 @@ static json_t *json_document(const struct tp_result *r)
     tp__jput(&b, root, "model", json_model(&b, r));
     if (r->async != NULL) /* --executor=both|async (README: Executors) */
         tp__jput(&b, root, "async", tp__report_async_json(r));
+    if (r->program != NULL) /* --run (docs/run.md) */
+        tp__jput(&b, root, "program", tp__report_program_json(r->program));
     if (!b.ok) {
         json_decref(root);
         return NULL;

@@ -4,6 +4,7 @@
 
 #include "format.h"
 #include "report_text.h"
+#include "program_table.h"
 #include "report_work.h"
 #include "table.h"
 
@@ -70,7 +71,10 @@ static void write_notes(const struct tp_result *r, FILE *f)
     size_t n = tp__report_notes(r, notes);
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%s\n", notes[i]);
-    tp__report_work_table(r, f);
+    if (r->program != NULL) /* --run: docs/run.md */
+        tp__report_program_table(r, f);
+    else
+        tp__report_work_table(r, f);
 }
 
 /* The pick, the band, the best, how the band was decided and what it rests on. */
