@@ -67,8 +67,8 @@
  * where v is the variance factor of the baseline it is judged against (the
  * EWMA of the k windows held before the move: 1 for a single window, toward
  * EST_GAIN / (2 - EST_GAIN) for many): both sides are noisy. Counting the
- * new size's mean alone reverted 4 to 7 % of the model's free moves down
- * (tests/test_control.c, 2 % noise), each leaving a floor at the midpoint
+ * new size's mean alone would revert 4 to 7 % of the model's free moves
+ * down (tests/test_control.c, 2 % noise), each leaving a floor at the midpoint
  * for cap_ttl_s. A probe keeps max(MIN_TOLERANCE, NOISE_SIGMAS x noise /
  * sqrt(VERIFY_WINDOWS)): reverting one wrongly costs nothing. A model's move
  * that loses less than twice its tolerance is measured VERIFY_WINDOWS
@@ -77,10 +77,7 @@
  *
  * Nothing here reads a clock or holds a lock: the caller owns the windows.
  */
-#include <stdint.h>
-#include <time.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,12 +367,17 @@ static void judge(struct tp_ctl *c, double x1, struct tp_ctl_step *st)
     start_move(c, c->n0, MV_REVERT, x0);
 }
 
+/* R - q or C off by CHANGE_RATIO either way: a new workload (DESIGN: Change). */
+static int off_by_change_ratio(double ratio)
+{
+    return ratio > CHANGE_RATIO || ratio < 1 / CHANGE_RATIO;
+}
+
 /* Folds a held window into the estimates; returns 1 when it shows a new workload. */
 static int fold(struct tp_ctl *c, double x, double r_eff, double cpu, double busy)
 {
     if (c->n_held > 0) {
-        double dr = r_eff / c->r_eff, dc = cpu / c->c;
-        if (dr > CHANGE_RATIO || dr < 1 / CHANGE_RATIO || dc > CHANGE_RATIO || dc < 1 / CHANGE_RATIO) {
+        if (off_by_change_ratio(r_eff / c->r_eff) || off_by_change_ratio(cpu / c->c)) {
             c->n_held = 0;
             c->changed = 1;
         }
@@ -402,12 +404,19 @@ static int fold(struct tp_ctl *c, double x, double r_eff, double cpu, double bus
     return 0;
 }
 
-int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_step *st)
-{
-    if (c == NULL || obs == NULL || st == NULL || !(obs->dt_s >= 0) || !(obs->tasks >= 0) ||
-        !(obs->busy_s >= 0) || !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || !(obs->runq_tasks >= 0) || obs->threads < 1)
-        return -EINVAL;
+/* One whole window, as the model reads it (per finished task). */
+struct window {
+    double dt_s, tasks;
+    double x;     /* throughput */
+    double r_eff; /* R - q, at least C */
+    double cpu;   /* C */
+    double busy;  /* busy share of the workers */
+};
 
+/* Adds obs to the window being collected and fills st for a step that
+ * decides nothing (the epilogue of tp_ctl_update completes it). */
+static void collect(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_step *st)
+{
     memset(st, 0, sizeof *st);
     c->t += obs->dt_s;
     c->acc.dt_s += obs->dt_s;
@@ -419,134 +428,124 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
     c->acc.runq_known = obs->runq_known;
     st->t_s = c->t;
     st->threads_before = obs->threads;
-    st->threads = c->n;
     st->action = TP_CTL_COLLECT;
     st->reason = "collecting a window";
-    st->cap_hi = c->cap_hi;
-    st->floor_lo = c->floor_lo;
-    st->noise = c->noise;
+}
 
-    if (obs->threads != c->n) {
-        /* Resized by someone else (or a resize fell short): adopt it. */
-        c->n = obs->threads;
-        c->phase = PH_SETTLE;
-        c->kind = MV_REVERT;
-        c->n_held = 0;
-        c->streak = 0;
-        memset(&c->acc, 0, sizeof c->acc);
-        st->threads = c->n;
-        st->action = TP_CTL_SETTLE;
-        st->reason = "the pool was resized from outside";
-        return c->n;
-    }
+/* Resized by someone else (or a resize fell short): adopt the size and
+ * treat the next window as the one after a move back. */
+static void adopt_size(struct tp_ctl *c, int threads, struct tp_ctl_step *st)
+{
+    c->n = threads;
+    c->phase = PH_SETTLE;
+    c->kind = MV_REVERT;
+    c->n_held = 0;
+    c->streak = 0;
+    memset(&c->acc, 0, sizeof c->acc);
+    st->action = TP_CTL_SETTLE;
+    st->reason = "the pool was resized from outside";
+}
+
+/* Observe: 1 when the collected window is long enough, and then the
+ * window's estimates in *w (shown in st); the collection restarts. */
+static int take_window(struct tp_ctl *c, struct window *w, struct tp_ctl_step *st)
+{
     /* 1 % slack: a caller ticking every min_window_s wakes a hair early at times. */
     if (c->acc.dt_s < 0.99 * c->p.min_window_s ||
         (c->acc.tasks < c->p.min_tasks && c->acc.dt_s < c->p.max_window_s))
-        return c->n;
-
-    /* A whole window. */
-    struct tp_ctl_obs w = c->acc;
+        return 0;
+    struct tp_ctl_obs a = c->acc;
     memset(&c->acc, 0, sizeof c->acc);
-    double x = w.tasks / w.dt_s;
-    double r = w.tasks > 0 ? w.busy_s / w.tasks : 0;
-    double cpu = w.tasks > 0 ? w.cpu_s / w.tasks : 0;
-    double q = w.runq_tasks > 0 && w.runq_known ? w.runq_s / w.runq_tasks : 0;
-    double r_eff = fmax(cpu, r - q);
-    double busy = w.busy_s / (w.dt_s * c->n);
-    st->window_s = w.dt_s;
-    st->tput = x;
+    double r = a.tasks > 0 ? a.busy_s / a.tasks : 0;
+    double q = a.runq_tasks > 0 && a.runq_known ? a.runq_s / a.runq_tasks : 0;
+    w->dt_s = a.dt_s;
+    w->tasks = a.tasks;
+    w->x = a.tasks / a.dt_s;
+    w->cpu = a.tasks > 0 ? a.cpu_s / a.tasks : 0;
+    w->r_eff = fmax(w->cpu, r - q);
+    w->busy = a.busy_s / (a.dt_s * c->n);
+    c->runq_known = a.runq_known;
+    st->window_s = w->dt_s;
+    st->tput = w->x;
     st->task_s = r;
-    st->cpu_task_s = cpu;
+    st->cpu_task_s = w->cpu;
     st->runq_task_s = q;
-    st->wait_task_s = fmax(0, r_eff - cpu);
-    st->busy = busy;
-    c->runq_known = w.runq_known;
+    st->wait_task_s = fmax(0, w->r_eff - w->cpu);
+    st->busy = w->busy;
+    return 1;
+}
 
-    if (c->bound_t > 0 && c->t - c->bound_t > c->p.cap_ttl_s && (c->cap_hi || c->floor_lo)) {
-        forget_bounds(c);
-        c->probed = 0;
-    }
+/* Drops the learnt bounds and the probe: what they were learnt on is gone. */
+static void forget_learnt(struct tp_ctl *c)
+{
+    forget_bounds(c);
+    c->probed = 0;
+    c->settled = 0;
+}
 
-    if (w.tasks < 1 || !(cpu > 0)) {
-        /* An idle window says nothing about the workload. */
-        st->action = TP_CTL_HOLD;
-        st->reason = "no task finished: nothing to learn";
-        return c->n;
-    }
-
-    if (c->phase == PH_SETTLE) {
-        c->phase = c->kind == MV_REVERT ? PH_HOLD : PH_VERIFY;
-        st->action = TP_CTL_SETTLE;
-        st->reason = "window after a resize: not judged";
-        st->threads = c->n;
-        return c->n;
-    }
-    if (c->phase == PH_VERIFY) {
-        if (fold(c, x, r_eff, cpu, busy)) {
-            /* The workload changed under the experiment: its verdict would
-             * compare two workloads. Keep the size, drop the bounds, and let
-             * the model decide again at once. */
-            forget_bounds(c);
-            c->probed = 0;
-            c->settled = 0;
-            c->phase = PH_HOLD;
-            st->action = TP_CTL_CHANGE;
-            st->reason = "workload changed during a verification: no verdict";
-            st->threads = c->n;
-            st->cap_hi = c->cap_hi;
-            st->floor_lo = c->floor_lo;
-            return c->n;
-        }
-        c->v_sum += x;
-        c->v_n++;
-        st->action = TP_CTL_VERIFY;
-        st->reason = "measuring the new size";
-        if (c->v_n >= VERIFY_WINDOWS)
-            judge(c, c->v_sum / c->v_n, st);
-        st->threads = c->n;
-        st->cap_hi = c->cap_hi;
-        st->floor_lo = c->floor_lo;
-        st->noise = c->noise;
-        return c->n;
-    }
-
-    /* Holding. */
-    int change = fold(c, x, r_eff, cpu, busy);
+/* Estimate and detect a change while holding: folds w into the estimates;
+ * 1 when the workload changed (DESIGN: Change). */
+static int fold_held(struct tp_ctl *c, const struct window *w)
+{
+    int change = fold(c, w->x, w->r_eff, w->cpu, w->busy);
     if (c->check_back) {
         /* Back at n0 after a revert: the workload there should look as it
          * did before the move. If not, it changed during the experiment,
          * the verdict compared two workloads, and its bound is void. */
         c->check_back = 0;
-        double dr = r_eff / c->r0, dc = cpu / c->c0;
-        if (!change && (dr > CHANGE_RATIO || dr < 1 / CHANGE_RATIO || dc > CHANGE_RATIO || dc < 1 / CHANGE_RATIO)) {
+        if (!change && (off_by_change_ratio(w->r_eff / c->r0) || off_by_change_ratio(w->cpu / c->c0))) {
             change = 1;
             c->changed = 1;
         }
     }
-    if (change) {
-        /* The window that shows a change may straddle it: the estimates
-         * restart from it, but the move waits for one window that agrees
-         * with them (then without the usual confirmation). Moving on the
-         * straddling window would size the pool, and judge the move,
-         * against a mix of two workloads. */
-        forget_bounds(c);
-        c->probed = 0;
-        c->settled = 0;
-        c->streak = 0;
+    return change;
+}
+
+/* Judge the pending move: a verify window is folded and counted; after
+ * VERIFY_WINDOWS the verdict (judge). */
+static void verify(struct tp_ctl *c, const struct window *w, struct tp_ctl_step *st)
+{
+    if (fold(c, w->x, w->r_eff, w->cpu, w->busy)) {
+        /* The workload changed under the experiment: its verdict would
+         * compare two workloads. Keep the size, drop the bounds, and let
+         * the model decide again at once. */
+        forget_learnt(c);
+        c->phase = PH_HOLD;
         st->action = TP_CTL_CHANGE;
-        st->reason = "workload changed: waiting for a window of the new one";
-        st->threads = c->n;
-        st->cap_hi = c->cap_hi;
-        st->floor_lo = c->floor_lo;
-        return c->n;
+        st->reason = "workload changed during a verification: no verdict";
+        return;
     }
+    c->v_sum += w->x;
+    c->v_n++;
+    st->action = TP_CTL_VERIFY;
+    st->reason = "measuring the new size";
+    if (c->v_n >= VERIFY_WINDOWS)
+        judge(c, c->v_sum / c->v_n, st);
+}
+
+/* Within the deadband: hold, and once settled probe the knee itself. */
+static void hold_or_probe(struct tp_ctl *c, int lo, int hi, struct tp_ctl_step *st)
+{
+    c->streak = 0;
+    c->changed = 0;
+    c->settled++;
+    st->action = TP_CTL_HOLD;
+    st->reason = "within the deadband";
+    int probe = clamp_int(c->n / c->p.headroom, lo, hi);
+    if (!c->probed && c->settled >= SETTLED_WINDOWS && probe < c->n) {
+        c->probed = 1;
+        start_move(c, probe, MV_PROBE, c->x);
+        st->action = TP_CTL_PROBE;
+        st->reason = "probing the knee: is a smaller pool as good?";
+    }
+}
+
+/* Decide the next move from the held estimates (DESIGN: Model). */
+static void decide(struct tp_ctl *c, struct tp_ctl_step *st)
+{
     int backlogged = c->busy >= BUSY_BACKLOGGED;
-    if (c->busy >= BUSY_SATURATED && !c->bound_backlogged && (c->cap_hi || c->floor_lo)) {
-        /* Learnt while the demand limited the pool: the demand has outgrown them (DESIGN). */
-        forget_bounds(c);
-        c->probed = 0;
-        c->settled = 0;
-    }
+    if (c->busy >= BUSY_SATURATED && !c->bound_backlogged && (c->cap_hi || c->floor_lo))
+        forget_learnt(c); /* learnt while the demand limited the pool: the demand has outgrown them */
     double ceiling = backlogged ? c->p.cores / c->c : c->x;
     double knee = ceiling * c->r_eff + (backlogged ? 0 : 1);
     int lo, hi;
@@ -560,42 +559,82 @@ int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_
         target = step_lo;
     st->knee = knee;
     st->target = target;
-    st->noise = c->noise;
 
-    double band = fmax(1.0, c->p.deadband * c->n);
-    if (fabs((double)target - c->n) <= band) {
-        c->streak = 0;
-        c->changed = 0;
-        c->settled++;
-        st->action = change ? TP_CTL_CHANGE : TP_CTL_HOLD;
-        st->reason = change ? "workload changed; size still right" : "within the deadband";
-        int probe = clamp_int(c->n / c->p.headroom, lo, hi);
-        if (!c->probed && c->settled >= SETTLED_WINDOWS && probe < c->n) {
-            c->probed = 1;
-            start_move(c, probe, MV_PROBE, c->x);
-            st->action = TP_CTL_PROBE;
-            st->reason = "probing the knee: is a smaller pool as good?";
-        }
-        st->threads = c->n;
-        st->cap_hi = c->cap_hi;
-        st->floor_lo = c->floor_lo;
-        return c->n;
+    if (fabs((double)target - c->n) <= fmax(1.0, c->p.deadband * c->n)) {
+        hold_or_probe(c, lo, hi, st);
+        return;
     }
     c->settled = 0;
     int dir = target > c->n ? 1 : -1;
     c->streak = (c->streak * dir > 0) ? c->streak + dir : dir;
-    int need = c->changed ? 1 : CONFIRM;
-    if (abs(c->streak) < need) {
-        st->action = change ? TP_CTL_CHANGE : TP_CTL_HOLD;
-        st->reason = change ? "workload changed" : "waiting for a second window to confirm";
-        return c->n;
+    if (abs(c->streak) < (c->changed ? 1 : CONFIRM)) {
+        st->action = TP_CTL_HOLD;
+        st->reason = "waiting for a second window to confirm";
+        return;
     }
     c->changed = 0;
     start_move(c, target, MV_MODEL, predict(c, target, ceiling));
     st->action = TP_CTL_MOVE;
     st->reason = dir > 0 ? "the model's knee is higher" : "the model's knee is lower";
+}
+
+/* What a whole window w does, by phase. */
+static void step_window(struct tp_ctl *c, const struct window *w, struct tp_ctl_step *st)
+{
+    if (c->bound_t > 0 && c->t - c->bound_t > c->p.cap_ttl_s && (c->cap_hi || c->floor_lo)) {
+        forget_bounds(c);
+        c->probed = 0;
+    }
+    if (w->tasks < 1 || !(w->cpu > 0)) {
+        /* An idle window says nothing about the workload. */
+        st->action = TP_CTL_HOLD;
+        st->reason = "no task finished: nothing to learn";
+        return;
+    }
+    switch (c->phase) {
+    case PH_SETTLE:
+        c->phase = c->kind == MV_REVERT ? PH_HOLD : PH_VERIFY;
+        st->action = TP_CTL_SETTLE;
+        st->reason = "window after a resize: not judged";
+        return;
+    case PH_VERIFY:
+        verify(c, w, st);
+        return;
+    case PH_HOLD:
+        break;
+    }
+    if (fold_held(c, w)) {
+        /* The window that shows a change may straddle it: the estimates
+         * restart from it, but the move waits for one window that agrees
+         * with them (then without the usual confirmation). Moving on the
+         * straddling window would size the pool, and judge the move,
+         * against a mix of two workloads. */
+        forget_learnt(c);
+        c->streak = 0;
+        st->action = TP_CTL_CHANGE;
+        st->reason = "workload changed: waiting for a window of the new one";
+        return;
+    }
+    decide(c, st);
+}
+
+int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_step *st)
+{
+    if (c == NULL || obs == NULL || st == NULL || !(obs->dt_s >= 0) || !(obs->tasks >= 0) ||
+        !(obs->busy_s >= 0) || !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || !(obs->runq_tasks >= 0) ||
+        obs->threads < 1)
+        return -EINVAL;
+
+    struct window w;
+    collect(c, obs, st);
+    if (obs->threads != c->n)
+        adopt_size(c, obs->threads, st);
+    else if (take_window(c, &w, st))
+        step_window(c, &w, st);
+    /* The state after this step. */
     st->threads = c->n;
     st->cap_hi = c->cap_hi;
     st->floor_lo = c->floor_lo;
+    st->noise = c->noise;
     return c->n;
 }

@@ -2,13 +2,13 @@
 
 /*
  * DESIGN
- * One thread per tuned pool, created by tp_pool_create and joined by
- * tp_pool_destroy before the pool drains. Every interval_ms it takes the
- * pool's cumulative counters (tp_pool_stats), feeds their deltas to the
- * controller (control.c, pure) and applies the size it returns with
- * tp_pool_resize. A worker that cannot be started lowers the controller's
- * maximum to the size reached, so it does not retry every window; the step
- * record says so. The thread blocks every signal, sleeps on a condition
+ * One thread per tuned pool, started by tp_pool_create and joined by
+ * tp_pool_destroy before the pool drains (both in tuned_pool.c). Every
+ * interval_ms it takes the pool's cumulative counters (tp_pool_stats),
+ * feeds their deltas to the controller (control.c, pure) and applies the
+ * size it returns with tp_pool_resize. A worker that cannot be started
+ * lowers the controller's maximum to the size reached, so it does not
+ * retry every window; the step record says so. The thread blocks every signal, sleeps on a condition
  * variable (CLOCK_MONOTONIC) so that stop is immediate, and calls the
  * caller's on_step with no lock held.
  */
@@ -25,6 +25,7 @@
 #include "error.h"
 #include "control.h"
 #include "online.h"
+#include "pool.h"
 
 #define DEFAULT_INTERVAL_MS 100u
 
@@ -101,7 +102,7 @@ static void *online_main(void *arg)
          * process): the next interval starts now. Keeping the old cadence
          * would replay every missed interval back to back, without
          * sleeping, each reading all workers' schedstat under resize_mu:
-         * 1 s late at 1 ms was 1000 windows in a burst. */
+         * 1 s late at 1 ms would be 1000 windows in a burst. */
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         if (ts.tv_sec > next.tv_sec || (ts.tv_sec == next.tv_sec && ts.tv_nsec > next.tv_nsec))
@@ -110,15 +111,6 @@ static void *online_main(void *arg)
     }
     pthread_mutex_unlock(&o->mu);
     return NULL;
-}
-
-static int usable_cpus(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
 }
 
 int tp__online_start(struct tp_pool *pool, const struct tp_pool_online *opts, int start_threads, int max_slots,
@@ -134,7 +126,7 @@ int tp__online_start(struct tp_pool *pool, const struct tp_pool_online *opts, in
         params = *opts->params;
     params.min_threads = opts->min_threads > 0 ? opts->min_threads : 1;
     params.max_threads = opts->max_threads > 0 && opts->max_threads < max_slots ? opts->max_threads : max_slots;
-    params.cores = opts->cores > 0 ? opts->cores : (double)usable_cpus();
+    params.cores = opts->cores > 0 ? opts->cores : (double)tp__pool_usable_cpus();
     if (start_threads < params.min_threads || start_threads > params.max_threads)
         return -EINVAL;
 

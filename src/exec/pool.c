@@ -58,6 +58,11 @@
  * sleeps on space_cv; a worker that frees a slot signals it when
  * n_space_waiters is non-zero (Dekker again: waiter count vs slot release).
  *
+ * Layers. This file is the raw pool (tp__pool_create/tp__pool_destroy);
+ * tuned_pool.c implements the public tp_pool_create/tp_pool_destroy over
+ * it and starts/stops the online tuner (online.c), which resizes the pool
+ * through the public tp_pool_resize: this file knows no tuner.
+ *
  * Shutdown. destroy sets `stopping` (submit then fails with -ESHUTDOWN),
  * waits for pending == 0 (so queued tasks run, including ones that running
  * tasks submit before they see `stopping`), sets `exiting`, wakes every
@@ -126,7 +131,6 @@
 
 #include "clock.h"
 #include "error.h"
-#include "online.h"
 
 #define CACHE_LINE 64
 #define DEFAULT_QUEUE_CAPACITY 65536u
@@ -138,7 +142,6 @@
 #define SPIN_YIELD_ROUNDS 4          /* then rounds of sched_yield before parking */
 #define FLUSH_BATCH 64               /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32               /* yields of a submitter facing a full ring before it sleeps */
-#define DEFAULT_ONLINE_MAX 1024      /* online tuning without any maximum given */
 #define SS_BUDGET_MAX 1024           /* schedstat descriptors a pool keeps open at most */
 
 enum slot_state {
@@ -183,7 +186,7 @@ struct tp_pool {
                                          RLIMIT_NOFILE, at most SS_BUDGET_MAX): the pool must not
                                          eat the descriptors of the program it serves */
     _Atomic int ss_open;              /* relaxed: schedstat descriptors open now */
-    struct tp__online *online;        /* the controller thread; NULL = none */
+    struct tp__online *tuner;         /* kept for tuned_pool.c (set once after create); NULL = none */
     pthread_attr_t attr;              /* resize_mu: stack size for workers started later */
     int attr_ok;
     int spin_cap;                     /* most workers allowed to spin at once */
@@ -279,7 +282,7 @@ static size_t effective_stack_size(size_t requested)
     return (sz + pg - 1) & ~(pg - 1);
 }
 
-static int usable_cpus(void)
+int tp__pool_usable_cpus(void)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
@@ -548,15 +551,12 @@ static int retire(struct tp_pool *p, struct tp_worker *w, int *searching, uint64
     return 1;
 }
 
-static void *worker_main(void *arg)
+/* A new worker's set-up, before its first task: its schedstat (when the
+ * pool senses and the budget allows), its name, the caller's hook, then it
+ * counts itself running. Returns 1 when its run-queue wait is sampled. */
+static int worker_start(struct tp_pool *p, struct tp_worker *w)
 {
-    struct tp_worker *w = arg;
-    struct tp_pool *p = w->pool;
-    uint64_t done = 0;  /* finished tasks not yet subtracted from pending */
-    int searching = 0;  /* 1 while this worker is counted in p->searching */
-    int spins = 0;
-
-    int rq = 0; /* 1 while this worker's run-queue wait is counted */
+    int rq = 0;
     if (p->sensing && p->schedstat) {
         int fd = open_schedstat(p);
         rq = fd >= 0;
@@ -569,6 +569,35 @@ static void *worker_main(void *arg)
     p->n_running++;
     pthread_cond_signal(&p->start_cv);
     pthread_mutex_unlock(&p->start_mu);
+    return rq;
+}
+
+/* Runs one task; with sensing, counts it and its wall time in the worker's
+ * slot (and in tasks_rq when rq: its run-queue wait is sampled). */
+static void run_task(struct tp_pool *p, struct tp_worker *w, const struct task *t, int rq)
+{
+    if (!p->sensing) {
+        t->fn(t->arg);
+        return;
+    }
+    uint64_t t0 = tp__now_ns();
+    t->fn(t->arg);
+    atomic_store_explicit(&w->busy_ns, atomic_load_explicit(&w->busy_ns, memory_order_relaxed) + tp__now_ns() - t0,
+                          memory_order_relaxed);
+    atomic_store_explicit(&w->tasks, atomic_load_explicit(&w->tasks, memory_order_relaxed) + 1, memory_order_relaxed);
+    if (rq)
+        atomic_store_explicit(&w->tasks_rq, atomic_load_explicit(&w->tasks_rq, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+}
+
+static void *worker_main(void *arg)
+{
+    struct tp_worker *w = arg;
+    struct tp_pool *p = w->pool;
+    uint64_t done = 0;  /* finished tasks not yet subtracted from pending */
+    int searching = 0;  /* 1 while this worker is counted in p->searching */
+    int spins = 0;
+    int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
 
     for (;;) {
         struct task t;
@@ -589,21 +618,7 @@ static void *worker_main(void *arg)
                 pthread_cond_signal(&p->space_cv);
                 pthread_mutex_unlock(&p->space_mu);
             }
-            if (p->sensing) {
-                uint64_t t0 = tp__now_ns();
-                t.fn(t.arg);
-                atomic_store_explicit(&w->busy_ns,
-                                      atomic_load_explicit(&w->busy_ns, memory_order_relaxed) + tp__now_ns() - t0,
-                                      memory_order_relaxed);
-                atomic_store_explicit(&w->tasks, atomic_load_explicit(&w->tasks, memory_order_relaxed) + 1,
-                                      memory_order_relaxed);
-                if (rq)
-                    atomic_store_explicit(&w->tasks_rq,
-                                          atomic_load_explicit(&w->tasks_rq, memory_order_relaxed) + 1,
-                                          memory_order_relaxed);
-            } else {
-                t.fn(t.arg);
-            }
+            run_task(p, w, &t, rq);
             if (++done == FLUSH_BATCH) {
                 flush_done(p, done);
                 done = 0;
@@ -682,28 +697,12 @@ static void free_pool(struct tp_pool *p)
     free(p);
 }
 
-/* Slots to allocate: the most workers the pool may ever have at once. */
-static int p_max_threads(const struct tp_pool_opts *o)
-{
-    int n = o->threads;
-    if (o->max_threads > n)
-        n = o->max_threads;
-    if (o->online.enabled) {
-        int m = o->online.max_threads > 0 ? o->online.max_threads
-                : o->max_threads > 0      ? o->max_threads
-                                          : DEFAULT_ONLINE_MAX;
-        if (m > n)
-            n = m;
-    }
-    return n;
-}
-
 /* Allocates and initialises everything but the threads. */
-static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, size_t capacity)
+static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int slots, size_t capacity)
 {
     struct tp_pool *p = NULL;
     int rc = -ENOMEM;
-    size_t n = (size_t)p_max_threads(opts);
+    size_t n = (size_t)slots;
 
     if (posix_memalign((void **)&p, CACHE_LINE, sizeof *p) != 0)
         return -ENOMEM;
@@ -759,7 +758,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, siz
     }
     snprintf(p->name, sizeof p->name, "%s", opts->name != NULL ? opts->name : DEFAULT_NAME);
     p->stack_size = effective_stack_size(opts->stack_size);
-    p->spin_cap = usable_cpus();
+    p->spin_cap = tp__pool_usable_cpus();
     p->on_thread_start = opts->on_thread_start;
     p->thread_ctx = opts->thread_ctx;
     *out = p;
@@ -790,7 +789,7 @@ static int start_worker(struct tp_pool *p, int i)
     return rc;
 }
 
-int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n_started)
+int tp__pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int slots, int *n_started)
 {
     struct tp_pool *p = NULL;
     size_t capacity;
@@ -802,16 +801,12 @@ int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n
     if (out == NULL)
         return -EINVAL;
     *out = NULL;
-    if (opts == NULL || opts->threads < 1 || opts->queue_capacity > MAX_QUEUE_CAPACITY || opts->max_threads < 0)
-        return -EINVAL;
-    if (opts->online.enabled &&
-        (opts->online.min_threads < 0 || opts->online.max_threads < 0 || opts->online.cores < 0 ||
-         (opts->online.min_threads > 0 && opts->threads < opts->online.min_threads) ||
-         (opts->online.max_threads > 0 && opts->threads > opts->online.max_threads)))
+    if (opts == NULL || opts->threads < 1 || opts->queue_capacity > MAX_QUEUE_CAPACITY || opts->max_threads < 0 ||
+        slots < opts->threads)
         return -EINVAL;
     capacity = round_up_pow2(opts->queue_capacity != 0 ? opts->queue_capacity : DEFAULT_QUEUE_CAPACITY);
 
-    rc = alloc_pool(&p, opts, capacity);
+    rc = alloc_pool(&p, opts, slots, capacity);
     if (rc != 0)
         return rc;
 
@@ -838,12 +833,6 @@ int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n
     pthread_mutex_unlock(&p->start_mu);
     if (rc != 0)
         goto fail;
-
-    if (opts->online.enabled) {
-        rc = tp__online_start(p, &opts->online, opts->threads, p->max_threads, &p->online);
-        if (rc != 0)
-            goto fail;
-    }
     if (n_started != NULL)
         *n_started = created;
     *out = p;
@@ -1006,18 +995,21 @@ int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out)
     return 0;
 }
 
-void tp_pool_destroy(struct tp_pool *pool)
+void tp__pool_destroy(struct tp_pool *pool)
 {
     if (pool == NULL)
         return;
-    /* The controller first: nothing resizes while the pool drains. */
-    tp__online_stop(pool->online);
-    pool->online = NULL;
     atomic_store_explicit(&pool->stopping, 1, memory_order_seq_cst);
     tp_pool_wait(pool);
     stop_workers(pool);
     free_pool(pool);
 }
+
+int tp__pool_slots(const struct tp_pool *pool) { return pool->max_threads; }
+
+void tp__pool_set_tuner(struct tp_pool *pool, struct tp__online *tuner) { pool->tuner = tuner; }
+
+struct tp__online *tp__pool_tuner(const struct tp_pool *pool) { return pool->tuner; }
 
 size_t tp__pool_queue_capacity(const struct tp_pool *pool) { return pool->mask + 1; }
 
