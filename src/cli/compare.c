@@ -93,14 +93,14 @@ static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 
 static void pick_cell(char *buf, size_t len, const struct tp_result *r)
 {
-    char m[32], t[32], lo[32], hi[32];
+    char m[32], t[32], ci[TP__INTERVAL_LEN];
     if (r->pick < 0) {
         snprintf(buf, len, "none (no point measured)");
         return;
     }
     const struct tp_point *p = &r->points[r->pick];
-    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
-             tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi));
+    snprintf(buf, len, "m = %s -> %d threads: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
 
 static void band_cell(char *buf, size_t len, const struct tp_result *r)
@@ -236,9 +236,9 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
                 snprintf(mark, sizeof mark, " =");
             snprintf(th[k], 32, "%d", p[k]->threads);
             if (tp_point_ok(p[k])) {
-                char x[32], lo[32], hi[32];
-                snprintf(tp[k], CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p[k]->tput_median),
-                         tp__fmt_num(lo, sizeof lo, p[k]->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p[k]->tput_ci_hi), mark);
+                char x[32], ci[TP__INTERVAL_LEN];
+                snprintf(tp[k], CELL, "%s %s%s", tp__fmt_num(x, sizeof x, p[k]->tput_median),
+                         tp__fmt_interval(ci, sizeof ci, p[k]->tput_ci_lo, p[k]->tput_ci_hi), mark);
                 tp__fmt_duration(p99[k], 32, p[k]->lat_p99_ns);
             } else {
                 snprintf(tp[k], CELL, "%s", tp_point_status_name(p[k]->status));
