@@ -1,5 +1,6 @@
 /* file.c - atomic whole-file writes (temporary file, fsync, rename, fsync of the directory) and small reads. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -96,6 +97,16 @@ int tp__join_path(char *buf, size_t len, const char *root, const char *path)
     if (n < 0 || (size_t)n >= len)
         return -ENAMETOOLONG;
     return 0;
+}
+
+FILE *tp__fopen_under(const char *root, const char *path)
+{
+    char full[PATH_MAX];
+    if (tp__join_path(full, sizeof full, root, path) != 0) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    return fopen(full, "re");
 }
 
 int tp__read_small_file(const char *path, char *buf, size_t len)

@@ -17,6 +17,10 @@ int tp__write_atomic(const char *path, int (*writer)(void *ctx, FILE *f), void *
 /* Builds "<root><path>" into buf. Returns 0 or -ENAMETOOLONG. */
 int tp__join_path(char *buf, size_t len, const char *root, const char *path);
 
+/* Opens "<root><path>" for reading (close-on-exec); NULL when the name is
+ * too long or the file cannot be opened (errno says why). */
+FILE *tp__fopen_under(const char *root, const char *path);
+
 /* Reads a small file (at most len - 1 bytes) into buf, terminated.
  * Returns 0, or a negative errno when it cannot be opened or read. */
 int tp__read_small_file(const char *path, char *buf, size_t len);

@@ -92,15 +92,15 @@ static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 
 static void pick_cell(char *buf, size_t len, const struct tp_result *r)
 {
-    char m[32], t[32], lo[32], hi[32];
+    char m[32], t[32], ci[TP__INTERVAL_LEN];
     if (r->pick < 0) {
         snprintf(buf, len, "none (no point measured)");
         return;
     }
     const struct tp_point *p = &r->points[r->pick];
-    snprintf(buf, len, "m = %s -> %d thread%s: %s tasks/s [%s, %s]", tp__fmt_mult(m, sizeof m, p->multiplier),
-             p->threads, tp_cli_plural(p->threads),
-             tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi));
+    snprintf(buf, len, "m = %s -> %d thread%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             tp_cli_plural(p->threads), tp__fmt_num(t, sizeof t, p->tput_median),
+             tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
 
 static void band_cell(char *buf, size_t len, const struct tp_result *r)
@@ -232,9 +232,9 @@ static void point_cells(const struct tp_result *run, const struct tp_point *p, c
         snprintf(mark, sizeof mark, " =");
     snprintf(th, 32, "%d", p->threads);
     if (tp_point_ok(p)) {
-        char x[32], lo[32], hi[32];
-        snprintf(tp, CELL, "%s [%s, %s]%s", tp__fmt_num(x, sizeof x, p->tput_median),
-                 tp__fmt_num(lo, sizeof lo, p->tput_ci_lo), tp__fmt_num(hi, sizeof hi, p->tput_ci_hi), mark);
+        char x[32], ci[TP__INTERVAL_LEN];
+        snprintf(tp, CELL, "%s %s%s", tp__fmt_num(x, sizeof x, p->tput_median),
+                 tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi), mark);
         tp__fmt_duration(p99, 32, p->lat_p99_ns);
     } else {
         snprintf(tp, CELL, "%s", tp_point_status_name(p->status));

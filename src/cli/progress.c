@@ -182,7 +182,7 @@ static void print_point_line(const struct tp_progress *p, double rest)
     char el[32], left[48] = "";
     fprintf(stderr, "%s: [%zu/%zu] m = %g, %d thread%s: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
             p->threads, tp_cli_plural(p->threads));
-    if (pt->status == TP_POINT_OK)
+    if (tp_point_ok(pt))
         fprintf(stderr, "%.0f tasks/s [%.0f, %.0f], p99 %.3g ms", pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi,
                 pt->lat_p99_ns / 1e6);
     else if (pt->status == TP_POINT_CRASHED)

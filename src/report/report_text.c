@@ -399,28 +399,26 @@ void tp__report_model_verdict_text(char *buf, size_t len, const struct tp_result
     char t[TP__NUM_LEN];
     int pick = tp__report_have_pick(r) ? r->points[r->pick].threads : 0;
     tp__fmt_sig3(t, sizeof t, r->model.threads);
+    const char *why = NULL;
     switch (tp__model_verdict(r)) {
     case TP__MODEL_AGREES:
         snprintf(buf, len, "the measured pick (%d thread%s) agrees with the model (%s threads)", pick,
                  tp__plural(pick), t);
-        break;
+        return;
     case TP__MODEL_PICK_BELOW:
-        snprintf(buf, len,
-                 "the measured pick (%d thread%s) disagrees with the model (%s threads): fewer threads than the "
-                 "model: a shared resource saturates first (contention, a serialising lock or device)",
-                 pick, tp__plural(pick), t);
+        why = "fewer threads than the model: a shared resource saturates first (contention, a serialising lock or "
+              "device)";
         break;
     case TP__MODEL_PICK_ABOVE:
-        snprintf(buf, len,
-                 "the measured pick (%d thread%s) disagrees with the model (%s threads): more threads than the "
-                 "model: waits grow under load or the compute is not CPU-bound",
-                 pick, tp__plural(pick), t);
+        why = "more threads than the model: waits grow under load or the compute is not CPU-bound";
         break;
     case TP__MODEL_UNKNOWN:
     default:
         snprintf(buf, len, "no measured pick to compare with the model");
-        break;
+        return;
     }
+    snprintf(buf, len, "the measured pick (%d thread%s) disagrees with the model (%s threads): %s", pick,
+             tp__plural(pick), t, why);
 }
 
 /* Which points the recommendation rests on, and why the others could not

@@ -325,7 +325,7 @@ static int coarse_should_stop(struct run *run, size_t i)
 {
     struct tp_result *r = run->out;
     const struct tp_point *p = &r->points[i];
-    if (!(p->origin & TP_ORIGIN_COARSE) || p->status != TP_POINT_OK)
+    if (!(p->origin & TP_ORIGIN_COARSE) || !tp_point_ok(p))
         return 0;
     const struct tp_point *best = NULL;
     for (size_t k = 0; k < i; k++) {

@@ -63,16 +63,13 @@ struct cg_best {
 /* Parses <root>/proc/self/cgroup. A missing file leaves both paths unset. */
 static void cg_read_self(const char *root, struct cg_paths *cp)
 {
-    char path[PATH_MAX];
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     FILE *f;
 
     memset(cp, 0, sizeof(*cp));
-    if (tp__join_path(path, sizeof(path), root, "/proc/self/cgroup") != 0)
-        return;
-    f = fopen(path, "re");
+    f = tp__fopen_under(root, "/proc/self/cgroup");
     if (f == NULL)
         return;
     while ((n = getline(&line, &cap, f)) > 0) {
@@ -338,7 +335,6 @@ int tp__cgroup_cpu_quota(const char *fs_root, double *cpus, char *source, size_t
     const char *root = fs_root != NULL ? fs_root : "";
     struct cg_paths *cp = NULL;
     struct cg_best *best = NULL;
-    char path[PATH_MAX];
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -361,9 +357,7 @@ int tp__cgroup_cpu_quota(const char *fs_root, double *cpus, char *source, size_t
     cg_read_self(root, cp);
     if (!cp->has_v1 && !cp->has_v2)
         goto out;
-    if (tp__join_path(path, sizeof(path), root, "/proc/self/mountinfo") != 0)
-        goto out;
-    f = fopen(path, "re");
+    f = tp__fopen_under(root, "/proc/self/mountinfo");
     if (f == NULL)
         goto out; /* no mount table: no cgroup to read */
 

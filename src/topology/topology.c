@@ -184,15 +184,12 @@ static int affinity_count(void)
 /* "model name : AMD EPYC" from <root>/proc/cpuinfo into out->cpu_model. */
 static void read_cpuinfo_model(const char *root, struct tp_topology *out)
 {
-    char path[PATH_MAX];
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     FILE *f;
 
-    if (tp__join_path(path, sizeof(path), root, "/proc/cpuinfo") != 0)
-        return;
-    f = fopen(path, "re");
+    f = tp__fopen_under(root, "/proc/cpuinfo");
     if (f == NULL)
         return;
     while ((n = getline(&line, &cap, f)) > 0) {
@@ -217,14 +214,11 @@ static void read_cpuinfo_model(const char *root, struct tp_topology *out)
 /* MemTotal and MemAvailable (kB) from <root>/proc/meminfo; 0 when absent. */
 static void read_meminfo(const char *root, struct tp_topology *out)
 {
-    char path[PATH_MAX];
     char *line = NULL;
     size_t cap = 0;
     FILE *f;
 
-    if (tp__join_path(path, sizeof(path), root, "/proc/meminfo") != 0)
-        return;
-    f = fopen(path, "re");
+    f = tp__fopen_under(root, "/proc/meminfo");
     if (f == NULL)
         return;
     while (getline(&line, &cap, f) > 0) {
