@@ -36,116 +36,103 @@
 /* Longest single wait or compute a task may ask for: one minute. */
 #define MAX_TASK_NS TP_MAX_TASK_NS
 
-uint64_t tp__burn_cpu_ns(uint64_t ns)
+/* DESIGN (the burn)
+ * A task's compute is a number of xorshift64* steps (integer work the
+ * compiler cannot fold away, no memory traffic) from a calibrated rate,
+ * steps per ns of thread CPU time, instead of reading the thread's CPU
+ * clock in a loop: that clock is a system call (about 1.4 us on a VM), and
+ * the handful of reads per task made a 100 us task cost 2-5% more. Each
+ * burn reads the clock twice, once at its start and once after the steps
+ * the rate says fill its budget (less the one read that falls outside the
+ * window), and tops up only if the steps fell short, so a burn never costs
+ * less than asked and costs more only by the rate's error. A fixed number
+ * of steps costs the same CPU whether or not the thread is preempted
+ * meanwhile, so under oversubscription a task still costs the CPU it asks
+ * for and only takes longer in wall time. The rate is calibrated once per
+ * process (the first burn pays about 1 ms) and then followed per thread
+ * from each long burn's own window (an exponential average), since on a VM
+ * the CPU one step is charged drifts by a few percent over seconds. */
+
+/* Burns shorter than this do not update the thread's rate (their window
+ * is mostly clock reads). */
+#define BURN_TRACK_MIN_NS 20000.0
+/* The first chunk aims this much past the budget, so that a top-up (a
+ * third clock read) is rare. */
+#define BURN_AIM 1.002
+
+static _Atomic double burn_rate;    /* steps per ns; 0 until calibrated (relaxed: written once, any value is valid) */
+static _Atomic double burn_read_ns; /* the CPU one clock read costs */
+static _Thread_local double thread_rate;
+
+static uint64_t burn_steps(uint64_t x, uint64_t n)
 {
-    /* DESIGN
-     * The burn runs a number of xorshift64* steps (integer work the compiler
-     * cannot fold away, no memory traffic) computed from a calibrated rate,
-     * steps per ns of thread CPU time, instead of reading the thread's CPU
-     * clock in a loop until the budget is spent: that clock is a system call
-     * (about 1.4 us on a VM), and the handful of reads each task made cost a
-     * 100 us task 2-4% more. A fixed number of steps costs the same CPU time
-     * whether or not the thread is preempted meanwhile (waiting for a core
-     * costs none), so under oversubscription a task still costs the CPU it
-     * asks for and only takes longer in wall time. Every timing is on the
-     * thread CPU clock, which does not count preempted time either.
-     *   The rate is measured once per process (the first burn pays about
-     * 1 ms for it) over trials whose clock cost, the median of a few
-     * back-to-back reads, is subtracted. But on a VM the CPU time one step is
-     * charged drifts by several percent over seconds (interrupts, the host's
-     * sharing of the core), so a thread re-times one burn whenever it has
-     * burnt RECHECK_NS untimed since the last (every burn of 1 ms or more,
-     * one in four of 100 us): that burn's two clock reads are paid out of its
-     * own budget, its timing gives the thread's new rate, and what the
-     * untimed burns since cost at that rate beyond (or short of) what they
-     * asked is a debt the next timed burn settles. The mean cost per burn is
-     * thus what was asked; one burn is off by at most the drift since the
-     * last timing. Burns too short to time (under TIMED_MIN_NS) use the rate
-     * as it is. The process-wide rate and clock cost are relaxed atomics
-     * written once; the rest is the thread's own. */
-    static const double TRIAL_NS = 200000, RECHECK_NS = 400000, TIMED_MIN_NS = 20000;
-    static _Atomic double process_rate;   /* steps per ns; 0 until calibrated */
-    static _Atomic double clock_gap_ns;   /* a timing's own cost inside its window (two reads' halves) */
-    static _Atomic double clock_read_ns;  /* the CPU one read costs */
-    static _Thread_local struct {
-        double rate, gap, read;           /* 0 until the thread's first burn */
-        double pending_ns, pending_steps; /* untimed burns since the last timed one */
-        double debt_ns;                   /* what the burns so far cost less than asked */
-    } me;
-#define BURN_STEPS(n)                                                                                          \
-    for (uint64_t i_ = 0; i_ < (n); i_++) {                                                                  \
-        x ^= x >> 12;                                                                                          \
-        x ^= x << 25;                                                                                          \
-        x ^= x >> 27;                                                                                          \
-        x *= 0x2545f4914f6cdd1dull;                                                                            \
-    }
-    uint64_t x = 0x9e3779b97f4a7c15ull ^ ns, c0, steps;
-    double used;
-    if (!(me.rate > 0)) {
-        me.rate = atomic_load_explicit(&process_rate, memory_order_relaxed);
-        me.gap = atomic_load_explicit(&clock_gap_ns, memory_order_relaxed);
-        me.read = atomic_load_explicit(&clock_read_ns, memory_order_relaxed);
-    }
-    if (!(me.rate > 0)) { /* calibrate: the clock's costs, then the rate over trials of TRIAL_NS */
-        double pair[9];
-        for (int i = 0; i < 9; i++) {
-            c0 = tp__thread_cpu_ns();
-            pair[i] = (double)(tp__thread_cpu_ns() - c0);
-        }
-        for (int i = 1; i < 9; i++) /* insertion sort: the median of nine */
-            for (int j = i; j > 0 && pair[j - 1] > pair[j]; j--) {
-                double t = pair[j];
-                pair[j] = pair[j - 1];
-                pair[j - 1] = t;
-            }
-        me.gap = pair[4];
-        c0 = tp__thread_cpu_ns();
-        for (int i = 0; i < 64; i++)
-            (void)tp__thread_cpu_ns();
-        me.read = fmax(((double)(tp__thread_cpu_ns() - c0) - me.gap) / 64, me.gap / 2);
-        steps = 1024;
-        do { /* double the trial until it lasts TRIAL_NS; then three more, the mean rate */
-            c0 = tp__thread_cpu_ns();
-            BURN_STEPS(steps);
-            used = (double)(tp__thread_cpu_ns() - c0) - me.gap;
-        } while (used < TRIAL_NS && (steps *= 2) < (1ull << 40));
-        c0 = tp__thread_cpu_ns();
-        BURN_STEPS(3 * steps);
-        used = (double)(tp__thread_cpu_ns() - c0) - me.gap;
-        me.rate = used > 0 ? 3.0 * (double)steps / used : (double)steps / TRIAL_NS;
-        atomic_store_explicit(&clock_gap_ns, me.gap, memory_order_relaxed);
-        atomic_store_explicit(&clock_read_ns, me.read, memory_order_relaxed);
-        atomic_store_explicit(&process_rate, me.rate, memory_order_relaxed);
-    }
-    if (ns < TIMED_MIN_NS || me.pending_ns + (double)ns < RECHECK_NS) {
-        steps = (uint64_t)llround((double)ns * me.rate);
-        BURN_STEPS(steps);
-        me.pending_ns += (double)ns;
-        me.pending_steps += (double)steps;
-#undef BURN_STEPS
-        return x;
-    }
-    /* The timed burn: its budget settles the debt (within half to twice its
-     * own length) and pays for the two clock reads. */
-    double budget = fmin(fmax((double)ns + me.debt_ns, 0.5 * (double)ns), 2.0 * (double)ns);
-    me.debt_ns -= budget - (double)ns;
-    steps = (uint64_t)llround(fmax(budget - 2 * me.read, 0) * me.rate);
-    c0 = tp__thread_cpu_ns();
-    for (uint64_t i_ = 0; i_ < steps; i_++) {
+    for (uint64_t i = 0; i < n; i++) {
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
         x *= 0x2545f4914f6cdd1dull;
     }
-    double work = (double)(tp__thread_cpu_ns() - c0) - me.gap;
-    if (work > 0 && steps > 0) {
-        double rate = (double)steps / work;
-        /* The untimed burns since the last timing, at the rate found now, and this one (its work
-         * and its two reads). */
-        me.debt_ns += me.pending_ns - me.pending_steps / rate + budget - (work + 2 * me.read);
-        me.rate = rate;
+    return x;
+}
+
+static void sort_small(double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/* The clock's cost (the median of nine back-to-back pairs) and the rate
+ * (the median of five trials of about 200 us each). */
+static double burn_calibrate(uint64_t *x)
+{
+    double pair[9], trial[5];
+    for (int i = 0; i < 9; i++) {
+        uint64_t c0 = tp__thread_cpu_ns();
+        pair[i] = (double)(tp__thread_cpu_ns() - c0);
     }
-    me.pending_ns = me.pending_steps = 0;
+    sort_small(pair, 9);
+    uint64_t n = 1024, c0;
+    do { /* grow the trial until it takes about 200 us */
+        c0 = tp__thread_cpu_ns();
+        *x = burn_steps(*x, n);
+        n *= 2;
+    } while ((double)(tp__thread_cpu_ns() - c0) < 200000.0 && n < (1ull << 40));
+    for (int i = 0; i < 5; i++) {
+        c0 = tp__thread_cpu_ns();
+        *x = burn_steps(*x, n);
+        double t = (double)(tp__thread_cpu_ns() - c0) - pair[4];
+        trial[i] = t > 0 ? (double)n / t : 0;
+    }
+    sort_small(trial, 5);
+    atomic_store_explicit(&burn_read_ns, pair[4], memory_order_relaxed);
+    atomic_store_explicit(&burn_rate, trial[2], memory_order_relaxed);
+    return trial[2];
+}
+
+uint64_t tp__burn_cpu_ns(uint64_t ns)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull ^ ns;
+    if (ns == 0)
+        return x;
+    double rate = thread_rate > 0 ? thread_rate : atomic_load_explicit(&burn_rate, memory_order_relaxed);
+    if (!(rate > 0))
+        rate = burn_calibrate(&x);
+    double read = atomic_load_explicit(&burn_read_ns, memory_order_relaxed);
+    double target = (double)ns - read, used = 0, aim = BURN_AIM;
+    uint64_t c0 = tp__thread_cpu_ns(), done = 0;
+    while (used < target) {
+        uint64_t steps = (uint64_t)((target - used) * rate * aim) + 1;
+        x = burn_steps(x, steps);
+        done += steps;
+        used = (double)(tp__thread_cpu_ns() - c0);
+        aim = 1.0;
+    }
+    if ((double)ns >= BURN_TRACK_MIN_NS && used > read)
+        thread_rate = 0.7 * rate + 0.3 * ((double)done / (used - read));
     return x;
 }
 
