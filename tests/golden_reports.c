@@ -114,24 +114,58 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
-    {"io-grid", {KNEE, 2e6, 1e5, 0.01, 11, 0, 0},
-     {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2, 0},
-    {"io-adaptive", {KNEE, 1e7, 1e5, 0.02, 12, 0, 0},
-     {.kind = TP_WORKLOAD_IO, .latency_ns = 10000000, .compute_ns = 100000}, TP_STRATEGY_ADAPTIVE, 0, 0, 4, 0},
-    {"cpu-failures", {CPU_BOUND, 0, 1e6, 0.03, 13, 8, 16},
-     {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000000}, TP_STRATEGY_GRID, 5, 0, 2, 0},
-    {"mixed-latency", {PEAK, 1e6, 2e5, 0.02, 14, 0, 0},
-     {.kind = TP_WORKLOAD_MIXED, .latency_ns = 1000000, .compute_ns = 200000, .io_fraction = 0.5},
-     TP_STRATEGY_GRID, 5, 3e6, 2, 0},
-    {"noisy-noop", {KNEE, 5e5, 5e4, 0.15, 15, 0, 0}, {.kind = TP_WORKLOAD_NOOP}, TP_STRATEGY_GRID, 3, 0, 8, 0},
-    {"io-both", {KNEE, 2e6, 1e5, 0.01, 16, 0, 0},
-     {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000}, TP_STRATEGY_GRID, 5, 0, 2, 1},
-    {"cpu-one-core", {CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0},
-     {.kind = TP_WORKLOAD_CPU, .compute_ns = 500000}, TP_STRATEGY_GRID, 3, 0, 1, 0},
+    { "io-grid",
+      { KNEE, 2e6, 1e5, 0.01, 11, 0, 0 },
+      { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 },
+      TP_STRATEGY_GRID,
+      5,
+      0,
+      2,
+      0 },
+    { "io-adaptive",
+      { KNEE, 1e7, 1e5, 0.02, 12, 0, 0 },
+      { .kind = TP_WORKLOAD_IO, .latency_ns = 10000000, .compute_ns = 100000 },
+      TP_STRATEGY_ADAPTIVE,
+      0,
+      0,
+      4,
+      0 },
+    { "cpu-failures",
+      { CPU_BOUND, 0, 1e6, 0.03, 13, 8, 16 },
+      { .kind = TP_WORKLOAD_CPU, .compute_ns = 1000000 },
+      TP_STRATEGY_GRID,
+      5,
+      0,
+      2,
+      0 },
+    { "mixed-latency",
+      { PEAK, 1e6, 2e5, 0.02, 14, 0, 0 },
+      { .kind = TP_WORKLOAD_MIXED, .latency_ns = 1000000, .compute_ns = 200000, .io_fraction = 0.5 },
+      TP_STRATEGY_GRID,
+      5,
+      3e6,
+      2,
+      0 },
+    { "noisy-noop", { KNEE, 5e5, 5e4, 0.15, 15, 0, 0 }, { .kind = TP_WORKLOAD_NOOP }, TP_STRATEGY_GRID, 3, 0, 8, 0 },
+    { "io-both",
+      { KNEE, 2e6, 1e5, 0.01, 16, 0, 0 },
+      { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 },
+      TP_STRATEGY_GRID,
+      5,
+      0,
+      2,
+      1 },
+    { "cpu-one-core",
+      { CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0 },
+      { .kind = TP_WORKLOAD_CPU, .compute_ns = 500000 },
+      TP_STRATEGY_GRID,
+      3,
+      0,
+      1,
+      0 },
 };
 
-static int write_one(const char *dir, const char *scen, const char *kind, const struct tp_result *r, int what,
-                     int sub)
+static int write_one(const char *dir, const char *scen, const char *kind, const struct tp_result *r, int what, int sub)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.%s", dir, scen, kind);
@@ -190,7 +224,7 @@ static int run_scenario(const char *dir, const struct scenario *sc)
         .confidence = 0.95,
         .seed = 7,
         .workload = sc->workload,
-        .source = {synth_measure, &s},
+        .source = { synth_measure, &s },
     };
     struct tp_topology topo;
     memset(&topo, 0, sizeof topo);
@@ -211,8 +245,8 @@ static int run_scenario(const char *dir, const struct scenario *sc)
         return -1;
     r.started_unix = 1767225600; /* 2026-01-01T00:00:00Z: the clock is not what is compared */
     r.duration_s = 12.5;
-    static const char *const fmt_kind[] = {"txt", "csv", "json", "md"};
-    static const enum tp_format fmts[] = {TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN};
+    static const char *const fmt_kind[] = { "txt", "csv", "json", "md" };
+    static const enum tp_format fmts[] = { TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN };
     int bad = 0;
     for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
         bad |= write_one(dir, sc->name, fmt_kind[i], &r, 0, fmts[i]);

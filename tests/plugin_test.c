@@ -93,7 +93,7 @@ __attribute__((unused)) static void test_thread_fini(void *state, void *thread_s
 __attribute__((unused)) static void test_teardown(void *state) { free(state); }
 
 #if defined(TP_TEST_NOSYM)
-TP_PLUGIN_EXPORT const struct tp_plugin tp_plugin_v0 = {0};
+TP_PLUGIN_EXPORT const struct tp_plugin tp_plugin_v0 = { 0 };
 #else
 TP_PLUGIN_EXPORT const struct tp_plugin tp_plugin_v1 = {
 #if defined(TP_TEST_BADABI)

@@ -23,21 +23,51 @@ static void usage(FILE *f)
             TP_RACE_DEFAULT_MAX_RUNS);
 }
 
-enum { O_ENV = 256, O_WORK, O_METRIC, O_LOWER, O_PREPARE, O_SETUP, O_CLEANUP, O_WARMUP, O_TIMEOUT, O_SHOW,
-       O_NOSHELL, O_STRATEGY, O_MAXRUNS, O_MAXTHREADS, O_CORES, O_REPEAT, O_RULES, O_TOL, O_RUN, O_HELP };
+enum {
+    O_ENV = 256,
+    O_WORK,
+    O_METRIC,
+    O_LOWER,
+    O_PREPARE,
+    O_SETUP,
+    O_CLEANUP,
+    O_WARMUP,
+    O_TIMEOUT,
+    O_SHOW,
+    O_NOSHELL,
+    O_STRATEGY,
+    O_MAXRUNS,
+    O_MAXTHREADS,
+    O_CORES,
+    O_REPEAT,
+    O_RULES,
+    O_TOL,
+    O_RUN,
+    O_HELP
+};
 
 static const struct option longopts[] = {
-    {"run", required_argument, NULL, O_RUN},         {"env", required_argument, NULL, O_ENV},
-    {"work", required_argument, NULL, O_WORK},       {"metric", required_argument, NULL, O_METRIC},
-    {"metric-lower", no_argument, NULL, O_LOWER},    {"prepare", required_argument, NULL, O_PREPARE},
-    {"setup", required_argument, NULL, O_SETUP},     {"cleanup", required_argument, NULL, O_CLEANUP},
-    {"warmup", required_argument, NULL, O_WARMUP},   {"point-timeout", required_argument, NULL, O_TIMEOUT},
-    {"show-output", no_argument, NULL, O_SHOW},      {"no-shell", no_argument, NULL, O_NOSHELL},
-    {"strategy", required_argument, NULL, O_STRATEGY}, {"max-runs", required_argument, NULL, O_MAXRUNS},
-    {"max-threads", required_argument, NULL, O_MAXTHREADS}, {"cores", required_argument, NULL, O_CORES},
-    {"repeat", required_argument, NULL, O_REPEAT},   {"rules", no_argument, NULL, O_RULES},
-    {"tolerance", required_argument, NULL, O_TOL},   {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
+    { "run", required_argument, NULL, O_RUN },
+    { "env", required_argument, NULL, O_ENV },
+    { "work", required_argument, NULL, O_WORK },
+    { "metric", required_argument, NULL, O_METRIC },
+    { "metric-lower", no_argument, NULL, O_LOWER },
+    { "prepare", required_argument, NULL, O_PREPARE },
+    { "setup", required_argument, NULL, O_SETUP },
+    { "cleanup", required_argument, NULL, O_CLEANUP },
+    { "warmup", required_argument, NULL, O_WARMUP },
+    { "point-timeout", required_argument, NULL, O_TIMEOUT },
+    { "show-output", no_argument, NULL, O_SHOW },
+    { "no-shell", no_argument, NULL, O_NOSHELL },
+    { "strategy", required_argument, NULL, O_STRATEGY },
+    { "max-runs", required_argument, NULL, O_MAXRUNS },
+    { "max-threads", required_argument, NULL, O_MAXTHREADS },
+    { "cores", required_argument, NULL, O_CORES },
+    { "repeat", required_argument, NULL, O_REPEAT },
+    { "rules", no_argument, NULL, O_RULES },
+    { "tolerance", required_argument, NULL, O_TOL },
+    { "help", no_argument, NULL, O_HELP },
+    { NULL, 0, NULL, 0 },
 };
 
 struct args {
@@ -117,7 +147,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "run_driver: %s\n", why[0] ? why : tp_strerror(rc));
         return 2;
     }
-    struct tp_topology_opts to = {.cores_override = a.cores};
+    struct tp_topology_opts to = { .cores_override = a.cores };
     struct tp_topology topo;
     if ((rc = tp_topology_detect(&topo, &to)) < 0) {
         fprintf(stderr, "run_driver: %s\n", tp_strerror(rc));
@@ -143,9 +173,9 @@ int main(int argc, char **argv)
                r.model.threads, r.model.multiplier);
     printf("pick_threads=%d pick_m=%g pick_value=%g runs=%d warmup_runs=%d other_runs=%d wall_s=%.3f points=%zu "
            "budget_hit=%d cores=%d unit=%s\n",
-           pick != NULL ? pick->threads : 0, pick != NULL ? pick->multiplier : 0.0, pick != NULL ? pick->tput_median : 0.0,
-           r.program->runs, r.program->warmup_runs, r.program->other_runs, wall, r.n_points, r.budget_hit, r.cores,
-           r.program->unit);
+           pick != NULL ? pick->threads : 0, pick != NULL ? pick->multiplier : 0.0,
+           pick != NULL ? pick->tput_median : 0.0, r.program->runs, r.program->warmup_runs, r.program->other_runs, wall,
+           r.n_points, r.budget_hit, r.cores, r.program->unit);
     if (rc < 0 && rc != TP_ECANCELED)
         fprintf(stderr, "run_driver: %s\n", tp_strerror(rc));
     tp_result_free(&r);

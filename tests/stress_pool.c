@@ -21,10 +21,9 @@
 #define SCALE 1
 #endif
 
-
 static struct tp_pool *make_pool(int threads, size_t capacity)
 {
-    struct tp_pool_opts opts = {.threads = threads, .queue_capacity = capacity, .name = "stress"};
+    struct tp_pool_opts opts = { .threads = threads, .queue_capacity = capacity, .name = "stress" };
     struct tp_pool *pool = NULL;
     int started = 0;
     int rc = tp_pool_create(&pool, &opts, &started);
@@ -35,15 +34,9 @@ static struct tp_pool *make_pool(int threads, size_t capacity)
     return pool;
 }
 
-static void mark_task(void *arg)
-{
-    atomic_fetch_add_explicit((_Atomic unsigned char *)arg, 1, memory_order_relaxed);
-}
+static void mark_task(void *arg) { atomic_fetch_add_explicit((_Atomic unsigned char *)arg, 1, memory_order_relaxed); }
 
-static void count_task(void *arg)
-{
-    atomic_fetch_add_explicit((_Atomic long *)arg, 1, memory_order_relaxed);
-}
+static void count_task(void *arg) { atomic_fetch_add_explicit((_Atomic long *)arg, 1, memory_order_relaxed); }
 
 /* ---------------------------------------------------------------- phase 1 */
 /* Several submitters, each task marks its own slot; waiters call wait all
@@ -84,7 +77,7 @@ static void phase_submitters_and_waiters(void)
 
     atomic_store(&p1_submitting, SUBMITTERS);
     for (int i = 0; i < SUBMITTERS; i++) {
-        subs[i] = (struct p1_submitter){pool, slots, n * (size_t)i / SUBMITTERS, n * (size_t)(i + 1) / SUBMITTERS};
+        subs[i] = (struct p1_submitter){ pool, slots, n * (size_t)i / SUBMITTERS, n * (size_t)(i + 1) / SUBMITTERS };
         pthread_create(&st[i], NULL, p1_submit, &subs[i]);
     }
     for (int i = 0; i < WAITERS; i++)
@@ -174,7 +167,7 @@ static void phase_create_destroy_cycles(void)
         int n = (int)(xorshift(&seed) % 2000);
         _Atomic long done = 0;
         struct tp_pool *pool = make_pool(threads, capacity);
-        struct p3_arg a = {pool, n, &done};
+        struct p3_arg a = { pool, n, &done };
         pthread_t th[2];
 
         pthread_create(&th[0], NULL, p3_submit, &a);
@@ -184,8 +177,7 @@ static void phase_create_destroy_cycles(void)
         if (cycle % 2)
             tp_pool_wait(pool);
         tp_pool_destroy(pool);
-        CHECK(atomic_load(&done) == 2L * n, "phase 3: cycle %d ran %ld of %d tasks", cycle, atomic_load(&done),
-              2 * n);
+        CHECK(atomic_load(&done) == 2L * n, "phase 3: cycle %d ran %ld of %d tasks", cycle, atomic_load(&done), 2 * n);
     }
 }
 
@@ -220,7 +212,7 @@ static void phase_tasks_submit_tasks(void)
     tree.pool = make_pool(24, (size_t)1 << 16);
     atomic_store(&tree.nodes, 0);
     for (int d = 0; d < 16; d++)
-        tree_nodes[d] = (struct tree_node){&tree, d};
+        tree_nodes[d] = (struct tree_node){ &tree, d };
     CHECK(tp_pool_submit(tree.pool, tree_task, &tree_nodes[depth]) == 0, "submit failed");
     tp_pool_wait(tree.pool);
     long expect = (2L << depth) - 1;
@@ -294,12 +286,12 @@ struct phase {
 int main(void)
 {
     static const struct phase phases[] = {
-        {"submitters and waiters", phase_submitters_and_waiters},
-        {"submit/wait interleaved", phase_submit_wait_interleaved},
-        {"create/destroy cycles", phase_create_destroy_cycles},
-        {"tasks submit tasks", phase_tasks_submit_tasks},
-        {"many threads, blocking tasks", phase_many_threads_blocking},
-        {"wake one at a time", phase_wake_one_at_a_time},
+        { "submitters and waiters", phase_submitters_and_waiters },
+        { "submit/wait interleaved", phase_submit_wait_interleaved },
+        { "create/destroy cycles", phase_create_destroy_cycles },
+        { "tasks submit tasks", phase_tasks_submit_tasks },
+        { "many threads, blocking tasks", phase_many_threads_blocking },
+        { "wake one at a time", phase_wake_one_at_a_time },
     };
     struct timespec t0, t1;
 

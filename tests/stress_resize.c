@@ -74,7 +74,7 @@ static int wait_live(struct tp_pool *pool, int want)
 struct load {
     struct tp_pool *pool;
     _Atomic unsigned char *ran;
-    size_t n;              /* bytes in ran */
+    size_t n; /* bytes in ran */
     int sleep_every;
     long sleep_us;
     _Atomic long done;     /* tasks finished (counted inside the task) */
@@ -130,11 +130,11 @@ static void load_check(struct load *l, const char *phase, const size_t *from, co
 
 struct submitter {
     struct load *l;
-    size_t from, to;  /* indices to submit */
+    size_t from, to;   /* indices to submit */
     uint64_t deadline; /* 0: submit them all; else stop at this time (at least min_n) */
     size_t min_n;
     long max_outstanding; /* 0: no throttle */
-    size_t end;        /* out: one past the last index submitted */
+    size_t end;           /* out: one past the last index submitted */
 };
 
 static void *submitter_main(void *arg)
@@ -145,8 +145,7 @@ static void *submitter_main(void *arg)
     for (; i < s->to; i++) {
         if (s->deadline != 0 && i - s->from >= s->min_n && now_ns() >= s->deadline)
             break;
-        while (s->max_outstanding > 0 &&
-               atomic_load(&l->submitted) - atomic_load(&l->done) >= s->max_outstanding)
+        while (s->max_outstanding > 0 && atomic_load(&l->submitted) - atomic_load(&l->done) >= s->max_outstanding)
             sleep_us(200);
         int rc = tp_pool_submit(l->pool, load_task, (void *)(uintptr_t)i);
         if (rc != 0) {
@@ -206,7 +205,7 @@ struct reader {
 static void *reader_main(void *arg)
 {
     struct reader *r = arg;
-    struct tp_pool_stats prev = {0}, s;
+    struct tp_pool_stats prev = { 0 }, s;
     while (!atomic_load(&r->l->stop)) {
         int rc = tp_pool_stats(r->l->pool, &s);
         long done = atomic_load(&r->l->done); /* after the stats: tasks count themselves first */
@@ -223,8 +222,7 @@ static void *reader_main(void *arg)
               (unsigned long long)s.cpu_ns);
         CHECK(s.runq_ns >= prev.runq_ns, "runq_ns went back: %llu -> %llu", (unsigned long long)prev.runq_ns,
               (unsigned long long)s.runq_ns);
-        CHECK(s.tasks <= (uint64_t)done, "stats.tasks %llu ahead of %ld tasks run", (unsigned long long)s.tasks,
-              done);
+        CHECK(s.tasks <= (uint64_t)done, "stats.tasks %llu ahead of %ld tasks run", (unsigned long long)s.tasks, done);
         CHECK(s.threads >= r->min_threads && s.threads <= r->max_threads, "stats.threads %d outside [%d, %d]",
               s.threads, r->min_threads, r->max_threads);
         CHECK(s.live >= 0 && s.live <= MAX_SLOTS, "stats.live %d outside [0, %d]", s.live, MAX_SLOTS);
@@ -263,9 +261,9 @@ static void phase_resize_under_load(void)
 {
     const size_t n = 200000 / SCALE;
     struct load l;
-    struct tp_pool_opts opts = {.threads = 8, .max_threads = MAX_SLOTS, .queue_capacity = 1024, .name = "rsz"};
-    struct resizer rz = {&l, 0x2545f4914f6cdd1du, 0, 0};
-    struct reader rd = {&l, MAX_SLOTS, 1, 0};
+    struct tp_pool_opts opts = { .threads = 8, .max_threads = MAX_SLOTS, .queue_capacity = 1024, .name = "rsz" };
+    struct resizer rz = { &l, 0x2545f4914f6cdd1du, 0, 0 };
+    struct reader rd = { &l, MAX_SLOTS, 1, 0 };
     pthread_t rt, dt;
     uint64_t t0 = now_ns();
     int rounds = 0;
@@ -279,7 +277,7 @@ static void phase_resize_under_load(void)
         pthread_t st[2];
         atomic_store(&l.submitting, 2);
         for (int i = 0; i < 2; i++) {
-            subs[i] = (struct submitter){&l, n * (size_t)i / 2, n * (size_t)(i + 1) / 2, 0, 0, 0, 0};
+            subs[i] = (struct submitter){ &l, n * (size_t)i / 2, n * (size_t)(i + 1) / 2, 0, 0, 0, 0 };
             pthread_create(&st[i], NULL, submitter_main, &subs[i]);
         }
         for (int i = 0; i < 2; i++)
@@ -289,7 +287,7 @@ static void phase_resize_under_load(void)
         CHECK(subs[0].end == subs[0].to && subs[1].end == subs[1].to, "phase 1: not every task submitted");
         CHECK(atomic_load(&l.done) == atomic_load(&l.submitted), "phase 1: wait returned with %ld of %ld done",
               atomic_load(&l.done), atomic_load(&l.submitted));
-        size_t from[2] = {subs[0].from, subs[1].from}, to[2] = {subs[0].end, subs[1].end};
+        size_t from[2] = { subs[0].from, subs[1].from }, to[2] = { subs[0].end, subs[1].end };
         load_check(&l, "phase 1", from, to, 2);
         memset((void *)l.ran, 0, l.n); /* nothing runs: every task of the round is done */
         rounds++;
@@ -299,8 +297,8 @@ static void phase_resize_under_load(void)
     pthread_join(dt, NULL);
     CHECK(tp_pool_wait(l.pool) == 0, "wait failed");
     final_stats_check("phase 1", l.pool, &l);
-    printf("stress_resize:   %d rounds, %ld tasks, %ld resizes, %ld stats reads\n", rounds,
-           atomic_load(&l.submitted), rz.resizes, rd.reads);
+    printf("stress_resize:   %d rounds, %ld tasks, %ld resizes, %ld stats reads\n", rounds, atomic_load(&l.submitted),
+           rz.resizes, rd.reads);
     CHECK(rz.resizes > 0 && rd.reads > 0, "phase 1: %ld resizes, %ld stats reads", rz.resizes, rd.reads);
 
     /* Whatever state the hammering left: shrink converges, grow is immediate. */
@@ -338,14 +336,18 @@ static void phase_online_under_load(void)
 {
     const size_t cap = 1000000; /* not reached: the deadline ends the load */
     struct load l;
-    struct step_log log = {0, 0, 1, MAX_SLOTS};
-    struct tp_pool_opts opts = {.threads = 4,
-                                .name = "onl",
-                                .online = {.enabled = 1, .min_threads = 1, .max_threads = MAX_SLOTS, .interval_ms = 5,
-                                           .on_step = on_step, .step_ctx = &log}};
+    struct step_log log = { 0, 0, 1, MAX_SLOTS };
+    struct tp_pool_opts opts = { .threads = 4,
+                                 .name = "onl",
+                                 .online = { .enabled = 1,
+                                             .min_threads = 1,
+                                             .max_threads = MAX_SLOTS,
+                                             .interval_ms = 5,
+                                             .on_step = on_step,
+                                             .step_ctx = &log } };
     struct submitter subs[2];
-    struct resizer rz = {&l, 0x9e3779b97f4a7c15u, 2000, 0};
-    struct reader rd = {&l, MAX_SLOTS, 1, 0};
+    struct resizer rz = { &l, 0x9e3779b97f4a7c15u, 2000, 0 };
+    struct reader rd = { &l, MAX_SLOTS, 1, 0 };
     pthread_t st[2], rt, dt;
     uint64_t t0 = now_ns();
 
@@ -354,8 +356,9 @@ static void phase_online_under_load(void)
     atomic_store(&l.submitting, 2);
     for (int i = 0; i < 2; i++) {
         /* 0.6 s of load (and at least a few thousand tasks), 2000 outstanding at most */
-        subs[i] = (struct submitter){&l, cap * (size_t)i / 2, cap * (size_t)(i + 1) / 2, t0 + 600000000u,
-                                     4000 / SCALE, 2000, 0};
+        subs[i] =
+            (struct submitter){ &l, cap * (size_t)i / 2, cap * (size_t)(i + 1) / 2, t0 + 600000000u, 4000 / SCALE, 2000,
+                                0 };
         pthread_create(&st[i], NULL, submitter_main, &subs[i]);
     }
     pthread_create(&dt, NULL, reader_main, &rd);
@@ -374,7 +377,7 @@ static void phase_online_under_load(void)
     CHECK(atomic_load(&log.out_of_bounds) == 0, "phase 2: %ld steps outside [1, %d]", atomic_load(&log.out_of_bounds),
           MAX_SLOTS);
     tp_pool_destroy(l.pool);
-    size_t from[2] = {subs[0].from, subs[1].from}, to[2] = {subs[0].end, subs[1].end};
+    size_t from[2] = { subs[0].from, subs[1].from }, to[2] = { subs[0].end, subs[1].end };
     load_check(&l, "phase 2", from, to, 2);
     free((void *)l.ran);
 }
@@ -388,7 +391,7 @@ static void phase_resize_between_single_tasks(void)
 {
     struct load l;
     const size_t n = 10000 / SCALE;
-    struct tp_pool_opts opts = {.threads = 16, .max_threads = MAX_SLOTS, .name = "one"};
+    struct tp_pool_opts opts = { .threads = 16, .max_threads = MAX_SLOTS, .name = "one" };
     uint64_t seed = 42;
 
     int size = opts.threads;
@@ -436,8 +439,9 @@ static void phase_resize_then_destroy(void)
         struct load l;
         int threads = 1 + (int)(xorshift(&seed) % 32);
         size_t n = (size_t)(xorshift(&seed) % 3000);
-        struct tp_pool_opts opts = {.threads = threads, .max_threads = MAX_SLOTS, .queue_capacity = 256,
-                                    .name = "cyc"};
+        struct tp_pool_opts opts = {
+            .threads = threads, .max_threads = MAX_SLOTS, .queue_capacity = 256, .name = "cyc"
+        };
         if (cycle % 3 == 0) {
             opts.online.enabled = 1;
             opts.online.interval_ms = 1 + (unsigned)(xorshift(&seed) % 5);
@@ -453,9 +457,9 @@ static void phase_resize_then_destroy(void)
         CHECK(tp_pool_resize(l.pool, 1 + (int)(xorshift(&seed) % MAX_SLOTS)) == 0, "resize");
         if (cycle % 2)
             CHECK(tp_pool_resize(l.pool, 1) == 0, "resize to 1"); /* many leaving as destroy starts */
-        tp_pool_destroy(l.pool); /* runs what is queued, joins everyone */
-        CHECK(atomic_load(&l.done) == (long)n, "phase 4: cycle %d ran %ld of %zu tasks", cycle,
-              atomic_load(&l.done), n);
+        tp_pool_destroy(l.pool);                                  /* runs what is queued, joins everyone */
+        CHECK(atomic_load(&l.done) == (long)n, "phase 4: cycle %d ran %ld of %zu tasks", cycle, atomic_load(&l.done),
+              n);
         size_t from = 0;
         load_check(&l, "phase 4", &from, &n, 1);
         free((void *)l.ran);
@@ -472,10 +476,10 @@ struct phase {
 int main(void)
 {
     static const struct phase phases[] = {
-        {"resize under load + stats", phase_resize_under_load},
-        {"online pool under load", phase_online_under_load},
-        {"resize between single tasks", phase_resize_between_single_tasks},
-        {"resize then destroy", phase_resize_then_destroy},
+        { "resize under load + stats", phase_resize_under_load },
+        { "online pool under load", phase_online_under_load },
+        { "resize between single tasks", phase_resize_between_single_tasks },
+        { "resize then destroy", phase_resize_then_destroy },
     };
     uint64_t t0, t1;
 

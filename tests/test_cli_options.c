@@ -14,9 +14,8 @@ Test(cli_options, durations_with_units)
     static const struct {
         const char *s;
         uint64_t ns;
-    } ok[] = {{"2ms", 2000000}, {"100us", 100000}, {"1.5s", 1500000000}, {"500ns", 500},
-              {"0", 0},         {"0ms", 0},         {"\xc2\xb5s", 0},    {"1e3us", 1000000},
-              {"0.5ms", 500000}, {"60s", MAXD}};
+    } ok[] = { { "2ms", 2000000 }, { "100us", 100000 }, { "1.5s", 1500000000 }, { "500ns", 500 },    { "0", 0 },
+               { "0ms", 0 },       { "\xc2\xb5s", 0 },  { "1e3us", 1000000 },   { "0.5ms", 500000 }, { "60s", MAXD } };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         uint64_t v = 7;
         int rc = tp_cli_parse_duration(ok[i].s, MAXD, &v);
@@ -34,8 +33,8 @@ Test(cli_options, durations_with_units)
 
 Test(cli_options, bad_durations)
 {
-    const char *bad[] = {"", "ms", "2", "-1ms", "+1ms", "2 ms", " 2ms", "2msx", "nan", "nanms", "infs",
-                         "0x10ms", "2m", "2h", ".ms", "1..2ms", "2ms,"};
+    const char *bad[] = { "",      "ms",   "2",      "-1ms", "+1ms", "2 ms", " 2ms",   "2msx", "nan",
+                          "nanms", "infs", "0x10ms", "2m",   "2h",   ".ms",  "1..2ms", "2ms," };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         uint64_t v = 7;
         cr_assert_eq(tp_cli_parse_duration(bad[i], MAXD, &v), -EINVAL, "'%s'", bad[i]);
@@ -99,7 +98,7 @@ Test(cli_options, multiplier_lists)
     cr_assert_eq(tp_cli_parse_list("0.25", 256, &v, &n), 0);
     cr_assert_eq(n, 1);
     free(v);
-    const char *bad[] = {"", ",", "1,", ",1", "1,,2", "1;2", "a", "1,2,1", "1, 2"};
+    const char *bad[] = { "", ",", "1,", ",1", "1,,2", "1;2", "a", "1,2,1", "1, 2" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         v = NULL;
         cr_assert_eq(tp_cli_parse_list(bad[i], 256, &v, &n), -EINVAL, "'%s'", bad[i]);
@@ -113,7 +112,7 @@ Test(cli_options, multiplier_lists)
 
 static int parse(struct tp_cli_opts *o, char *err, const char *a1, const char *a2)
 {
-    char *argv[] = {"tune-pool", (char *)a1, (char *)a2, NULL};
+    char *argv[] = { "tune-pool", (char *)a1, (char *)a2, NULL };
     int argc = a1 == NULL ? 1 : a2 == NULL ? 2 : 3;
     tp_cli_opts_init(o);
     return tp_cli_parse_args(argc, argv, o, err, 256);
@@ -144,19 +143,30 @@ Test(cli_options, each_bad_option_names_itself)
     static const struct {
         const char *a1, *a2, *names;
     } cases[] = {
-        {"--workload=disk", NULL, "--workload"},      {"--latency=2", NULL, "--latency"},
-        {"--compute=fast", NULL, "--compute"},        {"--multipliers=1,1", NULL, "--multipliers"},
-        {"--repeat=0", NULL, "--repeat"},             {"--repeat=65", NULL, "--repeat"},
-        {"--tasks=-5", NULL, "--tasks"},              {"--cores=0", NULL, "--cores"},
-        {"--core-unit=socket", NULL, "--core-unit"},  {"--format=xml", NULL, "--format"},
-        {"--strategy=random", NULL, "--strategy"},    {"--confidence=1.5", NULL, "--confidence"},
-        {"--stack-size=1K", NULL, "--stack-size"},    {"--max-threads=0", NULL, "--max-threads"},
-        {"--point-timeout=0", NULL, "--point-timeout"}, {"--rep-time=0", NULL, "--rep-time"},
-        {"--name=../x", NULL, "--name"},              {"--output-dir=", NULL, "--output-dir"},
-        {"--seed=-1", NULL, "--seed"},                {"--bogus", NULL, "--bogus"},
-        {"--latency", NULL, "--latency"},             {"stray", NULL, "stray"},
-        {"--workload=cpu", "--latency=1ms", "--latency"},
-        {"--workload=cpu", "--compute=0", "--compute"},
+        { "--workload=disk", NULL, "--workload" },
+        { "--latency=2", NULL, "--latency" },
+        { "--compute=fast", NULL, "--compute" },
+        { "--multipliers=1,1", NULL, "--multipliers" },
+        { "--repeat=0", NULL, "--repeat" },
+        { "--repeat=65", NULL, "--repeat" },
+        { "--tasks=-5", NULL, "--tasks" },
+        { "--cores=0", NULL, "--cores" },
+        { "--core-unit=socket", NULL, "--core-unit" },
+        { "--format=xml", NULL, "--format" },
+        { "--strategy=random", NULL, "--strategy" },
+        { "--confidence=1.5", NULL, "--confidence" },
+        { "--stack-size=1K", NULL, "--stack-size" },
+        { "--max-threads=0", NULL, "--max-threads" },
+        { "--point-timeout=0", NULL, "--point-timeout" },
+        { "--rep-time=0", NULL, "--rep-time" },
+        { "--name=../x", NULL, "--name" },
+        { "--output-dir=", NULL, "--output-dir" },
+        { "--seed=-1", NULL, "--seed" },
+        { "--bogus", NULL, "--bogus" },
+        { "--latency", NULL, "--latency" },
+        { "stray", NULL, "stray" },
+        { "--workload=cpu", "--latency=1ms", "--latency" },
+        { "--workload=cpu", "--compute=0", "--compute" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct tp_cli_opts o;
@@ -200,15 +210,20 @@ Test(cli_options, search_and_objective_options)
     static const struct {
         const char *a1, *a2, *names;
     } bad[] = {
-        {"--precision=0", NULL, "--precision"},         {"--precision=150%", NULL, "--precision"},
-        {"--precision=%", NULL, "--precision"},         {"--max-repeat=2", NULL, "--max-repeat"},
-        {"--resolution=1", NULL, "--resolution"},       {"--max-p99=0", NULL, "--max-p99"},
-        {"--objective=cost", NULL, "--objective"},      {"--objective=latency", NULL, "--max-p99"},
-        {"--max-p99=5ms", "--objective=throughput", "--objective=throughput"},
-        {"--strategy=adaptive", "--multipliers=1,2", "--strategy=adaptive"},
-        {"--repeat=auto5", NULL, "--repeat"},
-        {"--tolerance=50%", NULL, "--tolerance"},        {"--tolerance=-1", NULL, "--tolerance"},
-        {"--tolerance=0.5", NULL, "--tolerance"},
+        { "--precision=0", NULL, "--precision" },
+        { "--precision=150%", NULL, "--precision" },
+        { "--precision=%", NULL, "--precision" },
+        { "--max-repeat=2", NULL, "--max-repeat" },
+        { "--resolution=1", NULL, "--resolution" },
+        { "--max-p99=0", NULL, "--max-p99" },
+        { "--objective=cost", NULL, "--objective" },
+        { "--objective=latency", NULL, "--max-p99" },
+        { "--max-p99=5ms", "--objective=throughput", "--objective=throughput" },
+        { "--strategy=adaptive", "--multipliers=1,2", "--strategy=adaptive" },
+        { "--repeat=auto5", NULL, "--repeat" },
+        { "--tolerance=50%", NULL, "--tolerance" },
+        { "--tolerance=-1", NULL, "--tolerance" },
+        { "--tolerance=0.5", NULL, "--tolerance" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char e[256] = "";

@@ -27,12 +27,12 @@
 #define DT 0.1 /* seconds per window: the controller's default minimum window */
 
 struct plant {
-    double wait_s, cpu_s;  /* W and C0 */
+    double wait_s, cpu_s; /* W and C0 */
     double cores;
-    double contention;     /* > 0: C(n) = C0 x (1 + n / contention) */
-    double remote_k;       /* > 0: W(n) = W0 x max(1, n / remote_k) */
-    double demand;         /* > 0: open loop at this arrival rate (tasks/s) */
-    double sigma;          /* relative throughput noise (one standard deviation) */
+    double contention; /* > 0: C(n) = C0 x (1 + n / contention) */
+    double remote_k;   /* > 0: W(n) = W0 x max(1, n / remote_k) */
+    double demand;     /* > 0: open loop at this arrival rate (tasks/s) */
+    double sigma;      /* relative throughput noise (one standard deviation) */
     int runq_known;
     uint64_t rng;
 };
@@ -124,7 +124,7 @@ static struct tp_ctl_obs plant_window(struct plant *p, int n)
 
 /* ---- driving the controller ---- */
 
-#define HEADROOM 1.2  /* the defaults the assertions reason with (include/tunepool/tunepool.h) */
+#define HEADROOM 1.2 /* the defaults the assertions reason with (include/tunepool/tunepool.h) */
 #define DEADBAND 0.1
 #define SETTLE_MAX 20 /* 2 s of 0.1 s windows: the longest a phase change may take to recover */
 #define GOOD 0.9      /* "good": at least 90 % of the best throughput any size reaches */
@@ -134,8 +134,8 @@ static struct tp_ctl_obs plant_window(struct plant *p, int n)
 
 /* One run: what the plant ran and what the controller said about each window. */
 struct trace {
-    int n;                       /* windows so far */
-    int size[MAXW];              /* the pool's size during window i */
+    int n;                        /* windows so far */
+    int size[MAXW];               /* the pool's size during window i */
     enum tp_ctl_action act[MAXW]; /* the controller's verdict on window i */
 };
 
@@ -164,10 +164,10 @@ static int env_on(const char *name)
 }
 
 /* TP_CTL_FIGURES=1: one line of figures per scenario (what the report quotes). */
-#define FIGURE(...)                                                                                                    \
-    do {                                                                                                               \
-        if (env_on("TP_CTL_FIGURES"))                                                                                  \
-            fprintf(stderr, __VA_ARGS__);                                                                              \
+#define FIGURE(...)                       \
+    do {                                  \
+        if (env_on("TP_CTL_FIGURES"))     \
+            fprintf(stderr, __VA_ARGS__); \
     } while (0)
 
 /* Runs `windows` windows of the plant from size *n, appending to t, and
@@ -184,9 +184,9 @@ static void run(struct tp_ctl *c, struct plant *p, int *n, int windows, struct t
         cr_assert_eq(r, st.threads, "window %d: returned %d, the step says %d", t->n, r, st.threads);
         cr_assert_eq(st.threads_before, *n);
         if (env_on("TP_CTL_TRACE"))
-            fprintf(stderr, "%4d n=%4d -> %4d %-8s x=%8.0f knee=%7.1f tgt=%5.0f cap=%d floor=%d noise=%.3f %s\n",
-                    t->n, *n, r, tp_ctl_action_name(st.action), st.tput, st.knee, st.target, st.cap_hi, st.floor_lo,
-                    st.noise, st.reason);
+            fprintf(stderr, "%4d n=%4d -> %4d %-8s x=%8.0f knee=%7.1f tgt=%5.0f cap=%d floor=%d noise=%.3f %s\n", t->n,
+                    *n, r, tp_ctl_action_name(st.action), st.tput, st.knee, st.target, st.cap_hi, st.floor_lo, st.noise,
+                    st.reason);
         t->size[t->n] = *n;
         t->act[t->n] = st.action;
         t->n++;
@@ -277,19 +277,13 @@ static struct plant io_plant(double wait_s, uint64_t seed)
 }
 
 /* The model's knee of a plain closed-loop plant: cores x (W + C) / C. */
-static double io_knee(const struct plant *p)
-{
-    return p->cores * (p->wait_s + p->cpu_s) / p->cpu_s;
-}
+static double io_knee(const struct plant *p) { return p->cores * (p->wait_s + p->cpu_s) / p->cpu_s; }
 
 /* The most threads the controller may hold for a knee k: its target
  * headroom x k (rounded up), and it does not move while within the
  * deadband of that: n <= target / (1 - deadband). One more for the
  * rounding of a noisy estimate. */
-static int held_ceiling(double k)
-{
-    return (int)ceil(ceil(HEADROOM * k) / (1 - DEADBAND)) + 1;
-}
+static int held_ceiling(double k) { return (int)ceil(ceil(HEADROOM * k) / (1 - DEADBAND)) + 1; }
 
 /* ---- plants ---- */
 
@@ -333,7 +327,7 @@ Test(control, io_plant_settles_past_the_knee)
  * oversized. */
 Test(control, follows_steps_of_the_wait)
 {
-    static const double waits[] = {2e-3, 10e-3, 0.5e-3};
+    static const double waits[] = { 2e-3, 10e-3, 0.5e-3 };
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
         struct plant p = io_plant(waits[0], seed);
         struct tp_ctl_params pp = params(1, 512, 2);
@@ -355,12 +349,11 @@ Test(control, follows_steps_of_the_wait)
                    mean_share(&p, &t, s, t.n, best), moves(&t, s, t.n));
             cr_assert_leq(s - from, SETTLE_MAX, "seed %llu phase %d: %d windows to recover", (unsigned long long)seed,
                           ph, s - from);
-            cr_assert_geq(low_share(&p, &t, s, t.n, best, 0), GOOD, "seed %llu phase %d", (unsigned long long)seed,
-                          ph);
+            cr_assert_geq(low_share(&p, &t, s, t.n, best, 0), GOOD, "seed %llu phase %d", (unsigned long long)seed, ph);
             cr_assert_leq(max_size(&t, s, t.n, 0), held_ceiling(knee), "seed %llu phase %d: %d threads",
                           (unsigned long long)seed, ph, max_size(&t, s, t.n, 0));
-            cr_assert_leq(moves(&t, s, t.n), 2, "seed %llu phase %d: %d moves after settling",
-                          (unsigned long long)seed, ph, moves(&t, s, t.n));
+            cr_assert_leq(moves(&t, s, t.n), 2, "seed %llu phase %d: %d moves after settling", (unsigned long long)seed,
+                          ph, moves(&t, s, t.n));
         }
         tp_ctl_destroy(c);
     }
@@ -372,7 +365,7 @@ Test(control, follows_steps_of_the_wait)
  * deliver GOOD x the peak and never exceed twice the peak's size. */
 Test(control, more_threads_hurt_stays_near_the_peak)
 {
-    static const int starts[] = {4, 200};
+    static const int starts[] = { 4, 200 };
     for (int k = 0; k < 2; k++) {
         for (uint64_t seed = 1; seed <= SEEDS; seed++) {
             struct plant p = io_plant(2e-3, seed);
@@ -433,10 +426,9 @@ Test(control, remote_bottleneck_does_not_drift)
         int s = settled_from(&p, &t, 0, t.n, plateau, 32);
         FIGURE("remote seed %llu: settle %d, held %d..%d (first half max %d, second half max %d), largest try %d, low "
                "held %.3f, low all %.3f, mean %.3f, moves after %d\n",
-               (unsigned long long)seed, s, min_size(&t, s, t.n, 1), max_size(&t, s, t.n, 1),
-               max_size(&t, s, 300, 1), max_size(&t, 300, t.n, 1), max_size(&t, 0, t.n, 0),
-               low_share(&p, &t, s, t.n, plateau, 1), low_share(&p, &t, s, t.n, plateau, 0),
-               mean_share(&p, &t, s, t.n, plateau), moves(&t, s, t.n));
+               (unsigned long long)seed, s, min_size(&t, s, t.n, 1), max_size(&t, s, t.n, 1), max_size(&t, s, 300, 1),
+               max_size(&t, 300, t.n, 1), max_size(&t, 0, t.n, 0), low_share(&p, &t, s, t.n, plateau, 1),
+               low_share(&p, &t, s, t.n, plateau, 0), mean_share(&p, &t, s, t.n, plateau), moves(&t, s, t.n));
         cr_assert_leq(s, SETTLE_MAX);
         cr_assert_geq(low_share(&p, &t, s, t.n, plateau, 1), GOOD);
         cr_assert_geq(mean_share(&p, &t, s, t.n, plateau), GOOD);
@@ -490,7 +482,7 @@ Test(control, demand_limited_pool_shrinks)
  * 30 s lifetime; when it falls, shrink. */
 Test(control, demand_changes_are_followed)
 {
-    static const double demands[] = {5000, 15000, 3000};
+    static const double demands[] = { 5000, 15000, 3000 };
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
         struct plant p = io_plant(2e-3, seed);
         p.demand = demands[0];
@@ -508,9 +500,9 @@ Test(control, demand_changes_are_followed)
             int s = settled_from(&p, &t, from, t.n, p.demand, hi);
             FIGURE("demand steps seed %llu: %.0f/s need %.1f: settle %d, held %d..%d (bound %d), low held %.3f, mean "
                    "%.3f, moves after %d\n",
-                   (unsigned long long)seed, p.demand, conc, s - from, min_size(&t, s, t.n, 1),
-                   max_size(&t, s, t.n, 1), hi, low_share(&p, &t, s, t.n, p.demand, 1),
-                   mean_share(&p, &t, from, t.n, p.demand), moves(&t, s, t.n));
+                   (unsigned long long)seed, p.demand, conc, s - from, min_size(&t, s, t.n, 1), max_size(&t, s, t.n, 1),
+                   hi, low_share(&p, &t, s, t.n, p.demand, 1), mean_share(&p, &t, from, t.n, p.demand),
+                   moves(&t, s, t.n));
             cr_assert_leq(s - from, SETTLE_MAX, "seed %llu phase %d: %d windows", (unsigned long long)seed, ph,
                           s - from);
             cr_assert_geq(low_share(&p, &t, s, t.n, p.demand, 1), GOOD);
@@ -525,7 +517,7 @@ Test(control, demand_changes_are_followed)
  * It must still not run away upward: 600 windows (two bound lifetimes). */
 Test(control, no_runq_does_not_run_away)
 {
-    static const int starts[] = {4, 100};
+    static const int starts[] = { 4, 100 };
     for (int k = 0; k < 2; k++) {
         for (uint64_t seed = 1; seed <= SEEDS; seed++) {
             struct plant p = io_plant(2e-3, seed);
@@ -600,9 +592,9 @@ Test(control, noise_rarely_reverts_a_free_move)
 Test(control, deterministic_for_a_seed)
 {
     static struct trace a, b, d;
-    static const double waits[] = {2e-3, 10e-3, 0.5e-3};
-    struct trace *ts[] = {&a, &b, &d};
-    static const uint64_t seeds[] = {7, 7, 8};
+    static const double waits[] = { 2e-3, 10e-3, 0.5e-3 };
+    struct trace *ts[] = { &a, &b, &d };
+    static const uint64_t seeds[] = { 7, 7, 8 };
     for (int k = 0; k < 3; k++) {
         memset(ts[k], 0, sizeof *ts[k]);
         struct plant p = io_plant(waits[0], seeds[k]);
@@ -645,8 +637,7 @@ Test(control, bounds_are_never_crossed)
                      t.size[t.n - 1]);
         p.wait_s = 0.5e-3;
         run(c, &p, &n, 100, &t, 60, 100);
-        cr_assert_eq(t.size[t.n - 1], 60, "seed %llu: %d with a knee of 12", (unsigned long long)seed,
-                     t.size[t.n - 1]);
+        cr_assert_eq(t.size[t.n - 1], 60, "seed %llu: %d with a knee of 12", (unsigned long long)seed, t.size[t.n - 1]);
         cr_assert_geq(min_size(&t, 0, t.n, 0), 60);
         cr_assert_leq(max_size(&t, 0, t.n, 0), 100);
         tp_ctl_destroy(c);
@@ -658,7 +649,7 @@ Test(control, bounds_are_never_crossed)
  * and then steers back to a good size within SETTLE_MAX windows. */
 Test(control, external_resize_is_adopted)
 {
-    static const int outside[] = {150, 10};
+    static const int outside[] = { 150, 10 };
     for (int k = 0; k < 2; k++) {
         struct plant p = io_plant(2e-3, 3);
         struct tp_ctl_params pp = params(1, 512, 2);
@@ -746,8 +737,8 @@ Test(control, a_burst_after_a_change_does_not_block_the_way_down)
             int r = tp_ctl_update(c, &o, &st);
             if (env_on("TP_CTL_TRACE"))
                 fprintf(stderr, "%4d n=%4d -> %4d %-8s x=%8.0f knee=%7.1f tgt=%5.0f cap=%d floor=%d noise=%.3f %s\n",
-                        t.n, n, r, tp_ctl_action_name(st.action), st.tput, st.knee, st.target, st.cap_hi,
-                        st.floor_lo, st.noise, st.reason);
+                        t.n, n, r, tp_ctl_action_name(st.action), st.tput, st.knee, st.target, st.cap_hi, st.floor_lo,
+                        st.noise, st.reason);
             if (st.floor_lo > floor_seen)
                 floor_seen = st.floor_lo;
             t.size[t.n] = n;
@@ -895,8 +886,8 @@ Test(control, update_rejects_bad_windows)
 
 Test(control, action_names_cover_every_action)
 {
-    static const char *const want[] = {"collect", "hold", "move", "probe", "settle",
-                                       "verify", "accept", "revert", "change"};
+    static const char *const want[] = { "collect", "hold",   "move",   "probe", "settle",
+                                        "verify",  "accept", "revert", "change" };
     cr_assert_eq(TP_CTL_CHANGE + 1, (int)(sizeof want / sizeof want[0]), "a new action needs its name here");
     for (int a = TP_CTL_COLLECT; a <= TP_CTL_CHANGE; a++) {
         const char *name = tp_ctl_action_name((enum tp_ctl_action)a);
@@ -904,7 +895,7 @@ Test(control, action_names_cover_every_action)
         cr_assert_str_eq(name, want[a]);
     }
     cr_assert_str_eq(tp_ctl_action_name((enum tp_ctl_action)(TP_CTL_CHANGE + 1)), "unknown");
-    cr_assert_str_eq(tp_ctl_action_name((enum tp_ctl_action)-1), "unknown");
+    cr_assert_str_eq(tp_ctl_action_name((enum tp_ctl_action) - 1), "unknown");
 }
 
 Test(control, defaults_fill_only_zero_fields)

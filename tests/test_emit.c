@@ -28,7 +28,7 @@ static void load(struct tp_result *r)
 
 Test(emit, names_round_trip)
 {
-    static const char *names[] = {"cmake", "make", "header", "env", "json"};
+    static const char *names[] = { "cmake", "make", "header", "env", "json" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         enum tp_emit_format f;
         cr_assert_eq(tp_emit_parse(names[i], &f), 0);

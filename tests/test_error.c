@@ -7,8 +7,8 @@
 
 Test(error, every_tp_code_has_its_own_text)
 {
-    int codes[] = {TP_EHWLOC, TP_ECGROUP, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, TP_EJSON, TP_ECHILD, TP_ENOPOINTS, TP_ENOFEASIBLE,
-                   TP_EFORMAT, TP_ENOGNUPLOT, TP_EGNUPLOT};
+    int codes[] = { TP_EHWLOC, TP_ECGROUP,   TP_ECRASHED,    TP_ETIMEOUT, TP_ECANCELED,  TP_EJSON,
+                    TP_ECHILD, TP_ENOPOINTS, TP_ENOFEASIBLE, TP_EFORMAT,  TP_ENOGNUPLOT, TP_EGNUPLOT };
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         const char *s = tp_strerror(codes[i]);
         cr_assert_not_null(s);
@@ -26,7 +26,4 @@ Test(error, errno_codes_use_the_system_text)
     cr_assert_str_eq(tp_strerror(12345), "unknown error");
 }
 
-Test(error, version_matches_the_header)
-{
-    cr_assert_str_eq(tp_version(), TP_VERSION_STRING);
-}
+Test(error, version_matches_the_header) { cr_assert_str_eq(tp_version(), TP_VERSION_STRING); }

@@ -45,7 +45,7 @@ static void run(struct tp_workload_params *p, int loops, int in_flight, size_t n
 
 Test(evloop, timer_waits_really_wait, .timeout = 30)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 20 * MS, .compute_ns = 1 * MS};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_IO, .latency_ns = 20 * MS, .compute_ns = 1 * MS };
     struct tp__task_times t[8];
     uint64_t ops, bytes, errors;
     int64_t wall;
@@ -63,7 +63,7 @@ Test(evloop, many_tasks_in_flight_on_one_loop, .timeout = 60)
 {
     /* 100 waits on one thread: every task starts before any ends, so they
      * were all in flight at once (an order, not a speed). */
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 300 * MS, .compute_ns = 1000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_IO, .latency_ns = 300 * MS, .compute_ns = 1000 };
     struct tp__task_times *t = calloc(100, sizeof(*t));
     uint64_t ops, bytes, errors;
     int64_t wall;
@@ -83,7 +83,7 @@ Test(evloop, many_tasks_in_flight_on_one_loop, .timeout = 60)
 
 Test(evloop, in_flight_spread_over_loops, .timeout = 30)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_CPU, .compute_ns = 100000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_CPU, .compute_ns = 100000 };
     struct tp__workload w;
     struct tp__evloop *ev;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
@@ -101,8 +101,9 @@ Test(evloop, in_flight_spread_over_loops, .timeout = 30)
 
 Test(evloop, mixed_and_noop_complete_every_task, .timeout = 30)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_MIXED, .latency_ns = 2 * MS, .compute_ns = 100000,
-                                   .io_fraction = 0.5};
+    struct tp_workload_params p = {
+        .kind = TP_WORKLOAD_MIXED, .latency_ns = 2 * MS, .compute_ns = 100000, .io_fraction = 0.5
+    };
     struct tp__task_times t[200];
     uint64_t ops, bytes, errors;
     int64_t wall;
@@ -112,19 +113,20 @@ Test(evloop, mixed_and_noop_complete_every_task, .timeout = 30)
     for (int i = 0; i < 200; i++)
         waited += tp__mixed_is_io(0.5, (uint64_t)i) && t[i].end_ns - t[i].start_ns >= 2 * MS;
     cr_assert_gt(waited, 50, "the io half waited on the timer");
-    struct tp_workload_params q = {.kind = TP_WORKLOAD_NOOP};
+    struct tp_workload_params q = { .kind = TP_WORKLOAD_NOOP };
     run(&q, 1, 4, 200, t, &ops, &bytes, &errors, &wall);
     cr_assert_eq(ops, 200);
 }
 
 Test(evloop, net_requests_over_loopback, .timeout = 60)
 {
-    struct tp__netserver_opts so = {.delay_ns = 5 * MS, .request_size = 64, .reply_size = 3000};
+    struct tp__netserver_opts so = { .delay_ns = 5 * MS, .request_size = 64, .reply_size = 3000 };
     pid_t pid;
     int port;
     cr_assert_eq(tp__netserver_start(&so, &pid, &port), 0);
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NET, .server_delay_ns = 5 * MS, .request_size = 64,
-                                   .reply_size = 3000, .net_port = port};
+    struct tp_workload_params p = {
+        .kind = TP_WORKLOAD_NET, .server_delay_ns = 5 * MS, .request_size = 64, .reply_size = 3000, .net_port = port
+    };
     struct tp__task_times t[40];
     uint64_t ops, bytes, errors;
     int64_t wall;
@@ -139,11 +141,11 @@ Test(evloop, net_requests_over_loopback, .timeout = 60)
 
 Test(evloop, net_errors_are_counted_not_fatal, .timeout = 60)
 {
-    struct tp__netserver_opts so = {.delay_ns = 0, .request_size = 64, .reply_size = 100};
+    struct tp__netserver_opts so = { .delay_ns = 0, .request_size = 64, .reply_size = 100 };
     pid_t pid;
     int port;
     cr_assert_eq(tp__netserver_start(&so, &pid, &port), 0);
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NET, .request_size = 64, .reply_size = 100, .net_port = port};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_NET, .request_size = 64, .reply_size = 100, .net_port = port };
     struct tp__workload w;
     struct tp__evloop *ev;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
@@ -163,23 +165,24 @@ Test(evloop, net_errors_are_counted_not_fatal, .timeout = 60)
 Test(evloop, unsupported_workloads_refused_with_the_reason)
 {
     char why[512];
-    struct tp_workload_params f = {.kind = TP_WORKLOAD_FILE};
+    struct tp_workload_params f = { .kind = TP_WORKLOAD_FILE };
     cr_assert_eq(tp_executor_check(TP_EXECUTOR_ASYNC, &f, why, sizeof why), -EOPNOTSUPP);
     cr_assert(strncmp(why, "not supported by the async executor: file:", 42) == 0, "%s", why);
-    struct tp_workload_params pl = {.kind = TP_WORKLOAD_PLUGIN};
+    struct tp_workload_params pl = { .kind = TP_WORKLOAD_PLUGIN };
     cr_assert_eq(tp_executor_check(TP_EXECUTOR_ASYNC, &pl, why, sizeof why), -EOPNOTSUPP);
     cr_assert(strstr(why, "not supported by the async executor: plugin:") == why, "%s", why);
     cr_assert_eq(tp_executor_check(TP_EXECUTOR_POOL, &f, why, sizeof why), 0, "the pool runs everything");
-    enum tp_workload_kind ok[] = {TP_WORKLOAD_IO, TP_WORKLOAD_CPU, TP_WORKLOAD_MIXED, TP_WORKLOAD_NET, TP_WORKLOAD_NOOP};
+    enum tp_workload_kind ok[] = { TP_WORKLOAD_IO, TP_WORKLOAD_CPU, TP_WORKLOAD_MIXED, TP_WORKLOAD_NET,
+                                   TP_WORKLOAD_NOOP };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        struct tp_workload_params q = {.kind = ok[i]};
+        struct tp_workload_params q = { .kind = ok[i] };
         cr_assert_eq(tp_executor_check(TP_EXECUTOR_ASYNC, &q, why, sizeof why), 0);
     }
 }
 
 Test(evloop, create_refuses_bad_arguments)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_CPU, .compute_ns = 1000 };
     struct tp__workload w;
     struct tp__evloop *ev = (void *)1;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
@@ -208,8 +211,7 @@ static void counting_slot_fini(void *loop, void *task)
     atomic_fetch_add(&finis, 1);
 }
 
-static enum tp__evloop_next done_at_once(void *loop, void *task, uint64_t index, uint64_t now_ns,
-                                         uint64_t *deadline_ns)
+static enum tp__evloop_next done_at_once(void *loop, void *task, uint64_t index, uint64_t now_ns, uint64_t *deadline_ns)
 {
     (void)loop;
     (void)task;
@@ -221,9 +223,10 @@ static enum tp__evloop_next done_at_once(void *loop, void *task, uint64_t index,
 
 Test(evloop, a_failed_task_init_fails_create_and_frees_what_was_made, .timeout = 30)
 {
-    static const struct tp__evloop_task_ops ops = {
-        .slot_init = failing_slot_init, .start = done_at_once, .slot_fini = counting_slot_fini};
-    struct tp__evloop_task task = {.ops = &ops, .ctx = NULL};
+    static const struct tp__evloop_task_ops ops = { .slot_init = failing_slot_init,
+                                                    .start = done_at_once,
+                                                    .slot_fini = counting_slot_fini };
+    struct tp__evloop_task task = { .ops = &ops, .ctx = NULL };
     struct tp__evloop *ev = (void *)1;
     int started = -1;
     cr_assert_eq(tp__evloop_create(&ev, &task, 1, 4, &started), -EIO);
@@ -231,16 +234,23 @@ Test(evloop, a_failed_task_init_fails_create_and_frees_what_was_made, .timeout =
     cr_assert_eq(started, 1);
     cr_assert_eq(atomic_load(&inits), 2, "the loop stopped at the failing slot");
     cr_assert_eq(atomic_load(&finis), 1, "only the slot that was made is freed");
-    struct tp__evloop_task none = {.ops = NULL};
+    struct tp__evloop_task none = { .ops = NULL };
     cr_assert_eq(tp__evloop_create(&ev, &none, 1, 1, NULL), -EINVAL);
 }
 
 Test(evloop, measured_point_like_the_pool, .timeout = 60)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 2 * MS, .compute_ns = 50000};
-    struct tp_point_request req = {.multiplier = 4, .threads = 4, .cores = 1, .repeat = 3, .tasks = 100,
-                                   .warmup = 1, .workload = &p, .confidence = 0.95, .seed = 1,
-                                   .executor = TP_EXECUTOR_ASYNC};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_IO, .latency_ns = 2 * MS, .compute_ns = 50000 };
+    struct tp_point_request req = { .multiplier = 4,
+                                    .threads = 4,
+                                    .cores = 1,
+                                    .repeat = 3,
+                                    .tasks = 100,
+                                    .warmup = 1,
+                                    .workload = &p,
+                                    .confidence = 0.95,
+                                    .seed = 1,
+                                    .executor = TP_EXECUTOR_ASYNC };
     struct tp_point pt;
     memset(&pt, 0, sizeof pt);
     tp__measure_point_inline(&req, &pt);

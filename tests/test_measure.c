@@ -7,7 +7,7 @@
 
 #include "measure.h"
 
-static struct tp_workload_params io_params = {.kind = TP_WORKLOAD_IO, .latency_ns = 1000000, .compute_ns = 50000};
+static struct tp_workload_params io_params = { .kind = TP_WORKLOAD_IO, .latency_ns = 1000000, .compute_ns = 50000 };
 
 static struct tp_point_request small_request(int threads)
 {
@@ -117,7 +117,7 @@ Test(measure, child_point_returns_the_measurement, .timeout = 30)
 
 Test(measure, a_point_past_its_time_limit_is_killed_and_recorded, .timeout = 30)
 {
-    struct tp_workload_params slow = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000000ull};
+    struct tp_workload_params slow = { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000000ull };
     struct tp_point_request req = small_request(1);
     req.workload = &slow;
     req.timeout_s = 0.3;
@@ -144,7 +144,7 @@ Test(measure, thread_creation_failure_is_the_points_result, .timeout = 60)
 #endif
     /* An address-space limit makes large stacks impossible: creation fails
      * part way (root ignores RLIMIT_NPROC, not RLIMIT_AS). */
-    struct rlimit rl = {512ull << 20, 512ull << 20};
+    struct rlimit rl = { 512ull << 20, 512ull << 20 };
     cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0);
     struct tp_point_request req = small_request(64);
     req.stack_size = 64ull << 20;

@@ -16,7 +16,7 @@
 static int connect_to(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         close(fd);
@@ -27,7 +27,7 @@ static int connect_to(int port)
 
 Test(net, server_replies_after_its_delay, .timeout = 30)
 {
-    struct tp__netserver_opts o = {.delay_ns = 20000000, .request_size = 16, .reply_size = 3000};
+    struct tp__netserver_opts o = { .delay_ns = 20000000, .request_size = 16, .reply_size = 3000 };
     pid_t pid;
     int port;
     cr_assert_eq(tp__netserver_start(&o, &pid, &port), 0);
@@ -53,7 +53,7 @@ Test(net, server_replies_after_its_delay, .timeout = 30)
 
 Test(net, workload_counts_requests_and_bytes, .timeout = 30)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NET, .server_delay_ns = 100000, .reply_size = 512};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_NET, .server_delay_ns = 100000, .reply_size = 512 };
     struct tp__workload w;
     cr_assert_eq(tp__workload_open(&w, &p), 0, "without a sweep the point starts its own server");
     for (uint64_t i = 0; i < 10; i++)
@@ -70,7 +70,7 @@ Test(net, workload_counts_requests_and_bytes, .timeout = 30)
 
 Test(net, a_dead_server_is_counted_not_fatal, .timeout = 30)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NET, .reply_size = 64};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_NET, .reply_size = 64 };
     struct tp__sweep_res res;
     char err[256];
     cr_assert_eq(tp__workload_sweep_setup(&p, &res, err, sizeof err), 0, "%s", err);
@@ -90,11 +90,15 @@ Test(net, a_dead_server_is_counted_not_fatal, .timeout = 30)
 
 Test(net, sweep_stops_its_server, .timeout = 60)
 {
-    struct tp_topology topo = {.effective_cores = 1};
-    double ms[] = {1, 2};
+    struct tp_topology topo = { .effective_cores = 1 };
+    double ms[] = { 1, 2 };
     struct tp_sweep_opts so = {
-        .multipliers = ms, .n_multipliers = 2, .repeat = 1, .tasks = 20, .confidence = 0.95,
-        .workload = {.kind = TP_WORKLOAD_NET, .server_delay_ns = 100000},
+        .multipliers = ms,
+        .n_multipliers = 2,
+        .repeat = 1,
+        .tasks = 20,
+        .confidence = 0.95,
+        .workload = { .kind = TP_WORKLOAD_NET, .server_delay_ns = 100000 },
     };
     struct tp_result r;
     cr_assert_eq(tp_sweep_run(&so, &topo, &r), 0);

@@ -69,9 +69,21 @@ TestSuite(plot, .init = setup, .fini = teardown, .timeout = 60);
 Test(plot, script_has_every_part_of_the_picture)
 {
     char *s = script_text(NULL);
-    const char *parts[] = {"set terminal pngcairo", "$points << EOD", "yerrorlines", "axes x1y2", "set logscale x 2",
-                           "p99 task latency", "throughput (tasks/s)", "on 2 cores", "workload io: wait", "pick: m = ",
-                           "band", "rectangle", "$rule_cpu", "m = 1 (CPU rule)", "set output tp_output"};
+    const char *parts[] = { "set terminal pngcairo",
+                            "$points << EOD",
+                            "yerrorlines",
+                            "axes x1y2",
+                            "set logscale x 2",
+                            "p99 task latency",
+                            "throughput (tasks/s)",
+                            "on 2 cores",
+                            "workload io: wait",
+                            "pick: m = ",
+                            "band",
+                            "rectangle",
+                            "$rule_cpu",
+                            "m = 1 (CPU rule)",
+                            "set output tp_output" };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         cr_assert_not_null(strstr(s, parts[i]), "'%s' missing from the script", parts[i]);
     free(s);
@@ -79,7 +91,7 @@ Test(plot, script_has_every_part_of_the_picture)
 
 Test(plot, svg_is_a_terminal_option)
 {
-    struct tp_plot_opts o = {.format = TP_PLOT_SVG, .width = 800, .height = 500};
+    struct tp_plot_opts o = { .format = TP_PLOT_SVG, .width = 800, .height = 500 };
     char *s = script_text(&o);
     cr_assert_not_null(strstr(s, "set terminal svg size 800,500"), "%s", s);
     free(s);
@@ -109,7 +121,7 @@ Test(plot, renders_an_svg)
     if (!have_gnuplot())
         cr_skip_test("gnuplot is not installed (package gnuplot-nox)");
     char svg[256], why[256];
-    struct tp_plot_opts o = {.format = TP_PLOT_SVG};
+    struct tp_plot_opts o = { .format = TP_PLOT_SVG };
     snprintf(svg, sizeof svg, "%s/small.svg", dir);
     cr_assert_eq(tp_plot_render(&result, &o, svg, NULL, why, sizeof why), 0, "%s", why);
     cr_assert(file_contains(svg, "<svg"));
@@ -137,7 +149,7 @@ Test(plot, renders_a_run_without_recommendation)
 Test(plot, missing_gnuplot_is_enognuplot)
 {
     char png[256], why[256];
-    struct tp_plot_opts o = {.gnuplot = "/nonexistent/bin/gnuplot"};
+    struct tp_plot_opts o = { .gnuplot = "/nonexistent/bin/gnuplot" };
     snprintf(png, sizeof png, "%s/small.png", dir);
     cr_assert_eq(tp_plot_render(&result, &o, png, NULL, why, sizeof why), TP_ENOGNUPLOT);
     cr_assert_not_null(strstr(tp_strerror(TP_ENOGNUPLOT), "gnuplot-nox"));
@@ -151,7 +163,7 @@ Test(plot, failing_gnuplot_is_egnuplot_and_keeps_the_old_image)
     FILE *f = fopen(png, "w");
     fputs("old", f);
     fclose(f);
-    struct tp_plot_opts o = {.gnuplot = "false"};
+    struct tp_plot_opts o = { .gnuplot = "false" };
     cr_assert_eq(tp_plot_render(&result, &o, png, NULL, why, sizeof why), TP_EGNUPLOT);
     cr_assert(file_contains(png, "old"));
     char cmd[512];
@@ -200,7 +212,7 @@ Test(plot, render_script_failures_are_returned)
     cr_assert_eq(tp_plot_render_script(NULL, NULL, NULL, png, NULL, why, sizeof why), -EINVAL);
     cr_assert_eq(tp_plot_render_script(line_script, NULL, NULL, "", NULL, why, sizeof why), -EINVAL);
     cr_assert_eq(tp_plot_render_script(failing_script, NULL, NULL, png, NULL, why, sizeof why), -ENOSPC);
-    struct tp_plot_opts o = {.gnuplot = "/nonexistent/bin/gnuplot"};
+    struct tp_plot_opts o = { .gnuplot = "/nonexistent/bin/gnuplot" };
     cr_assert_eq(tp_plot_render_script(line_script, NULL, &o, png, NULL, why, sizeof why), TP_ENOGNUPLOT);
     cr_assert_neq(access(png, F_OK), 0, "no image may appear");
 }

@@ -13,7 +13,7 @@
 
 static struct tp_workload_params plugin_params(const char *path, const char *arg)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_PLUGIN};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_PLUGIN };
     snprintf(p.plugin_path, sizeof p.plugin_path, "%s", path);
     snprintf(p.plugin_arg, sizeof p.plugin_arg, "%s", arg);
     return p;
@@ -65,7 +65,7 @@ Test(plugin, missing_symbol_bad_abi_and_null_task_are_refused)
 
 Test(plugin, spec_parses_the_path)
 {
-    struct tp_workload_params p = {0};
+    struct tp_workload_params p = { 0 };
     cr_assert_eq(tp_workload_parse_spec("plugin:/a/b.so", &p), 0);
     cr_assert_eq(p.kind, TP_WORKLOAD_PLUGIN);
     cr_assert_str_eq(p.plugin_path, "/a/b.so");
@@ -106,8 +106,8 @@ Test(plugin, example_reads_a_real_file, .timeout = 30)
     struct tp_workload_params p = plugin_params(PLUGIN("checksum"), "/etc/hostname");
     if (access("/etc/hostname", R_OK) != 0)
         snprintf(p.plugin_arg, sizeof p.plugin_arg, "%s", TP_TEST_PLUGIN_DIR "/checksum.so");
-    struct tp_point_request req = {.threads = 2, .cores = 1, .repeat = 2, .tasks = 50, .workload = &p};
-    struct tp_point pt = {0};
+    struct tp_point_request req = { .threads = 2, .cores = 1, .repeat = 2, .tasks = 50, .workload = &p };
+    struct tp_point pt = { 0 };
     tp__measure_point_inline(&req, &pt);
     cr_assert_eq(pt.status, TP_POINT_OK, "error %d", pt.error);
     cr_assert_eq(pt.work_ops, 100, "two repetitions of 50 tasks, warm-up excluded");
@@ -119,8 +119,9 @@ static struct tp_point run_isolated(const char *arg, int threads, double timeout
 {
     struct tp_workload_params p = plugin_params(PLUGIN("tp_test_plugin"), arg);
     struct tp_point_request req = {
-        .threads = threads, .cores = 1, .repeat = 1, .tasks = 40, .timeout_s = timeout_s, .workload = &p};
-    struct tp_point pt = {.threads = threads};
+        .threads = threads, .cores = 1, .repeat = 1, .tasks = 40, .timeout_s = timeout_s, .workload = &p
+    };
+    struct tp_point pt = { .threads = threads };
     cr_assert_eq(tp_source_real_measure(NULL, &req, &pt), 0);
     return pt;
 }

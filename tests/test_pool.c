@@ -39,14 +39,14 @@ const char *__lsan_default_suppressions(void) { return "leak:libcriterion.so\n";
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
 static struct tp_pool *make_pool(int threads)
 {
-    struct tp_pool_opts opts = {.threads = threads};
+    struct tp_pool_opts opts = { .threads = threads };
     struct tp_pool *pool = NULL;
     int started = -1;
     int rc = tp_pool_create(&pool, &opts, &started);
@@ -56,10 +56,7 @@ static struct tp_pool *make_pool(int threads)
     return pool;
 }
 
-static void count_task(void *arg)
-{
-    atomic_fetch_add_explicit((_Atomic long *)arg, 1, memory_order_relaxed);
-}
+static void count_task(void *arg) { atomic_fetch_add_explicit((_Atomic long *)arg, 1, memory_order_relaxed); }
 
 /* A gate: tasks block on it until the test opens it. */
 struct gate {
@@ -69,7 +66,10 @@ struct gate {
     _Atomic int entered;
 };
 
-#define GATE_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0}
+#define GATE_INIT                                                 \
+    {                                                             \
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 \
+    }
 
 static void gate_task(void *arg)
 {
@@ -101,7 +101,7 @@ static int wait_at_least(_Atomic int *v, int want)
 
 Test(pool, create_rejects_null_out, .timeout = 10)
 {
-    struct tp_pool_opts opts = {.threads = 1};
+    struct tp_pool_opts opts = { .threads = 1 };
     int started = 42;
     cr_assert_eq(tp_pool_create(NULL, &opts, &started), -EINVAL);
     cr_assert_eq(started, 0);
@@ -116,7 +116,7 @@ Test(pool, create_rejects_null_opts, .timeout = 10)
 
 Test(pool, create_rejects_zero_threads, .timeout = 10)
 {
-    struct tp_pool_opts opts = {.threads = 0};
+    struct tp_pool_opts opts = { .threads = 0 };
     struct tp_pool *pool = (struct tp_pool *)&pool;
     int started = 42;
     cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
@@ -128,7 +128,7 @@ Test(pool, create_rejects_zero_threads, .timeout = 10)
 
 Test(pool, create_rejects_absurd_queue_capacity, .timeout = 10)
 {
-    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = SIZE_MAX};
+    struct tp_pool_opts opts = { .threads = 1, .queue_capacity = SIZE_MAX };
     struct tp_pool *pool = NULL;
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), -EINVAL);
     cr_assert_null(pool);
@@ -176,7 +176,7 @@ static void log_start(void *ctx, int index)
 Test(pool, create_returns_after_every_worker_started, .timeout = 30)
 {
     static struct start_log log;
-    struct tp_pool_opts opts = {.threads = 64, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool_opts opts = { .threads = 64, .on_thread_start = log_start, .thread_ctx = &log };
     struct tp_pool *pool = NULL;
     int started = 0;
 
@@ -193,7 +193,7 @@ Test(pool, create_returns_after_every_worker_started, .timeout = 30)
 Test(pool, threads_are_named_prefix_dash_index, .timeout = 30)
 {
     static struct start_log log;
-    struct tp_pool_opts opts = {.threads = 12, .name = "sweep", .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool_opts opts = { .threads = 12, .name = "sweep", .on_thread_start = log_start, .thread_ctx = &log };
     struct tp_pool *pool = NULL;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
@@ -205,12 +205,13 @@ Test(pool, threads_are_named_prefix_dash_index, .timeout = 30)
 Test(pool, long_name_is_truncated_to_15_chars, .timeout = 30)
 {
     static struct start_log log;
-    struct tp_pool_opts opts = {.threads = 12, .name = "averyverylongprefix", .on_thread_start = log_start,
-                                .thread_ctx = &log};
+    struct tp_pool_opts opts = {
+        .threads = 12, .name = "averyverylongprefix", .on_thread_start = log_start, .thread_ctx = &log
+    };
     struct tp_pool *pool = NULL;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
-    cr_assert_str_eq(log.names[0], "averyveryl-0");  /* prefix: 10 characters */
+    cr_assert_str_eq(log.names[0], "averyveryl-0"); /* prefix: 10 characters */
     cr_assert_str_eq(log.names[11], "averyveryl-11");
     cr_assert_leq(strlen(log.names[11]), 15);
     tp_pool_destroy(pool);
@@ -219,7 +220,7 @@ Test(pool, long_name_is_truncated_to_15_chars, .timeout = 30)
 Test(pool, default_name_is_tp_worker, .timeout = 30)
 {
     static struct start_log log;
-    struct tp_pool_opts opts = {.threads = 2, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool_opts opts = { .threads = 2, .on_thread_start = log_start, .thread_ctx = &log };
     struct tp_pool *pool = NULL;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
@@ -230,7 +231,7 @@ Test(pool, default_name_is_tp_worker, .timeout = 30)
 Test(pool, default_stack_is_64_kib, .timeout = 30)
 {
     static struct start_log log;
-    struct tp_pool_opts opts = {.threads = 2, .on_thread_start = log_start, .thread_ctx = &log};
+    struct tp_pool_opts opts = { .threads = 2, .on_thread_start = log_start, .thread_ctx = &log };
     struct tp_pool *pool = NULL;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
@@ -243,7 +244,7 @@ Test(pool, default_stack_is_64_kib, .timeout = 30)
 
 Test(pool, tiny_stack_is_clamped_to_minimum_and_page, .timeout = 30)
 {
-    struct tp_pool_opts opts = {.threads = 2, .stack_size = 1};
+    struct tp_pool_opts opts = { .threads = 2, .stack_size = 1 };
     struct tp_pool *pool = NULL;
     long page = sysconf(_SC_PAGESIZE);
     long min = sysconf(_SC_THREAD_STACK_MIN);
@@ -264,7 +265,7 @@ Test(pool, tiny_stack_is_clamped_to_minimum_and_page, .timeout = 30)
 
 Test(pool, queue_capacity_rounds_to_power_of_two, .timeout = 30)
 {
-    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = 1000};
+    struct tp_pool_opts opts = { .threads = 1, .queue_capacity = 1000 };
     struct tp_pool *pool = NULL;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
@@ -286,7 +287,7 @@ Test(pool, queue_capacity_rounds_to_power_of_two, .timeout = 30)
  * the failed mmap into EAGAIN). Works as root too. */
 Test(pool, create_fails_cleanly_when_no_thread_can_start, .timeout = 30)
 {
-    struct tp_pool_opts opts = {.threads = 8, .stack_size = (size_t)1 << 52};
+    struct tp_pool_opts opts = { .threads = 8, .stack_size = (size_t)1 << 52 };
     struct tp_pool *pool = (struct tp_pool *)&pool;
     int started = 42;
     int rc = tp_pool_create(&pool, &opts, &started);
@@ -327,7 +328,7 @@ static long vm_size_kb(void)
 /* Exit codes of the child bodies below: 0 = as expected. */
 static int partial_start_body(int threads, int expect_some)
 {
-    struct tp_pool_opts opts = {.threads = threads, .stack_size = 1024 * 1024};
+    struct tp_pool_opts opts = { .threads = threads, .stack_size = 1024 * 1024 };
     struct tp_pool *pool = (struct tp_pool *)&opts;
     int started = -1;
     int rc = tp_pool_create(&pool, &opts, &started);
@@ -354,7 +355,7 @@ static int rlimit_as_body(void)
     long kb = vm_size_kb();
     if (kb < 0)
         return 20;
-    struct rlimit lim = {(rlim_t)(kb + 24 * 1024) * 1024, (rlim_t)(kb + 24 * 1024) * 1024};
+    struct rlimit lim = { (rlim_t)(kb + 24 * 1024) * 1024, (rlim_t)(kb + 24 * 1024) * 1024 };
     if (setrlimit(RLIMIT_AS, &lim) != 0)
         return 21;
     return partial_start_body(200, 1);
@@ -374,7 +375,7 @@ Test(pool, create_reports_partial_start_under_rlimit_as, .timeout = 60)
  * works directly. */
 static int rlimit_nproc_body(void)
 {
-    struct rlimit lim = {8, 8};
+    struct rlimit lim = { 8, 8 };
     if (geteuid() == 0) {
         if (setrlimit(RLIMIT_NPROC, &lim) != 0)
             return 30;
@@ -412,10 +413,7 @@ Test(pool, runs_every_submitted_task, .timeout = 60)
     tp_pool_destroy(pool);
 }
 
-static void mark_task(void *arg)
-{
-    atomic_fetch_add((_Atomic unsigned char *)arg, 1);
-}
+static void mark_task(void *arg) { atomic_fetch_add((_Atomic unsigned char *)arg, 1); }
 
 Test(pool, each_task_runs_once_with_many_threads, .timeout = 60)
 {
@@ -483,7 +481,7 @@ Test(pool, concurrent_waiters_all_return, .timeout = 60)
     for (int i = 0; i < 200; i++)
         cr_assert_eq(tp_pool_submit(pool, slow_count_task, (void *)&done), 0);
     for (int i = 0; i < 6; i++) {
-        args[i] = (struct waiter_arg){pool, &done, 200, 0};
+        args[i] = (struct waiter_arg){ pool, &done, 200, 0 };
         cr_assert_eq(pthread_create(&th[i], NULL, waiter_thread, &args[i]), 0);
     }
     for (int i = 0; i < 6; i++) {
@@ -513,14 +511,14 @@ Test(pool, concurrent_submitters_through_a_small_queue, .timeout = 60)
 {
     enum { N = 40000, S = 4 };
     static _Atomic unsigned char ran[N];
-    struct tp_pool_opts opts = {.threads = 6, .queue_capacity = 8};
+    struct tp_pool_opts opts = { .threads = 6, .queue_capacity = 8 };
     struct tp_pool *pool = NULL;
     struct submitter_arg args[S];
     pthread_t th[S];
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
     for (int i = 0; i < S; i++) {
-        args[i] = (struct submitter_arg){pool, ran, i * N / S, (i + 1) * N / S, 0};
+        args[i] = (struct submitter_arg){ pool, ran, i * N / S, (i + 1) * N / S, 0 };
         cr_assert_eq(pthread_create(&th[i], NULL, submitter_thread, &args[i]), 0);
     }
     for (int i = 0; i < S; i++) {
@@ -556,9 +554,9 @@ Test(pool, submit_blocks_while_queue_is_full, .timeout = 60)
 {
     static struct gate g = GATE_INIT;
     static _Atomic long done;
-    struct tp_pool_opts opts = {.threads = 1, .queue_capacity = 4};
+    struct tp_pool_opts opts = { .threads = 1, .queue_capacity = 4 };
     struct tp_pool *pool = NULL;
-    struct full_arg f = {.n = 50};
+    struct full_arg f = { .n = 50 };
     pthread_t th;
 
     cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
@@ -611,28 +609,21 @@ static void rendezvous_task(void *arg)
 
 static void check_rendezvous(int threads)
 {
-    static struct rendezvous r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    static struct rendezvous r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 };
     struct tp_pool *pool = make_pool(threads);
 
     r.want = threads;
     for (int i = 0; i < threads; i++)
         cr_assert_eq(tp_pool_submit(pool, rendezvous_task, &r), 0);
     cr_assert_eq(tp_pool_wait(pool), 0);
-    cr_assert_eq(atomic_load(&r.timed_out), 0, "only %d of %d tasks were ever running together", r.arrived,
-                 threads);
+    cr_assert_eq(atomic_load(&r.timed_out), 0, "only %d of %d tasks were ever running together", r.arrived, threads);
     cr_assert_eq(r.arrived, threads);
     tp_pool_destroy(pool);
 }
 
-Test(pool, blocking_tasks_occupy_all_64_workers_at_once, .timeout = 120)
-{
-    check_rendezvous(64);
-}
+Test(pool, blocking_tasks_occupy_all_64_workers_at_once, .timeout = 120) { check_rendezvous(64); }
 
-Test(pool, blocking_tasks_occupy_all_4096_workers_at_once, .timeout = 180)
-{
-    check_rendezvous(4096);
-}
+Test(pool, blocking_tasks_occupy_all_4096_workers_at_once, .timeout = 180) { check_rendezvous(4096); }
 
 /* 10000 tasks of 2 ms on 64 workers: at some moment all 64 run at once.
  * Asserts concurrency only, never speed. */
@@ -755,7 +746,7 @@ static void record_mask(void *ctx, int index)
 Test(pool, workers_block_asynchronous_signals, .timeout = 30)
 {
     static _Atomic int blocked;
-    struct tp_pool_opts opts = {.threads = 4, .on_thread_start = record_mask, .thread_ctx = (void *)&blocked};
+    struct tp_pool_opts opts = { .threads = 4, .on_thread_start = record_mask, .thread_ctx = (void *)&blocked };
     struct tp_pool *pool = NULL;
     sigset_t cur;
 
@@ -768,12 +759,11 @@ Test(pool, workers_block_asynchronous_signals, .timeout = 30)
 
 /* ------------------------------------------------------------ resizing */
 
-
 /* A pool that may grow to max workers (opts.max_threads > threads turns the
  * per-task counters on); its threads are named prefix-<slot>. */
 static struct tp_pool *make_resizable(int threads, int max, const char *prefix)
 {
-    struct tp_pool_opts opts = {.threads = threads, .max_threads = max, .name = prefix};
+    struct tp_pool_opts opts = { .threads = threads, .max_threads = max, .name = prefix };
     struct tp_pool *pool = NULL;
     int started = -1;
     int rc = tp_pool_create(&pool, &opts, &started);
@@ -812,7 +802,7 @@ struct kthreads {
 
 static struct kthreads kernel_threads(const char *prefix)
 {
-    struct kthreads k = {0, 0, 0};
+    struct kthreads k = { 0, 0, 0 };
     size_t plen = strlen(prefix);
     DIR *d = opendir("/proc/self/task");
     struct dirent *e;
@@ -879,7 +869,7 @@ static void load_task(void *arg)
 {
     uintptr_t i = (uintptr_t)arg;
     if (i % 16 == 0) {
-        struct timespec ts = {0, 50000};
+        struct timespec ts = { 0, 50000 };
         nanosleep(&ts, NULL);
     }
     atomic_fetch_add_explicit(&load_of->ran[i], 1, memory_order_relaxed);
@@ -899,7 +889,7 @@ static void *load_submitter(void *arg)
 Test(pool, resize_up_and_down_while_tasks_run, .timeout = 120)
 {
     enum { N = 60000 };
-    static const int sizes[] = {32, 1, 16, 2, 32, 3, 8, 1, 24, 5, 32, 12};
+    static const int sizes[] = { 32, 1, 16, 2, 32, 3, 8, 1, 24, 5, 32, 12 };
     static _Atomic unsigned char ran[N];
     static struct resize_load l;
     pthread_t th;
@@ -931,7 +921,7 @@ Test(pool, resize_up_and_down_while_tasks_run, .timeout = 120)
 Test(pool, threads_follows_resize, .timeout = 30)
 {
     struct tp_pool *pool = make_resizable(3, 10, "rszth");
-    static const int sizes[] = {10, 1, 7, 7, 2, 10, 3};
+    static const int sizes[] = { 10, 1, 7, 7, 2, 10, 3 };
 
     cr_assert_eq(tp_pool_threads(pool), 3);
     cr_assert_eq(get_stats(pool).threads, 3);
@@ -1031,7 +1021,7 @@ Test(pool, shrink_while_workers_block_in_long_tasks_they_leave_after_the_task, .
 
 Test(pool, grow_after_shrink_reuses_slots, .timeout = 120)
 {
-    static struct rendezvous r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    static struct rendezvous r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 };
     struct tp_pool *pool = make_resizable(8, 8, "rszgr");
 
     for (int cycle = 0; cycle < 20; cycle++) {
@@ -1063,13 +1053,13 @@ Test(pool, grow_after_shrink_reuses_slots, .timeout = 120)
  * runs its 2 workers, and the resize cannot start more than a few. */
 static int resize_fails_body(void)
 {
-    struct tp_pool_opts opts = {.threads = 2, .max_threads = 64};
+    struct tp_pool_opts opts = { .threads = 2, .max_threads = 64 };
     struct tp_pool *pool = NULL;
     static _Atomic long done;
 
     if (tp_pool_create(&pool, &opts, NULL) != 0)
         return 40;
-    struct rlimit lim = {0, 0};
+    struct rlimit lim = { 0, 0 };
     if (geteuid() == 0) {
         lim.rlim_cur = lim.rlim_max = 8;
         if (setrlimit(RLIMIT_NPROC, &lim) != 0)
@@ -1179,8 +1169,8 @@ Test(pool, stats_cpu_time_of_cpu_burning_tasks, .timeout = 60)
     cr_assert_eq(s.tasks, 50);
     cr_assert_gt(s.cpu_ns, 0);
     /* The workers' CPU time includes their tasks' CPU time. */
-    cr_assert_geq(s.cpu_ns, atomic_load(&b.burnt_ns), "cpu %" PRIu64 " ns < %" PRIu64 " ns burnt in tasks",
-                  s.cpu_ns, atomic_load(&b.burnt_ns));
+    cr_assert_geq(s.cpu_ns, atomic_load(&b.burnt_ns), "cpu %" PRIu64 " ns < %" PRIu64 " ns burnt in tasks", s.cpu_ns,
+                  atomic_load(&b.burnt_ns));
     cr_assert_geq(s.busy_ns, atomic_load(&b.burnt_ns));
     tp_pool_destroy(pool);
 }
@@ -1267,7 +1257,7 @@ Test(pool, schedstat_files_are_closed_when_workers_leave, .timeout = 60)
  * runs each test in its own process: the limit stays there.) */
 Test(pool, schedstat_files_stay_within_a_quarter_of_the_descriptor_limit, .timeout = 60)
 {
-    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 64};
+    struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
     cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
     int base = open_fds();
     struct tp_pool *pool = make_resizable(40, 64, "stbg");
@@ -1309,10 +1299,7 @@ Test(pool, resize_above_max_threads_is_einval, .timeout = 10)
     tp_pool_destroy(pool);
 }
 
-Test(pool, resize_null_pool_is_einval, .timeout = 10)
-{
-    cr_assert_eq(tp_pool_resize(NULL, 1), -EINVAL);
-}
+Test(pool, resize_null_pool_is_einval, .timeout = 10) { cr_assert_eq(tp_pool_resize(NULL, 1), -EINVAL); }
 
 Test(pool, stats_null_is_einval, .timeout = 10)
 {
@@ -1325,7 +1312,7 @@ Test(pool, stats_null_is_einval, .timeout = 10)
 
 Test(pool, create_rejects_online_threads_below_min, .timeout = 10)
 {
-    struct tp_pool_opts opts = {.threads = 2, .online = {.enabled = 1, .min_threads = 4, .max_threads = 16}};
+    struct tp_pool_opts opts = { .threads = 2, .online = { .enabled = 1, .min_threads = 4, .max_threads = 16 } };
     struct tp_pool *pool = (struct tp_pool *)&pool;
     int started = 42;
     cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
@@ -1335,7 +1322,7 @@ Test(pool, create_rejects_online_threads_below_min, .timeout = 10)
 
 Test(pool, create_rejects_online_threads_above_max, .timeout = 10)
 {
-    struct tp_pool_opts opts = {.threads = 17, .online = {.enabled = 1, .min_threads = 4, .max_threads = 16}};
+    struct tp_pool_opts opts = { .threads = 17, .online = { .enabled = 1, .min_threads = 4, .max_threads = 16 } };
     struct tp_pool *pool = (struct tp_pool *)&pool;
     int started = 42;
     cr_assert_eq(tp_pool_create(&pool, &opts, &started), -EINVAL);
@@ -1369,12 +1356,16 @@ static void count_step(void *ctx, const struct tp_ctl_step *step)
 
 Test(pool, online_pool_steps_within_its_bounds, .timeout = 60)
 {
-    static struct step_log log = {.min = 2, .max = 12};
+    static struct step_log log = { .min = 2, .max = 12 };
     static _Atomic long done;
-    struct tp_pool_opts opts = {.threads = 4,
-                                .name = "onl",
-                                .online = {.enabled = 1, .min_threads = 2, .max_threads = 12, .interval_ms = 20,
-                                           .on_step = count_step, .step_ctx = &log}};
+    struct tp_pool_opts opts = { .threads = 4,
+                                 .name = "onl",
+                                 .online = { .enabled = 1,
+                                             .min_threads = 2,
+                                             .max_threads = 12,
+                                             .interval_ms = 20,
+                                             .on_step = count_step,
+                                             .step_ctx = &log } };
     struct tp_pool *pool = NULL;
     long submitted = 0;
 
@@ -1410,7 +1401,7 @@ Test(pool, online_pool_steps_within_its_bounds, .timeout = 60)
  * destroy that waits). */
 Test(pool, online_pool_destroy_does_not_wait_for_the_interval, .timeout = 20)
 {
-    struct tp_pool_opts opts = {.threads = 2, .online = {.enabled = 1, .interval_ms = 60000}};
+    struct tp_pool_opts opts = { .threads = 2, .online = { .enabled = 1, .interval_ms = 60000 } };
     struct tp_pool *pool = NULL;
     static _Atomic long done;
 

@@ -19,7 +19,7 @@
 
 static char *subst(const char *tmpl, const char *threads, const char *m, unsigned *found)
 {
-    struct tp__cmd_var vars[2] = {{"threads", threads}, {"m", m}};
+    struct tp__cmd_var vars[2] = { { "threads", threads }, { "m", m } };
     char *out = NULL;
     cr_assert_eq(tp__cmd_subst_shell(tmpl, vars, 2, &out, found), 0);
     return out;
@@ -92,7 +92,7 @@ Test(program, point_vars_format_threads_and_multiplier)
 
 static char **split(const char *cmd, const char *threads)
 {
-    struct tp__cmd_var vars[2] = {{"threads", threads}, {"m", "1"}};
+    struct tp__cmd_var vars[2] = { { "threads", threads }, { "m", "1" } };
     char **argv = NULL, why[128] = "";
     int rc = tp__cmd_split(cmd, vars, 2, &argv, NULL, why, sizeof why);
     cr_assert_eq(rc, 0, "split '%s': %s", cmd, why);
@@ -185,7 +185,8 @@ Test(program, metric_found_takes_the_last_match)
     char why[160];
     cr_assert_eq(tp__metric_compile(&re, "Requests/sec: *([0-9.]+)", why, sizeof why), 0);
     double v = 0;
-    cr_assert_eq(tp__metric_find(&re, "warm\nRequests/sec: 10.5\nRequests/sec:   1234.25\nbye\n", &v, why, sizeof why), 0);
+    cr_assert_eq(tp__metric_find(&re, "warm\nRequests/sec: 10.5\nRequests/sec:   1234.25\nbye\n", &v, why, sizeof why),
+                 0);
     cr_assert_float_eq(v, 1234.25, 1e-9);
     regfree(&re);
     cr_assert_eq(tp__metric_compile(&re, "^rate ([0-9e.+-]+)$", why, sizeof why), 0);
@@ -234,8 +235,8 @@ Test(program, env_names_and_the_built_environment)
     cr_assert(!tp__env_name_ok("A-B"));
     cr_assert(!tp__env_name_ok(""));
     cr_assert(!tp__env_name_ok(NULL));
-    char *base[] = {"PATH=/bin", "OMP_NUM_THREADS=99", "OMP_NUM_THREADSX=1", NULL};
-    const char *names[] = {"OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"};
+    char *base[] = { "PATH=/bin", "OMP_NUM_THREADS=99", "OMP_NUM_THREADSX=1", NULL };
+    const char *names[] = { "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE" };
     char **envp = tp__env_build(base, names, 2, "12");
     cr_assert_not_null(envp);
     int n = 0, omp = 0, uv = 0;
@@ -262,7 +263,7 @@ Test(program, nothing_varies_is_einval_with_a_reason)
     struct tp_program_opts o;
     tp_program_opts_init(&o);
     cr_assert_eq(o.warmup, TP_PROGRAM_DEFAULT_WARMUP);
-    struct tp_source src = {0};
+    struct tp_source src = { 0 };
     char why[256] = "";
     o.command = "make -j8";
     cr_assert_eq(create(&src, &o, why), -EINVAL);
@@ -279,22 +280,22 @@ Test(program, nothing_varies_is_einval_with_a_reason)
 Test(program, bad_options_are_einval_with_a_reason)
 {
     struct tp_program_opts o;
-    struct tp_source src = {0};
+    struct tp_source src = { 0 };
     char why[256];
     const struct {
         const char *command, *env, *metric, *prepare;
         int no_shell, metric_lower, warmup;
         const char *expect;
     } cases[] = {
-        {"", NULL, NULL, NULL, 0, 0, 1, "empty"},
-        {"   ", NULL, NULL, NULL, 0, 0, 1, "empty"},
-        {"x {threads}", "1BAD", NULL, NULL, 0, 0, 1, "not a variable name"},
-        {"x {threads}", NULL, "rate [0-9]+", NULL, 0, 0, 1, "no capture group"},
-        {"x {threads}", NULL, NULL, NULL, 0, 1, 1, "--metric-lower needs --metric"},
-        {"x '{threads}", NULL, NULL, NULL, 1, 0, 1, "unterminated"},
-        {"x {threads}", NULL, NULL, "rm 'a", 1, 0, 1, "--prepare"},
-        {"x {threads}", NULL, NULL, NULL, 0, 0, -1, "--warmup"},
-        {"x {threads}", NULL, NULL, NULL, 0, 0, TP_MAX_REPS + 1, "--warmup"},
+        { "", NULL, NULL, NULL, 0, 0, 1, "empty" },
+        { "   ", NULL, NULL, NULL, 0, 0, 1, "empty" },
+        { "x {threads}", "1BAD", NULL, NULL, 0, 0, 1, "not a variable name" },
+        { "x {threads}", NULL, "rate [0-9]+", NULL, 0, 0, 1, "no capture group" },
+        { "x {threads}", NULL, NULL, NULL, 0, 1, 1, "--metric-lower needs --metric" },
+        { "x '{threads}", NULL, NULL, NULL, 1, 0, 1, "unterminated" },
+        { "x {threads}", NULL, NULL, "rm 'a", 1, 0, 1, "--prepare" },
+        { "x {threads}", NULL, NULL, NULL, 0, 0, -1, "--warmup" },
+        { "x {threads}", NULL, NULL, NULL, 0, 0, TP_MAX_REPS + 1, "--warmup" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tp_program_opts_init(&o);
@@ -343,7 +344,7 @@ static void measure(struct tp_source *src, int threads, int repeat, double timeo
 
 static struct tp_source make_source(struct tp_program_opts *o)
 {
-    struct tp_source src = {0};
+    struct tp_source src = { 0 };
     char why[256] = "";
     cr_assert_eq(tp_program_source_create(&src, o, why, sizeof why), 0, "%s", why);
     return src;
@@ -600,7 +601,8 @@ Test(program, metric_from_the_program_output, .timeout = 30)
 {
     metric_case("echo start; echo 'rate: {threads}0.5'", 0, TP_POINT_OK, 20.5, NULL);
     metric_case("echo 'rate: 4' # {threads}", 1, TP_POINT_OK, 0.25, NULL); /* lower is better: 1 / 4 */
-    metric_case("echo nothing # {threads}", 0, TP_POINT_FAILED, 0, "matched nothing in the program's output (last output line: 'nothing')");
+    metric_case("echo nothing # {threads}", 0, TP_POINT_FAILED, 0,
+                "matched nothing in the program's output (last output line: 'nothing')");
     metric_case("echo 'rate: lots' # {threads}", 0, TP_POINT_FAILED, 0, "'lots' is not a number");
     metric_case("echo 'rate: 0' # {threads}", 1, TP_POINT_FAILED, 0, "not above 0");
 }
@@ -693,9 +695,9 @@ Test(program, cancel_stops_the_run, .timeout = 30)
     struct tp_point_request req = req_for(2, 2);
     req.cancel = &cancel_flag;
     signal(SIGALRM, on_alarm);
-    struct itimerval it = {{0, 0}, {0, 200000}}; /* cancel 0.2 s into the run */
+    struct itimerval it = { { 0, 0 }, { 0, 200000 } }; /* cancel 0.2 s into the run */
     setitimer(ITIMER_REAL, &it, NULL);
-    struct tp_point p = {0};
+    struct tp_point p = { 0 };
     cr_assert_eq(src.measure(src.ctx, &req, &p), TP_ECANCELED);
     cr_assert_eq(p.n_reps, 0);
     cr_assert_neq(system("pgrep -f 'sleep 734[5]' >/dev/null"), 0, "the cancelled run is gone");
@@ -732,7 +734,7 @@ Test(program, a_race_over_a_real_program, .timeout = 60)
         .seed = 3,
     };
     so.source = make_source(&o);
-    struct tp_topology topo = {.effective_cores = 2, .allowed_cores = 2};
+    struct tp_topology topo = { .effective_cores = 2, .allowed_cores = 2 };
     struct tp_result r;
     int rc = tp_sweep_run(&so, &topo, &r);
     cr_assert_eq(rc, 0, "%s", tp_strerror(rc));

@@ -13,14 +13,14 @@ enum shape { KNEE, CPU_BOUND, PEAK };
 struct synth {
     enum shape shape;
     double wait_ns, compute_ns;
-    double noise;          /* relative sd of each repetition */
+    double noise; /* relative sd of each repetition */
     uint64_t rng;
-    int fail_threads;      /* this size fails (0: none) */
+    int fail_threads; /* this size fails (0: none) */
     int fail_all;
-    int cancel_after;      /* set *cancel after this many visits */
+    int cancel_after; /* set *cancel after this many visits */
     volatile sig_atomic_t *cancel;
     int visits, reps_asked, bad_request, warmups;
-    int warm_seen[4096];   /* warm-ups asked per size */
+    int warm_seen[4096]; /* warm-ups asked per size */
 };
 
 static double ideal(const struct synth *s, int threads, int cores)
@@ -91,10 +91,10 @@ static struct tp_result race(struct synth *s, int cores, int max_runs, int inclu
         .max_runs = max_runs,
         .confidence = 0.95,
         .seed = 7,
-        .source = {synth_measure, s},
+        .source = { synth_measure, s },
         .cancel = s->cancel,
     };
-    struct tp_topology topo = {.effective_cores = cores, .allowed_cores = cores};
+    struct tp_topology topo = { .effective_cores = cores, .allowed_cores = cores };
     struct tp_result r;
     int rc = tp_sweep_run(&o, &topo, &r);
     if (rc_out != NULL)
@@ -124,7 +124,7 @@ Test(race, z_and_noise_helpers)
 {
     cr_assert_float_eq(tp__race_z(0.95), 1.959964, 1e-5);
     cr_assert_float_eq(tp__race_z(0.99), 2.575829, 1e-5);
-    struct tp_result r = {0};
+    struct tp_result r = { 0 };
     cr_assert_float_eq(tp__race_noise(&r), TP_RACE_PRIOR_NOISE, 1e-12, "nothing measured: the prior");
     struct tp_point p[2];
     memset(p, 0, sizeof p);
@@ -152,7 +152,7 @@ Test(race, strategy_name_round_trips)
 Test(race, finds_the_knee_of_an_io_curve_within_the_budget)
 {
     /* 4 cores, W = 2 ms, C = 0.1 ms: the knee is 4 x 21 = 84 threads. */
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42 };
     struct tp_result r = race(&s, 4, 0, 0, NULL);
     cr_assert_eq(r.strategy, TP_STRATEGY_RACE);
     cr_assert_eq(r.max_runs, TP_RACE_DEFAULT_MAX_RUNS);
@@ -169,10 +169,12 @@ Test(race, finds_the_knee_of_an_io_curve_within_the_budget)
     const struct tp_point *m1 = at_threads(&r, 4);
     cr_assert_not_null(m1, "m = 1 is measured (the model's point)");
     cr_assert_leq(m1->n_reps, TP_RACE_FIRST_REPS);
-    cr_assert_eq(s.warmups, (int)r.n_points, "one warm-up per point, at its first visit: %d for %zu", s.warmups, r.n_points);
+    cr_assert_eq(s.warmups, (int)r.n_points, "one warm-up per point, at its first visit: %d for %zu", s.warmups,
+                 r.n_points);
     for (size_t i = 0; i < r.n_points; i++)
         cr_log_info("%d threads: %d reps, median %.0f [%.0f, %.0f]%s", r.points[i].threads, r.points[i].n_reps,
-                    r.points[i].tput_median, r.points[i].tput_ci_lo, r.points[i].tput_ci_hi, r.points[i].in_band ? " band" : "");
+                    r.points[i].tput_median, r.points[i].tput_ci_lo, r.points[i].tput_ci_hi,
+                    r.points[i].in_band ? " band" : "");
     for (size_t i = 0; i < r.n_points; i++)
         cr_assert_leq(s.warm_seen[r.points[i].threads], 1);
     tp_result_free(&r);
@@ -180,7 +182,7 @@ Test(race, finds_the_knee_of_an_io_curve_within_the_budget)
 
 Test(race, cpu_bound_picks_one_thread_per_core)
 {
-    struct synth s = {.shape = CPU_BOUND, .compute_ns = 1e5, .noise = 0.01, .rng = 9};
+    struct synth s = { .shape = CPU_BOUND, .compute_ns = 1e5, .noise = 0.01, .rng = 9 };
     struct tp_result r = race(&s, 4, 0, 0, NULL);
     cr_assert_geq(r.pick, 0);
     cr_assert_eq(r.points[r.pick].threads, 4, "pick %d", r.points[r.pick].threads);
@@ -192,7 +194,7 @@ Test(race, cpu_bound_picks_one_thread_per_core)
 Test(race, noisy_runs_still_reach_the_band_and_are_reproducible)
 {
     for (int k = 0; k < 2; k++) {
-        struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.05, .rng = 11};
+        struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.05, .rng = 11 };
         struct tp_result r = race(&s, 4, 80, 0, NULL);
         cr_assert_geq(r.pick, 0);
         int pick = r.points[r.pick].threads;
@@ -213,7 +215,7 @@ Test(race, noisy_runs_still_reach_the_band_and_are_reproducible)
 
 Test(race, a_peak_is_not_overshot)
 {
-    struct synth s = {.shape = PEAK, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5};
+    struct synth s = { .shape = PEAK, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5 };
     struct tp_result r = race(&s, 2, 0, 0, NULL);
     /* knee = 2 x 11 = 22; above it throughput falls. */
     cr_assert_geq(r.pick, 0);
@@ -224,7 +226,7 @@ Test(race, a_peak_is_not_overshot)
 
 Test(race, a_failing_size_is_data_and_the_search_goes_on)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42, .fail_threads = 8};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42, .fail_threads = 8 };
     struct tp_result r = race(&s, 4, 0, 0, NULL);
     const struct tp_point *f = at_threads(&r, 8);
     cr_assert_not_null(f, "the failing size is listed");
@@ -239,7 +241,7 @@ Test(race, a_failing_size_is_data_and_the_search_goes_on)
 
 Test(race, every_size_failing_is_tp_enopoints)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .fail_all = 1};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .fail_all = 1 };
     int rc;
     struct tp_result r = race(&s, 4, 0, 1, &rc);
     cr_assert_eq(rc, TP_ENOPOINTS);
@@ -251,7 +253,7 @@ Test(race, every_size_failing_is_tp_enopoints)
 
 Test(race, max_runs_cuts_the_search)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42 };
     struct tp_result r = race(&s, 4, 7, 0, NULL);
     cr_assert_leq(r.runs_spent, 7);
     cr_assert_eq(r.runs_spent, s.reps_asked, "exactly what the source was asked for");
@@ -260,7 +262,7 @@ Test(race, max_runs_cuts_the_search)
     cr_assert_geq(r.pick, 0, "still a pick from what was measured");
     tp_result_free(&r);
 
-    struct synth s2 = {.shape = CPU_BOUND, .compute_ns = 1e5, .noise = 0.001, .rng = 1};
+    struct synth s2 = { .shape = CPU_BOUND, .compute_ns = 1e5, .noise = 0.001, .rng = 1 };
     r = race(&s2, 2, 200, 0, NULL);
     cr_assert_eq(r.budget_hit, 0, "a generous budget is not hit");
     cr_assert_lt(r.runs_spent, 200);
@@ -269,10 +271,10 @@ Test(race, max_runs_cuts_the_search)
 
 Test(race, rule_sizes_are_measured_when_asked)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42 };
     struct tp_result r = race(&s, 4, 0, 1, NULL);
     /* m = 5 -> 20, min(32, cores + 4) -> 8, m = 1 -> 4 */
-    int sizes[] = {20, 8, 4};
+    int sizes[] = { 20, 8, 4 };
     for (int k = 0; k < 3; k++) {
         const struct tp_point *p = at_threads(&r, sizes[k]);
         cr_assert_not_null(p, "rule size %d measured", sizes[k]);
@@ -285,8 +287,9 @@ Test(race, rule_sizes_are_measured_when_asked)
 Test(race, cancel_keeps_what_was_measured)
 {
     volatile sig_atomic_t cancel = 0;
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1,
-                      .cancel_after = 3, .cancel = &cancel};
+    struct synth s = {
+        .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1, .cancel_after = 3, .cancel = &cancel
+    };
     int rc;
     struct tp_result r = race(&s, 4, 0, 0, &rc);
     cr_assert_eq(rc, TP_ECANCELED);

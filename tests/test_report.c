@@ -28,8 +28,8 @@ static double noise(uint64_t *s)
 
 static struct tp_result sample_result(void)
 {
-    static const double mult[] = {0.5, 1, 2, 3, 5, 8, 16, 24, 32};
-    static const double tput[] = {475, 951, 1900, 2850, 4760, 15000, 15000, 15000, 15000};
+    static const double mult[] = { 0.5, 1, 2, 3, 5, 8, 16, 24, 32 };
+    static const double tput[] = { 475, 951, 1900, 2850, 4760, 15000, 15000, 15000, 15000 };
     const size_t n = sizeof mult / sizeof mult[0];
     struct tp_result r;
     memset(&r, 0, sizeof r);
@@ -125,8 +125,8 @@ static int count_lines(const char *s)
 
 Test(report, format_name_parse_round_trip)
 {
-    const enum tp_format all[] = {TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN};
-    const char *names[] = {"table", "csv", "json", "markdown"};
+    const enum tp_format all[] = { TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN };
+    const char *names[] = { "table", "csv", "json", "markdown" };
     for (int i = 0; i < 4; i++) {
         cr_assert_str_eq(tp_format_name(all[i]), names[i]);
         enum tp_format f;
@@ -298,8 +298,10 @@ Test(report, csv_failed_point_has_empty_measures)
     r.points[8].max_rss_kb = 0;
     cr_assert_eq(tp_analyze(&r), 0);
     char *t = render(&r, TP_FORMAT_CSV);
-    cr_assert_not_null(strstr(t, "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,\r\n"),
-                       "%s", t);
+    cr_assert_not_null(
+        strstr(t,
+               "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,\r\n"),
+        "%s", t);
     free(t);
     free_result(&r);
 }
@@ -375,7 +377,8 @@ Test(report, json_parses_back_with_fields)
     json_t *sweep = json_object_get(d, "sweep");
     cr_assert_eq(json_integer_value(json_object_get(sweep, "tasks")), 12000);
     cr_assert_eq(json_integer_value(json_object_get(sweep, "seed")), 42);
-    cr_assert_str_eq(json_string_value(json_object_get(sweep, "interval_method")), "bootstrap percentile of the median");
+    cr_assert_str_eq(json_string_value(json_object_get(sweep, "interval_method")),
+                     "bootstrap percentile of the median");
 
     json_t *points = json_object_get(d, "points");
     cr_assert_eq(json_array_size(points), r.n_points);
@@ -500,7 +503,8 @@ Test(report, markdown_has_the_latency_objective)
     struct tp_result r = sample_result();
     r.max_p99_ns = 2.5e6;
     cr_assert_eq(tp_analyze(&r), 0);
-    assert_in_both(&r, "objective: the fewest threads indistinguishable from the best among points whose p99 <= 2.50 ms");
+    assert_in_both(&r,
+                   "objective: the fewest threads indistinguishable from the best among points whose p99 <= 2.50 ms");
     free_result(&r);
 }
 
@@ -560,7 +564,7 @@ Test(report, one_thread_and_one_core_are_singular)
     for (size_t i = 0; i < r.n_points; i++)
         r.points[i].threads = (int)lround(fmax(1.0, r.points[i].multiplier));
     cr_assert_eq(tp_analyze(&r), 0);
-    const enum tp_format text[] = {TP_FORMAT_TABLE, TP_FORMAT_MARKDOWN};
+    const enum tp_format text[] = { TP_FORMAT_TABLE, TP_FORMAT_MARKDOWN };
     for (size_t k = 0; k < 2; k++) {
         char *t = render(&r, text[k]);
         cr_assert_null(strstr(t, " 1 threads"), "%s", t);
@@ -578,7 +582,7 @@ Test(report, one_thread_and_one_core_are_singular)
 Test(report, write_to_full_device_is_eio)
 {
     struct tp_result r = sample_result();
-    const enum tp_format all[] = {TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN};
+    const enum tp_format all[] = { TP_FORMAT_TABLE, TP_FORMAT_CSV, TP_FORMAT_JSON, TP_FORMAT_MARKDOWN };
     for (int i = 0; i < 4; i++) {
         FILE *f = fopen("/dev/full", "w");
         cr_assert_not_null(f);

@@ -21,8 +21,8 @@ static double noise(uint64_t *s)
 
 /* A result on `cores` cores with one OK point per multiplier; point i has
  * true throughput tput[i] and `reps` repetitions with +-rel noise. */
-static struct tp_result make_result(int cores, const double *mult, const double *tput, size_t n, int reps,
-                                    double rel, uint64_t seed)
+static struct tp_result make_result(int cores, const double *mult, const double *tput, size_t n, int reps, double rel,
+                                    uint64_t seed)
 {
     struct tp_result r;
     memset(&r, 0, sizeof r);
@@ -75,7 +75,7 @@ static int index_of_threads(const struct tp_result *r, int threads)
 
 Test(stats, quantile_type7_known_values)
 {
-    const double v[] = {1, 2, 3, 4};
+    const double v[] = { 1, 2, 3, 4 };
     cr_assert_float_eq(tp__quantile_sorted(v, 4, 0.25), 1.75, 1e-12);
     cr_assert_float_eq(tp__quantile_sorted(v, 4, 0.5), 2.5, 1e-12);
     cr_assert_float_eq(tp__quantile_sorted(v, 4, 0.9), 3.7, 1e-12);
@@ -86,7 +86,7 @@ Test(stats, quantile_type7_known_values)
 
 Test(stats, quantile_of_nothing_is_nan)
 {
-    const double v[] = {1};
+    const double v[] = { 1 };
     cr_assert(isnan(tp__quantile_sorted(v, 0, 0.5)));
     cr_assert(isnan(tp__quantile_sorted(NULL, 3, 0.5)));
     cr_assert(isnan(tp__median(v, 0)));
@@ -94,16 +94,16 @@ Test(stats, quantile_of_nothing_is_nan)
 
 Test(stats, sort_ascending)
 {
-    double v[] = {3, -1, 2.5, 0, 2.5};
+    double v[] = { 3, -1, 2.5, 0, 2.5 };
     tp__sort_doubles(v, 5);
-    const double want[] = {-1, 0, 2.5, 2.5, 3};
+    const double want[] = { -1, 0, 2.5, 2.5, 3 };
     for (int i = 0; i < 5; i++)
         cr_assert_eq(v[i], want[i]);
 }
 
 Test(stats, median_odd_even_and_input_untouched)
 {
-    double odd[] = {5, 1, 3}, even[] = {4, 1, 3, 2};
+    double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 2 };
     cr_assert_eq(tp__median(odd, 3), 3.0);
     cr_assert_eq(tp__median(even, 4), 2.5);
     cr_assert_eq(odd[0], 5.0);
@@ -113,16 +113,16 @@ Test(stats, median_odd_even_and_input_untouched)
 Test(stats, mad_known_value)
 {
     /* median 2, |deviations| {1,1,0,0,2,4,7}, their median 1 -> 1.4826 */
-    const double v[] = {1, 1, 2, 2, 4, 6, 9};
+    const double v[] = { 1, 1, 2, 2, 4, 6, 9 };
     cr_assert_float_eq(tp__mad(v, 7), 1.4826, 1e-12);
     cr_assert_eq(tp__mad(v, 1), 0.0);
-    const double same[] = {7, 7, 7};
+    const double same[] = { 7, 7, 7 };
     cr_assert_eq(tp__mad(same, 3), 0.0);
 }
 
 Test(stats, mad_outliers_flags_the_far_value)
 {
-    const double v[] = {10.0, 10.1, 9.9, 10.05, 9.95, 20.0};
+    const double v[] = { 10.0, 10.1, 9.9, 10.05, 9.95, 20.0 };
     unsigned char flags[6];
     cr_assert_eq(tp__mad_outliers(v, 6, TP__MAD_CUTOFF, flags), 1);
     for (int i = 0; i < 5; i++)
@@ -132,7 +132,7 @@ Test(stats, mad_outliers_flags_the_far_value)
 
 Test(stats, mad_outliers_zero_mad_flags_nothing)
 {
-    const double v[] = {5, 5, 5, 5, 9};
+    const double v[] = { 5, 5, 5, 5, 9 };
     unsigned char flags[5];
     cr_assert_eq(tp__mad_outliers(v, 5, TP__MAD_CUTOFF, flags), 0);
     for (int i = 0; i < 5; i++)
@@ -172,7 +172,7 @@ Test(stats, rng_is_seeded_and_bounded)
     for (int i = 0; i < 100; i++)
         cr_assert_eq(tp__rng_next(&a), tp__rng_next(&b));
     uint64_t s = 99;
-    int seen[7] = {0};
+    int seen[7] = { 0 };
     for (int i = 0; i < 7000; i++) {
         uint64_t x = tp__rng_below(&s, 7);
         cr_assert_lt(x, 7u);
@@ -187,7 +187,7 @@ Test(stats, rng_is_seeded_and_bounded)
 
 Test(stats, bootstrap_same_seed_same_interval)
 {
-    const double v[] = {100, 104, 98, 101, 97, 103, 99, 102, 100.5};
+    const double v[] = { 100, 104, 98, 101, 97, 103, 99, 102, 100.5 };
     double lo1, hi1, lo2, hi2;
     cr_assert_eq(tp__bootstrap_median_ci(v, 9, 0.95, 1234, 2000, &lo1, &hi1), 0);
     cr_assert_eq(tp__bootstrap_median_ci(v, 9, 0.95, 1234, 2000, &lo2, &hi2), 0);
@@ -203,8 +203,8 @@ Test(stats, bootstrap_same_seed_same_interval)
 
 Test(stats, bootstrap_order_does_not_matter)
 {
-    const double v[] = {100, 104, 98, 101, 97, 103, 99, 102, 100.5};
-    const double w[] = {102, 97, 100.5, 104, 99, 100, 103, 98, 101};
+    const double v[] = { 100, 104, 98, 101, 97, 103, 99, 102, 100.5 };
+    const double w[] = { 102, 97, 100.5, 104, 99, 100, 103, 98, 101 };
     double lo1, hi1, lo2, hi2;
     cr_assert_eq(tp__bootstrap_median_ci(v, 9, 0.95, 77, 2000, &lo1, &hi1), 0);
     cr_assert_eq(tp__bootstrap_median_ci(w, 9, 0.95, 77, 2000, &lo2, &hi2), 0);
@@ -214,7 +214,7 @@ Test(stats, bootstrap_order_does_not_matter)
 
 Test(stats, bootstrap_wider_at_higher_level)
 {
-    const double v[] = {100, 104, 98, 101, 97, 103, 99, 102, 100.5, 96, 105};
+    const double v[] = { 100, 104, 98, 101, 97, 103, 99, 102, 100.5, 96, 105 };
     double lo80, hi80, lo99, hi99;
     cr_assert_eq(tp__bootstrap_median_ci(v, 11, 0.80, 5, 2000, &lo80, &hi80), 0);
     cr_assert_eq(tp__bootstrap_median_ci(v, 11, 0.99, 5, 2000, &lo99, &hi99), 0);
@@ -224,7 +224,7 @@ Test(stats, bootstrap_wider_at_higher_level)
 
 Test(stats, bootstrap_single_value)
 {
-    const double v[] = {42.5};
+    const double v[] = { 42.5 };
     double lo = 0, hi = 0;
     cr_assert_eq(tp__bootstrap_median_ci(v, 1, 0.95, 1, 10, &lo, &hi), 0);
     cr_assert_eq(lo, 42.5);
@@ -233,7 +233,7 @@ Test(stats, bootstrap_single_value)
 
 Test(stats, bootstrap_invalid_arguments)
 {
-    const double v[] = {1, 2, 3};
+    const double v[] = { 1, 2, 3 };
     double lo, hi;
     cr_assert_eq(tp__bootstrap_median_ci(v, 0, 0.95, 1, 100, &lo, &hi), -EINVAL);
     cr_assert_eq(tp__bootstrap_median_ci(v, 3, 0.0, 1, 100, &lo, &hi), -EINVAL);
@@ -266,7 +266,7 @@ Test(stats, analyze_point_flags_outlier_rep)
     struct tp_point p;
     memset(&p, 0, sizeof p);
     p.status = TP_POINT_OK;
-    const double v[] = {10.0, 10.1, 9.9, 10.05, 9.95, 2.0};
+    const double v[] = { 10.0, 10.1, 9.9, 10.05, 9.95, 2.0 };
     p.n_reps = 6;
     for (int i = 0; i < 6; i++)
         p.reps[i].throughput = v[i];
@@ -310,8 +310,8 @@ Test(stats, analyze_point_ok_without_reps_is_zeroed)
 
 Test(stats, analyze_knee_picks_first_flat_point_not_best)
 {
-    const double m[] = {0.5, 1, 2, 4, 8, 16};
-    const double t[] = {100, 200, 400, 800, 800, 800};
+    const double m[] = { 0.5, 1, 2, 4, 8, 16 };
+    const double t[] = { 100, 200, 400, 800, 800, 800 };
     struct tp_result r = make_result(4, m, t, 6, 9, 0.01, 11);
     cr_assert_eq(tp_analyze(&r), 0);
     int knee = index_of_threads(&r, 16);
@@ -334,8 +334,8 @@ Test(stats, analyze_knee_pick_differs_from_best)
 {
     /* A plateau that creeps up by 0.2 % per step: the best is the largest pool,
      * the pick the first plateau point. */
-    const double m[] = {1, 2, 4, 8, 16};
-    const double t[] = {250, 500, 1000, 1002, 1004};
+    const double m[] = { 1, 2, 4, 8, 16 };
+    const double t[] = { 250, 500, 1000, 1002, 1004 };
     struct tp_result r = make_result(2, m, t, 5, 9, 0.005, 3);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(r.points[r.pick].threads, 8);
@@ -345,8 +345,8 @@ Test(stats, analyze_knee_pick_differs_from_best)
 
 Test(stats, analyze_flat_curve_picks_smallest)
 {
-    const double m[] = {0.5, 1, 2, 4, 8};
-    const double t[] = {500, 500, 500, 500, 500};
+    const double m[] = { 0.5, 1, 2, 4, 8 };
+    const double t[] = { 500, 500, 500, 500, 500 };
     struct tp_result r = make_result(4, m, t, 5, 7, 0.01, 5);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(r.pick, 0);
@@ -357,8 +357,8 @@ Test(stats, analyze_flat_curve_picks_smallest)
 
 Test(stats, analyze_peak_then_collapse)
 {
-    const double m[] = {1, 2, 4, 8, 16};
-    const double t[] = {100, 400, 900, 500, 200};
+    const double m[] = { 1, 2, 4, 8, 16 };
+    const double t[] = { 100, 400, 900, 500, 200 };
     struct tp_result r = make_result(2, m, t, 5, 7, 0.01, 9);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(r.points[r.best].threads, 8);
@@ -371,8 +371,8 @@ Test(stats, analyze_peak_then_collapse)
 
 Test(stats, analyze_ignores_failed_points)
 {
-    const double m[] = {1, 2, 4, 8, 16};
-    const double t[] = {100, 200, 300, 5000, 5000};
+    const double m[] = { 1, 2, 4, 8, 16 };
+    const double t[] = { 100, 200, 300, 5000, 5000 };
     struct tp_result r = make_result(2, m, t, 5, 5, 0.01, 13);
     r.points[3].status = TP_POINT_FAILED;
     r.points[3].error = -EAGAIN;
@@ -388,8 +388,8 @@ Test(stats, analyze_ignores_failed_points)
 
 Test(stats, analyze_counts_timeouts_but_not_skipped_as_failed)
 {
-    const double m[] = {1, 2, 4};
-    const double t[] = {100, 200, 300};
+    const double m[] = { 1, 2, 4 };
+    const double t[] = { 100, 200, 300 };
     struct tp_result r = make_result(2, m, t, 3, 5, 0.01, 13);
     r.points[1].status = TP_POINT_TIMEOUT;
     r.points[2].status = TP_POINT_SKIPPED;
@@ -401,8 +401,8 @@ Test(stats, analyze_counts_timeouts_but_not_skipped_as_failed)
 
 Test(stats, analyze_all_failed_is_enopoints)
 {
-    const double m[] = {1, 2, 5};
-    const double t[] = {100, 200, 300};
+    const double m[] = { 1, 2, 5 };
+    const double t[] = { 100, 200, 300 };
     struct tp_result r = make_result(2, m, t, 3, 5, 0.01, 1);
     for (size_t i = 0; i < r.n_points; i++)
         r.points[i].status = TP_POINT_FAILED;
@@ -444,8 +444,8 @@ Test(stats, analyze_invalid_arguments)
 
 Test(stats, analyze_sorts_points_by_threads)
 {
-    const double m[] = {4, 1, 8, 0.5, 2};
-    const double t[] = {400, 100, 400, 50, 200};
+    const double m[] = { 4, 1, 8, 0.5, 2 };
+    const double t[] = { 400, 100, 400, 50, 200 };
     struct tp_result r = make_result(2, m, t, 5, 5, 0.01, 17);
     cr_assert_eq(tp_analyze(&r), 0);
     for (size_t i = 1; i < r.n_points; i++)
@@ -456,8 +456,8 @@ Test(stats, analyze_sorts_points_by_threads)
 
 Test(stats, analyze_interval_independent_of_order)
 {
-    const double m[] = {1, 2, 4};
-    const double t[] = {100, 200, 300};
+    const double m[] = { 1, 2, 4 };
+    const double t[] = { 100, 200, 300 };
     struct tp_result a = make_result(2, m, t, 3, 9, 0.05, 21);
     struct tp_result b = make_result(2, m, t, 3, 9, 0.05, 21);
     /* b: the points in another order, and the reps of one point shuffled */
@@ -481,8 +481,8 @@ Test(stats, analyze_interval_independent_of_order)
 Test(stats, rule_rows_found_and_not_found)
 {
     /* cores 2: tpe37 = 10 threads (m 5), tpe38 = min(32, 6) = 6 (m 3), cpu = 2 (m 1) */
-    const double m[] = {1, 2, 5};
-    const double t[] = {100, 200, 400};
+    const double m[] = { 1, 2, 5 };
+    const double t[] = { 100, 200, 400 };
     struct tp_result r = make_result(2, m, t, 3, 5, 0.0, 1); /* no noise: intervals collapse */
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_str_eq(r.rules[0].key, "tpe37");
@@ -506,8 +506,8 @@ Test(stats, rule_rows_found_and_not_found)
 
 Test(stats, rule_fractions_against_the_pick)
 {
-    const double m[] = {1, 2, 5};
-    const double t[] = {100, 200, 400};
+    const double m[] = { 1, 2, 5 };
+    const double t[] = { 100, 200, 400 };
     struct tp_result r = make_result(2, m, t, 3, 5, 0.05, 8);
     cr_assert_eq(tp_analyze(&r), 0);
     const struct tp_point *pick = &r.points[r.pick], *cpu = &r.points[r.rules[2].point];
@@ -524,8 +524,8 @@ Test(stats, rule_fractions_against_the_pick)
 
 Test(stats, rule_tpe38_caps_at_32)
 {
-    const double m[] = {1};
-    const double t[] = {100};
+    const double m[] = { 1 };
+    const double t[] = { 100 };
     struct tp_result r = make_result(40, m, t, 1, 3, 0.0, 1);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(r.rules[1].threads, 32);
@@ -540,8 +540,8 @@ Test(stats, model_numbers_from_the_core_point)
 {
     /* W = 2.1 ms - 0.1 ms = 2 ms, C = 0.1 ms; threads* = 2 x (1 + 20) = 42;
      * ceiling min(42 / 2.1 ms, 2 / 0.1 ms) = 20 000 tasks/s. */
-    const double m[] = {0.5, 1, 2, 4};
-    const double t[] = {100, 200, 400, 800};
+    const double m[] = { 0.5, 1, 2, 4 };
+    const double t[] = { 100, 200, 400, 800 };
     struct tp_result r = make_result(2, m, t, 4, 3, 0.01, 2);
     r.points[1].task_wall_mean_ns = 2.1e6; /* the 2-thread point feeds the model */
     r.points[1].task_cpu_mean_ns = 1e5;
@@ -561,8 +561,8 @@ Test(stats, model_numbers_from_the_core_point)
 
 Test(stats, model_falls_back_to_fewest_threads)
 {
-    const double m[] = {8, 4};
-    const double t[] = {100, 100};
+    const double m[] = { 8, 4 };
+    const double t[] = { 100, 100 };
     struct tp_result r = make_result(2, m, t, 2, 3, 0.01, 2);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(r.model.valid, 1);
@@ -572,8 +572,8 @@ Test(stats, model_falls_back_to_fewest_threads)
 
 Test(stats, model_clamps_negative_wait)
 {
-    const double m[] = {1};
-    const double t[] = {100};
+    const double m[] = { 1 };
+    const double t[] = { 100 };
     struct tp_result r = make_result(4, m, t, 1, 3, 0.01, 2);
     r.points[0].task_wall_mean_ns = 0.9e6;
     r.points[0].task_cpu_mean_ns = 1e6;
@@ -587,8 +587,8 @@ Test(stats, model_clamps_negative_wait)
 
 Test(stats, model_invalid_without_compute_time)
 {
-    const double m[] = {1, 2};
-    const double t[] = {100, 200};
+    const double m[] = { 1, 2 };
+    const double t[] = { 100, 200 };
     struct tp_result r = make_result(2, m, t, 2, 3, 0.01, 2);
     r.points[0].task_cpu_mean_ns = 0.0;
     cr_assert_eq(tp_analyze(&r), 0);
@@ -600,8 +600,8 @@ Test(stats, model_invalid_without_compute_time)
 Test(stats, model_verdicts)
 {
     /* model threads* = 42 on 2 cores (W 2 ms, C 0.1 ms) */
-    const double m[] = {1, 8, 21, 48};
-    double t[] = {100, 5000, 5000, 5000};
+    const double m[] = { 1, 8, 21, 48 };
+    double t[] = { 100, 5000, 5000, 5000 };
     struct tp_result r = make_result(2, m, t, 4, 7, 0.0, 2);
     cr_assert_eq(tp_analyze(&r), 0);
     /* band 16 .. 96 threads holds 42 */
@@ -622,8 +622,8 @@ Test(stats, model_verdicts)
     cr_assert_eq(tp__model_verdict(&r), TP__MODEL_PICK_ABOVE);
     free_result(&r);
 
-    const double m2[] = {1, 18};
-    const double t2[] = {100, 5000}; /* pick 36 threads: within 25 % of 42 */
+    const double m2[] = { 1, 18 };
+    const double t2[] = { 100, 5000 }; /* pick 36 threads: within 25 % of 42 */
     r = make_result(2, m2, t2, 2, 7, 0.0, 2);
     cr_assert_eq(tp_analyze(&r), 0);
     cr_assert_eq(tp__model_verdict(&r), TP__MODEL_AGREES);

@@ -16,9 +16,9 @@ struct synth {
     double wait_ns, compute_ns; /* the task's W and C */
     double noise;               /* relative sd of each repetition */
     uint64_t rng;
-    int fail_threads;           /* a point with this many threads fails (0: none) */
-    int crash_threads;          /* ... or crashes */
-    int cancel_after;           /* set *cancel after this many points (0: never) */
+    int fail_threads;  /* a point with this many threads fails (0: none) */
+    int crash_threads; /* ... or crashes */
+    int cancel_after;  /* set *cancel after this many points (0: never) */
     volatile sig_atomic_t *cancel;
     int calls;
     int seen_threads[64];
@@ -33,8 +33,7 @@ static double ideal(const struct synth *s, int threads, int cores)
     case CPU_BOUND: return fmin(threads, cores) / c;
     case KNEE_WITH_DENT: /* a knee curve whose 16-thread point looks like the 8-thread one */
         return fmin((threads == 16 ? 8 : threads) / (w + c), cores / c);
-    case SERIAL: /* a serialising resource: one task at a time, whatever the pool */
-        return 1 / (w + c);
+    case SERIAL: /* a serialising resource: one task at a time, whatever the pool */ return 1 / (w + c);
     case PEAK_COLLAPSE: {
         double x = fmin(threads / (w + c), cores / c);
         double knee = cores * (1 + w / c);
@@ -113,8 +112,8 @@ static struct tp_sweep_opts opts_for(struct synth *s)
         .repeat = 5,
         .confidence = 0.95,
         .seed = 7,
-        .workload = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000},
-        .source = {synth_measure, s},
+        .workload = { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 },
+        .source = { synth_measure, s },
     };
     return o;
 }
@@ -126,7 +125,7 @@ Test(sweep, threads_round_and_clamp)
     cr_assert_eq(tp__threads_for(0.5, 2), 1);
     cr_assert_eq(tp__threads_for(0.25, 2), 1); /* 0.5 rounds up, and at least 1 anyway */
     cr_assert_eq(tp__threads_for(0.1, 2), 1);
-    cr_assert_eq(tp__threads_for(1.5, 3), 5);  /* 4.5 rounds half away from zero */
+    cr_assert_eq(tp__threads_for(1.5, 3), 5); /* 4.5 rounds half away from zero */
     cr_assert_eq(tp__threads_for(21, 2), 42);
     /* The public name gives the same counts. */
     cr_assert_eq(tp_threads_for(1.5, 3), 5);
@@ -136,7 +135,7 @@ Test(sweep, threads_round_and_clamp)
 
 Test(sweep, plan_default_grid_adds_rules_sorted_unique)
 {
-    struct tp_sweep_opts o = {.include_rules = 1};
+    struct tp_sweep_opts o = { .include_rules = 1 };
     struct tp_point *p;
     size_t n;
     cr_assert_eq(tp__sweep_plan(&o, 2, &p, &n), 0);
@@ -163,8 +162,8 @@ Test(sweep, plan_default_grid_adds_rules_sorted_unique)
 
 Test(sweep, plan_merges_multipliers_with_equal_threads)
 {
-    double ms[] = {0.25, 0.5, 1};
-    struct tp_sweep_opts o = {.multipliers = ms, .n_multipliers = 3};
+    double ms[] = { 0.25, 0.5, 1 };
+    struct tp_sweep_opts o = { .multipliers = ms, .n_multipliers = 3 };
     struct tp_point *p;
     size_t n;
     cr_assert_eq(tp__sweep_plan(&o, 2, &p, &n), 0);
@@ -177,9 +176,9 @@ Test(sweep, plan_merges_multipliers_with_equal_threads)
 
 Test(sweep, plan_rejects_bad_multipliers)
 {
-    double bad[][1] = {{0}, {-1}, {NAN}, {INFINITY}};
+    double bad[][1] = { { 0 }, { -1 }, { NAN }, { INFINITY } };
     for (size_t i = 0; i < 4; i++) {
-        struct tp_sweep_opts o = {.multipliers = bad[i], .n_multipliers = 1};
+        struct tp_sweep_opts o = { .multipliers = bad[i], .n_multipliers = 1 };
         struct tp_point *p;
         size_t n;
         cr_assert_eq(tp__sweep_plan(&o, 2, &p, &n), -EINVAL, "case %zu", i);
@@ -189,8 +188,8 @@ Test(sweep, plan_rejects_bad_multipliers)
 
 Test(sweep, plan_refuses_points_above_max_threads)
 {
-    double ms[] = {1, 2048};
-    struct tp_sweep_opts o = {.multipliers = ms, .n_multipliers = 2, .max_threads = 4096};
+    double ms[] = { 1, 2048 };
+    struct tp_sweep_opts o = { .multipliers = ms, .n_multipliers = 2, .max_threads = 4096 };
     struct tp_point *p;
     size_t n;
     cr_assert_eq(tp__sweep_plan(&o, 4, &p, &n), -E2BIG);
@@ -200,8 +199,8 @@ Test(sweep, plan_refuses_points_above_max_threads)
 
 Test(sweep, plan_leaves_out_rule_sizes_above_max_threads)
 {
-    double ms[] = {1, 2};
-    struct tp_sweep_opts o = {.multipliers = ms, .n_multipliers = 2, .include_rules = 1, .max_threads = 8};
+    double ms[] = { 1, 2 };
+    struct tp_sweep_opts o = { .multipliers = ms, .n_multipliers = 2, .include_rules = 1, .max_threads = 8 };
     struct tp_point *p;
     size_t n;
     cr_assert_eq(tp__sweep_plan(&o, 2, &p, &n), 0, "m = 5 (10 threads) is not the user's: no error");
@@ -215,8 +214,8 @@ Test(sweep, plan_leaves_out_rule_sizes_above_max_threads)
 
 Test(sweep, knee_curve_recommends_near_the_knee)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
-    double ms[] = {1, 2, 5, 10, 20, 30};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42 };
+    double ms[] = { 1, 2, 5, 10, 20, 30 };
     struct tp_sweep_opts o = opts_for(&s);
     o.multipliers = ms;
     o.n_multipliers = 6;
@@ -240,11 +239,11 @@ Test(sweep, a_tolerance_lets_the_band_take_practically_equal_points)
 {
     /* 40 threads reach 95.2% of 60's: distinguishable by the intervals,
      * the same work within a 10% tolerance. */
-    double ms[] = {1, 2, 5, 10, 20, 30};
+    double ms[] = { 1, 2, 5, 10, 20, 30 };
     struct tp_topology t = topo_of(2);
     int picks[2];
     for (int k = 0; k < 2; k++) {
-        struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.005, .rng = 42};
+        struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.005, .rng = 42 };
         struct tp_sweep_opts o = opts_for(&s);
         o.multipliers = ms;
         o.n_multipliers = 6;
@@ -261,7 +260,7 @@ Test(sweep, a_tolerance_lets_the_band_take_practically_equal_points)
 
 Test(sweep, a_tolerance_outside_0_1_is_einval)
 {
-    struct synth s = {.shape = FLAT};
+    struct synth s = { .shape = FLAT };
     struct tp_sweep_opts o = opts_for(&s);
     o.tolerance = 1.0;
     struct tp_topology t = topo_of(2);
@@ -271,7 +270,7 @@ Test(sweep, a_tolerance_outside_0_1_is_einval)
 
 Test(sweep, flat_curve_recommends_the_fewest_threads)
 {
-    struct synth s = {.shape = FLAT, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.02, .rng = 3};
+    struct synth s = { .shape = FLAT, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.02, .rng = 3 };
     struct tp_sweep_opts o = opts_for(&s);
     struct tp_topology t = topo_of(2);
     struct tp_result r;
@@ -282,7 +281,7 @@ Test(sweep, flat_curve_recommends_the_fewest_threads)
 
 Test(sweep, cpu_bound_recommends_one_thread_per_core)
 {
-    struct synth s = {.shape = CPU_BOUND, .wait_ns = 0, .compute_ns = 1e5, .noise = 0.01, .rng = 9};
+    struct synth s = { .shape = CPU_BOUND, .wait_ns = 0, .compute_ns = 1e5, .noise = 0.01, .rng = 9 };
     struct tp_sweep_opts o = opts_for(&s);
     o.workload.kind = TP_WORKLOAD_CPU;
     struct tp_topology t = topo_of(4);
@@ -295,7 +294,7 @@ Test(sweep, cpu_bound_recommends_one_thread_per_core)
 
 Test(sweep, peak_then_collapse_picks_inside_the_peak)
 {
-    struct synth s = {.shape = PEAK_COLLAPSE, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5};
+    struct synth s = { .shape = PEAK_COLLAPSE, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5 };
     struct tp_sweep_opts o = opts_for(&s);
     struct tp_topology t = topo_of(2);
     struct tp_result r;
@@ -311,7 +310,7 @@ Test(sweep, same_seed_same_result)
     struct tp_result a, b;
     struct tp_topology t = topo_of(2);
     for (int k = 0; k < 2; k++) {
-        struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.05, .rng = 11};
+        struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.05, .rng = 11 };
         struct tp_sweep_opts o = opts_for(&s);
         cr_assert_eq(tp_sweep_run(&o, &t, k == 0 ? &a : &b), 0);
     }
@@ -327,8 +326,13 @@ Test(sweep, same_seed_same_result)
 
 Test(sweep, failed_and_crashed_points_are_recorded_and_the_sweep_goes_on)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1,
-                      .fail_threads = 16, .crash_threads = 32};
+    struct synth s = { .shape = KNEE,
+                       .wait_ns = 2e6,
+                       .compute_ns = 1e5,
+                       .noise = 0.01,
+                       .rng = 1,
+                       .fail_threads = 16,
+                       .crash_threads = 32 };
     struct tp_sweep_opts o = opts_for(&s);
     struct tp_topology t = topo_of(2);
     struct tp_result r;
@@ -357,8 +361,8 @@ Test(sweep, failed_and_crashed_points_are_recorded_and_the_sweep_goes_on)
 
 Test(sweep, every_point_failing_is_enopoints_with_the_points_kept)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .rng = 1, .fail_threads = 2};
-    double ms[] = {1};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .rng = 1, .fail_threads = 2 };
+    double ms[] = { 1 };
     struct tp_sweep_opts o = opts_for(&s);
     o.multipliers = ms;
     o.n_multipliers = 1;
@@ -375,8 +379,9 @@ Test(sweep, every_point_failing_is_enopoints_with_the_points_kept)
 Test(sweep, cancel_keeps_what_was_measured_and_marks_partial)
 {
     volatile sig_atomic_t cancel = 0;
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1,
-                      .cancel_after = 4, .cancel = &cancel};
+    struct synth s = {
+        .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1, .cancel_after = 4, .cancel = &cancel
+    };
     struct tp_sweep_opts o = opts_for(&s);
     o.cancel = &cancel;
     struct tp_topology t = topo_of(2);
@@ -416,8 +421,8 @@ static void count_events(void *ctx, const struct tp_progress *p)
 
 Test(sweep, progress_reports_start_and_done_for_each_point)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1};
-    struct events e = {0};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 1 };
+    struct events e = { 0 };
     struct tp_sweep_opts o = opts_for(&s);
     o.progress = count_events;
     o.progress_ctx = &e;
@@ -432,14 +437,14 @@ Test(sweep, progress_reports_start_and_done_for_each_point)
 
 Test(sweep, bad_options_are_einval_and_nothing_is_measured)
 {
-    struct synth s = {.shape = FLAT};
+    struct synth s = { .shape = FLAT };
     struct tp_topology t = topo_of(2);
     struct tp_result r;
     struct tp_sweep_opts o = opts_for(&s);
     o.repeat = -1;
     cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
     o = opts_for(&s);
-    o.repeat = 0; /* auto */
+    o.repeat = 0;     /* auto */
     o.repeat_max = 2; /* below TP_REPEAT_MIN */
     cr_assert_eq(tp_sweep_run(&o, &t, &r), -EINVAL);
     o = opts_for(&s);
@@ -494,7 +499,7 @@ static struct tp_result adaptive_run(struct synth *s, int cores, double noise_ca
 
 Test(sweep, adaptive_finds_the_knee_with_fewer_points_than_a_fine_grid)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 42 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     int th = r.points[r.pick].threads;
     /* The knee is at 42 threads; the resolution is 10% of the pick. */
@@ -512,7 +517,7 @@ Test(sweep, adaptive_climbs_past_m_64_for_a_long_wait)
     /* 20 ms waits, 100 us compute, 2 cores: the knee is 2 x 201 = 402
      * threads (m = 201), far past the old top of the coarse pass (m = 64,
      * 128 threads), which then reported "still rising" at a third of it. */
-    struct synth s = {.shape = KNEE, .wait_ns = 2e7, .compute_ns = 1e5, .noise = 0.01, .rng = 21};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e7, .compute_ns = 1e5, .noise = 0.01, .rng = 21 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     int th = r.points[r.pick].threads;
     cr_assert(has_threads(&r, 512), "the coarse pass went on to m = 256");
@@ -522,7 +527,7 @@ Test(sweep, adaptive_climbs_past_m_64_for_a_long_wait)
 
 Test(sweep, adaptive_on_a_flat_curve_goes_below_one_thread_per_core)
 {
-    struct synth s = {.shape = SERIAL, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 3};
+    struct synth s = { .shape = SERIAL, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 3 };
     struct tp_result r = adaptive_run(&s, 4, 0);
     cr_assert_eq(r.points[r.pick].threads, 1, "a serialised resource wants one thread");
     cr_assert(has_threads(&r, 1));
@@ -532,7 +537,7 @@ Test(sweep, adaptive_on_a_flat_curve_goes_below_one_thread_per_core)
 
 Test(sweep, adaptive_cpu_bound_recommends_one_thread_per_core)
 {
-    struct synth s = {.shape = CPU_BOUND, .wait_ns = 0, .compute_ns = 1e5, .noise = 0.01, .rng = 9};
+    struct synth s = { .shape = CPU_BOUND, .wait_ns = 0, .compute_ns = 1e5, .noise = 0.01, .rng = 9 };
     struct tp_result r = adaptive_run(&s, 4, 0);
     cr_assert_eq(r.points[r.pick].threads, 4);
     cr_assert_leq(r.n_points, 9, "%zu points", r.n_points);
@@ -541,7 +546,7 @@ Test(sweep, adaptive_cpu_bound_recommends_one_thread_per_core)
 
 Test(sweep, adaptive_peak_then_collapse_stops_going_up_and_picks_the_peak)
 {
-    struct synth s = {.shape = PEAK_COLLAPSE, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5};
+    struct synth s = { .shape = PEAK_COLLAPSE, .wait_ns = 1e6, .compute_ns = 1e5, .noise = 0.01, .rng = 5 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     int th = r.points[r.pick].threads;
     cr_assert(th >= 22 && th <= 26, "pick %d threads", th);
@@ -553,7 +558,7 @@ Test(sweep, adaptive_does_not_stop_on_a_dent_before_the_models_knee)
 {
     /* 8 -> 16 threads looks flat, but the model puts the knee at 42: the
      * coarse pass must go on and find it. */
-    struct synth s = {.shape = KNEE_WITH_DENT, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 8};
+    struct synth s = { .shape = KNEE_WITH_DENT, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 8 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     cr_assert(has_threads(&r, 64), "the coarse pass went past the dent");
     int th = r.points[r.pick].threads;
@@ -563,7 +568,7 @@ Test(sweep, adaptive_does_not_stop_on_a_dent_before_the_models_knee)
 
 Test(sweep, adaptive_with_heavy_noise_still_reaches_past_the_knee_and_warns)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.15, .rng = 13};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.15, .rng = 13 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     int top = r.points[r.n_points - 1].threads;
     cr_assert_geq(top, 63, "coarse pass reached %d threads; the knee is at 42", top);
@@ -574,7 +579,7 @@ Test(sweep, adaptive_with_heavy_noise_still_reaches_past_the_knee_and_warns)
 
 Test(sweep, quiet_measurements_are_not_called_noisy)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.003, .rng = 13};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.003, .rng = 13 };
     struct tp_result r = adaptive_run(&s, 2, 0);
     cr_assert_eq(r.noisy, 0, "noise %.4f", r.noise);
     for (size_t i = 0; i < r.n_points; i++)
@@ -584,8 +589,8 @@ Test(sweep, quiet_measurements_are_not_called_noisy)
 
 Test(sweep, a_latency_bound_picks_the_best_throughput_under_it)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4};
-    double ms[] = {1, 2, 5, 10, 20, 30, 40};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4 };
+    double ms[] = { 1, 2, 5, 10, 20, 30, 40 };
     struct tp_sweep_opts o = opts_for(&s);
     o.multipliers = ms;
     o.n_multipliers = 7;
@@ -607,8 +612,8 @@ Test(sweep, a_latency_bound_picks_the_best_throughput_under_it)
 
 Test(sweep, a_latency_bound_nothing_meets_is_enofeasible)
 {
-    struct synth s = {.shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4};
-    double ms[] = {1, 2};
+    struct synth s = { .shape = KNEE, .wait_ns = 2e6, .compute_ns = 1e5, .noise = 0.01, .rng = 4 };
+    double ms[] = { 1, 2 };
     struct tp_sweep_opts o = opts_for(&s);
     o.multipliers = ms;
     o.n_multipliers = 2;

@@ -87,7 +87,7 @@ static void v2_host(const char *cgpath)
 
 static struct tp_topology_opts synth_opts(void)
 {
-    struct tp_topology_opts o = {0};
+    struct tp_topology_opts o = { 0 };
     o.hwloc_synthetic = SYNTH;
     o.fs_root = g_root;
     return o;
@@ -231,8 +231,7 @@ Test(topology, cgroup_path_outside_mount_root_uses_mount_point)
 
     /* The mount root "/docker/abc" must not match "/docker/abcdef". */
     put("proc/self/cgroup", "0::/docker/abcdef\n");
-    put("proc/self/mountinfo",
-        "600 500 0:40 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+    put("proc/self/mountinfo", "600 500 0:40 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
     put("sys/fs/cgroup/cpu.max", "75000 100000\n");
     put("sys/fs/cgroup/docker/abcdef/cpu.max", "10000 100000\n");
     cr_assert_eq(tp__cgroup_cpu_quota(g_root, &cpus, src, sizeof(src)), 0);
@@ -246,8 +245,7 @@ Test(topology, cgroup_cpuacct_alone_is_not_cpu)
     char src[256];
 
     put("proc/self/cgroup", "2:cpuacct:/x\n");
-    put("proc/self/mountinfo",
-        "33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n");
+    put("proc/self/mountinfo", "33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n");
     put("sys/fs/cgroup/cpuacct/x/cpu.cfs_quota_us", "50000\n");
     put("sys/fs/cgroup/cpuacct/x/cpu.cfs_period_us", "100000\n");
     cr_assert_eq(tp__cgroup_cpu_quota(g_root, &cpus, src, sizeof(src)), 0);
@@ -262,9 +260,8 @@ Test(topology, cgroup_hybrid_checks_v1_and_v2)
 
     /* Hybrid host: v1 cpu controller plus a unified mount; v2 is tighter. */
     put("proc/self/cgroup", "1:cpu:/svc\n0::/svc\n");
-    put("proc/self/mountinfo",
-        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
+    put("proc/self/mountinfo", "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+                               "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
     put("sys/fs/cgroup/cpu/svc/cpu.cfs_quota_us", "300000\n");
     put("sys/fs/cgroup/cpu/svc/cpu.cfs_period_us", "100000\n");
     put("sys/fs/cgroup/unified/svc/cpu.max", "120000 100000\n");
@@ -362,10 +359,7 @@ Test(topology, cgroup_missing_mountinfo_is_no_quota)
     cr_assert_float_eq(cpus, 0.0, 1e-12);
 }
 
-Test(topology, cgroup_null_cpus_is_einval)
-{
-    cr_assert_eq(tp__cgroup_cpu_quota(g_root, NULL, NULL, 0), -EINVAL);
-}
+Test(topology, cgroup_null_cpus_is_einval) { cr_assert_eq(tp__cgroup_cpu_quota(g_root, NULL, NULL, 0), -EINVAL); }
 
 /* ---------------------------------------------------------------- hwloc */
 
@@ -544,10 +538,7 @@ Test(topology, missing_proc_files_give_zero_and_empty)
     cr_assert_str_eq(t.cpu_model, "");
 }
 
-Test(topology, null_out_is_einval)
-{
-    cr_assert_eq(tp_topology_detect(NULL, NULL), -EINVAL);
-}
+Test(topology, null_out_is_einval) { cr_assert_eq(tp_topology_detect(NULL, NULL), -EINVAL); }
 
 Test(topology, unknown_unit_is_einval)
 {
@@ -591,7 +582,7 @@ Test(topology, real_affinity_one_cpu_sees_one_pu)
 {
     cpu_set_t saved, one;
     struct tp_topology t;
-    struct tp_topology_opts o = {0};
+    struct tp_topology_opts o = { 0 };
     int cpu = -1;
 
     cr_assert_eq(sched_getaffinity(0, sizeof(saved), &saved), 0);

@@ -45,15 +45,15 @@ Test(workload, names_round_trip)
 Test(workload, open_validates_params)
 {
     struct tp__workload w;
-    struct tp_workload_params empty_io = {.kind = TP_WORKLOAD_IO};
+    struct tp_workload_params empty_io = { .kind = TP_WORKLOAD_IO };
     cr_assert_eq(tp__workload_open(&w, &empty_io), -EINVAL);
-    struct tp_workload_params empty_cpu = {.kind = TP_WORKLOAD_CPU};
+    struct tp_workload_params empty_cpu = { .kind = TP_WORKLOAD_CPU };
     cr_assert_eq(tp__workload_open(&w, &empty_cpu), -EINVAL);
-    struct tp_workload_params huge = {.kind = TP_WORKLOAD_IO, .latency_ns = 61ull * 1000000000ull};
+    struct tp_workload_params huge = { .kind = TP_WORKLOAD_IO, .latency_ns = 61ull * 1000000000ull };
     cr_assert_eq(tp__workload_open(&w, &huge), -EINVAL);
-    struct tp_workload_params unknown = {.kind = (enum tp_workload_kind)42, .latency_ns = 1, .compute_ns = 1};
+    struct tp_workload_params unknown = { .kind = (enum tp_workload_kind)42, .latency_ns = 1, .compute_ns = 1 };
     cr_assert_eq(tp__workload_open(&w, &unknown), -EINVAL);
-    struct tp_workload_params ok = {.kind = TP_WORKLOAD_IO, .latency_ns = 1000, .compute_ns = 1000};
+    struct tp_workload_params ok = { .kind = TP_WORKLOAD_IO, .latency_ns = 1000, .compute_ns = 1000 };
     cr_assert_eq(tp__workload_open(&w, &ok), 0);
     cr_assert_not_null(w.ops);
     w.ops->task(&w, 0);
@@ -64,7 +64,7 @@ Test(workload, open_validates_params)
 Test(workload, io_task_waits_then_computes)
 {
     struct tp__workload w;
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 5000000, .compute_ns = 1000000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_IO, .latency_ns = 5000000, .compute_ns = 1000000 };
     cr_assert_eq(tp__workload_open(&w, &p), 0);
     uint64_t t0 = tp__now_ns(), c0 = tp__thread_cpu_ns();
     w.ops->task(&w, 0);
@@ -94,7 +94,7 @@ Test(workload, public_io_task_over_a_minute_is_einval_and_runs_nothing)
 
 Test(workload, describe_says_what_a_task_does)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 };
     char buf[128];
     cr_assert_eq(tp_workload_describe(&p, buf, sizeof buf), 0);
     cr_assert_str_eq(buf, "io: wait 2 ms + compute 100 us per task");
@@ -104,7 +104,7 @@ Test(workload, describe_says_what_a_task_does)
 
 Test(workload, describe_bad_arguments_are_einval)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_CPU, .compute_ns = 1000 };
     char buf[8] = "keep";
     cr_assert_eq(tp_workload_describe(NULL, buf, sizeof buf), -EINVAL);
     cr_assert_eq(tp_workload_describe(&p, NULL, 8), -EINVAL);
@@ -119,8 +119,8 @@ Test(workload, describe_bad_arguments_are_einval)
 
 Test(workload, every_kind_has_a_name_that_parses_back)
 {
-    enum tp_workload_kind kinds[] = {TP_WORKLOAD_IO, TP_WORKLOAD_CPU, TP_WORKLOAD_MIXED, TP_WORKLOAD_FILE,
-                                     TP_WORKLOAD_NET, TP_WORKLOAD_NOOP};
+    enum tp_workload_kind kinds[] = { TP_WORKLOAD_IO,   TP_WORKLOAD_CPU, TP_WORKLOAD_MIXED,
+                                      TP_WORKLOAD_FILE, TP_WORKLOAD_NET, TP_WORKLOAD_NOOP };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         enum tp_workload_kind k;
         cr_assert_eq(tp_workload_parse(tp_workload_name(kinds[i]), &k), 0);
@@ -132,8 +132,9 @@ Test(workload, every_kind_has_a_name_that_parses_back)
 
 Test(workload, mixed_splits_tasks_by_the_fraction)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_MIXED, .latency_ns = 1000, .compute_ns = 1000,
-                                   .io_fraction = 0.25};
+    struct tp_workload_params p = {
+        .kind = TP_WORKLOAD_MIXED, .latency_ns = 1000, .compute_ns = 1000, .io_fraction = 0.25
+    };
     struct tp__workload w;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
     for (uint64_t i = 0; i < 400; i++)
@@ -152,7 +153,7 @@ Test(workload, mixed_splits_tasks_by_the_fraction)
 
 Test(workload, noop_counts_and_does_nothing_else)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NOOP};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_NOOP };
     struct tp__workload w;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
     for (uint64_t i = 0; i < 1000; i++)
@@ -179,7 +180,7 @@ Test(workload, file_reads_real_blocks_and_leaves_no_file, .timeout = 60)
 {
     char dir[] = "/tmp/tp-file-test-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096 };
     snprintf(p.file_dir, sizeof p.file_dir, "%s", dir);
     struct tp__sweep_res res;
     char err[512];
@@ -202,7 +203,7 @@ Test(workload, file_reads_real_blocks_and_leaves_no_file, .timeout = 60)
 
 Test(workload, file_direct_works_on_disk_or_is_refused_by_name, .timeout = 60)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096, .direct = 1};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_FILE, .file_size = 1 << 20, .block_size = 4096, .direct = 1 };
     char err[512];
     snprintf(p.file_dir, sizeof p.file_dir, "/dev/shm");
     int rc = tp_workload_check(&p, err, sizeof err);
@@ -219,14 +220,14 @@ Test(workload, file_direct_works_on_disk_or_is_refused_by_name, .timeout = 60)
 
 Test(workload, file_size_must_hold_a_block)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_FILE, .file_size = 100, .block_size = 4096};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_FILE, .file_size = 100, .block_size = 4096 };
     char err[512];
     cr_assert_eq(tp_workload_check(&p, err, sizeof err), -EINVAL);
 }
 
 Test(workload, thread_hooks_run_per_thread_and_close_finishes_them)
 {
-    struct tp_workload_params p = {.kind = TP_WORKLOAD_NOOP};
+    struct tp_workload_params p = { .kind = TP_WORKLOAD_NOOP };
     struct tp__workload w;
     cr_assert_eq(tp__workload_open(&w, &p), 0);
     tp__workload_thread_start(&w, 7);
@@ -281,17 +282,17 @@ Test(workload, options_table_names_owner_and_field)
 Test(workload, check_options_names_the_option_at_fault)
 {
     char err[256];
-    struct tp_workload_params f = {.kind = TP_WORKLOAD_FILE, .file_size = 1024, .block_size = 4096};
+    struct tp_workload_params f = { .kind = TP_WORKLOAD_FILE, .file_size = 1024, .block_size = 4096 };
     cr_assert_eq(tp_workload_check_options(&f, 0, err, sizeof err), -EINVAL);
     cr_assert(strstr(err, "--file-size: 1024 bytes is smaller than --block-size=4096") == err, "%s", err);
-    struct tp_workload_params m = {.kind = TP_WORKLOAD_MIXED, .io_fraction = 0.5, .compute_ns = 1000};
+    struct tp_workload_params m = { .kind = TP_WORKLOAD_MIXED, .io_fraction = 0.5, .compute_ns = 1000 };
     cr_assert_eq(tp_workload_check_options(&m, 0, err, sizeof err), -EINVAL);
     cr_assert(strncmp(err, "--latency:", 10) == 0, "%s", err);
-    struct tp_workload_params n = {.kind = TP_WORKLOAD_NET};
+    struct tp_workload_params n = { .kind = TP_WORKLOAD_NET };
     cr_assert_eq(tp_workload_check_options(&n, 0, err, sizeof err), 0);
     cr_assert_eq(tp_workload_check_options(&n, 1, err, sizeof err), -EINVAL, "net has no modelled wait");
     cr_assert(strstr(err, "the net workload has no modelled wait") != NULL, "%s", err);
-    struct tp_workload_params c = {.kind = TP_WORKLOAD_CPU, .compute_ns = 1000};
+    struct tp_workload_params c = { .kind = TP_WORKLOAD_CPU, .compute_ns = 1000 };
     cr_assert_eq(tp_workload_check_options(&c, 1, err, sizeof err), 0, "cpu's --latency is the CLI's to refuse");
     cr_assert_eq(tp_workload_check_options(NULL, 0, err, sizeof err), -EINVAL);
 }
@@ -299,14 +300,14 @@ Test(workload, check_options_names_the_option_at_fault)
 Test(workload, describe_through_the_kinds)
 {
     char buf[256];
-    struct tp_workload_params io = {.kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000};
+    struct tp_workload_params io = { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 };
     tp__workload_describe(&io, buf, sizeof buf);
     cr_assert_str_eq(buf, "io: wait 2 ms + compute 100 us per task");
-    struct tp_workload_params net = {.kind = TP_WORKLOAD_NET, .server_delay_ns = 1000000};
+    struct tp_workload_params net = { .kind = TP_WORKLOAD_NET, .server_delay_ns = 1000000 };
     tp__workload_describe(&net, buf, sizeof buf);
     cr_assert_str_eq(buf, "net: TCP request 64 B -> reply 1 KiB over loopback, server delay 1 ms, one connection "
                           "per thread");
-    struct tp_workload_params bad = {.kind = (enum tp_workload_kind)99};
+    struct tp_workload_params bad = { .kind = (enum tp_workload_kind)99 };
     tp__workload_describe(&bad, buf, sizeof buf);
     cr_assert_str_eq(buf, "unknown workload");
 }

@@ -39,15 +39,15 @@ enum tp_error {
     TP_ECHILD = -10007,    /* the point's child process broke its protocol */
     TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
     /* -10040 ..: workloads */
-    TP_EPLUGIN = -10040,   /* a workload plugin could not be loaded, is invalid or failed to set up */
+    TP_EPLUGIN = -10040,     /* a workload plugin could not be loaded, is invalid or failed to set up */
     TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound */
     /* -10020 ..: reading results back, plotting */
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
     TP_EGNUPLOT = -10022,   /* gnuplot ran but failed to render the plot */
     /* -10050 ..: the user's program (--run) */
-    TP_EEXIT = -10050,      /* the program exited with a non-zero status */
-    TP_ENOMETRIC = -10051,  /* the program's output held no usable metric (--metric) */
+    TP_EEXIT = -10050,     /* the program exited with a non-zero status */
+    TP_ENOMETRIC = -10051, /* the program's output held no usable metric (--metric) */
 };
 
 /* Returns a static, human-readable description of err (0, a negative errno
@@ -84,23 +84,23 @@ struct tp_topology_opts {
 };
 
 struct tp_topology {
-    int hwloc_ok;             /* 1 when hwloc loaded the topology */
-    int hwloc_cores;          /* physical cores inside the allowed cpuset (0 if !hwloc_ok) */
-    int hwloc_pus;            /* PUs inside the allowed cpuset (0 if !hwloc_ok) */
-    int affinity_cpus;        /* CPU_COUNT of sched_getaffinity() */
-    int online_cpus;          /* sysconf(_SC_NPROCESSORS_ONLN), for reference only */
-    double quota_cpus;        /* CPU quota as cores (quota / period); 0 = no quota */
-    int quota_cores;          /* ceil(quota_cpus); 0 = no quota */
-    char quota_source[256];   /* file the tightest quota came from; "" = none */
-    int cores_override;       /* the --cores value, 0 = none */
-    enum tp_core_unit unit;   /* what was counted */
-    int allowed_cores;        /* hwloc (or affinity) count in the chosen unit */
-    int effective_cores;      /* min(allowed_cores, quota_cores), or the override */
+    int hwloc_ok;                /* 1 when hwloc loaded the topology */
+    int hwloc_cores;             /* physical cores inside the allowed cpuset (0 if !hwloc_ok) */
+    int hwloc_pus;               /* PUs inside the allowed cpuset (0 if !hwloc_ok) */
+    int affinity_cpus;           /* CPU_COUNT of sched_getaffinity() */
+    int online_cpus;             /* sysconf(_SC_NPROCESSORS_ONLN), for reference only */
+    double quota_cpus;           /* CPU quota as cores (quota / period); 0 = no quota */
+    int quota_cores;             /* ceil(quota_cpus); 0 = no quota */
+    char quota_source[256];      /* file the tightest quota came from; "" = none */
+    int cores_override;          /* the --cores value, 0 = none */
+    enum tp_core_unit unit;      /* what was counted */
+    int allowed_cores;           /* hwloc (or affinity) count in the chosen unit */
+    int effective_cores;         /* min(allowed_cores, quota_cores), or the override */
     enum tp_cores_source source; /* which source won */
-    char cpu_model[128];      /* e.g. "AMD EPYC"; "" if unknown */
-    long mem_total_kb;        /* MemTotal of /proc/meminfo (hwloc's is unreliable on VMs) */
-    long mem_available_kb;    /* MemAvailable of /proc/meminfo */
-    char warning[256];        /* e.g. why hwloc was not used; "" = none */
+    char cpu_model[128];         /* e.g. "AMD EPYC"; "" if unknown */
+    long mem_total_kb;           /* MemTotal of /proc/meminfo (hwloc's is unreliable on VMs) */
+    long mem_available_kb;       /* MemAvailable of /proc/meminfo */
+    char warning[256];           /* e.g. why hwloc was not used; "" = none */
 };
 
 /* Detects the topology into *out. opts may be NULL (defaults). Returns 0, or
@@ -125,11 +125,11 @@ struct tp_host {
     char cpu_model[128];               /* "" if unknown */
     int effective_cores;
     enum tp_cores_source cores_source;
-    int allowed_pus;                   /* PUs this process may run on */
-    double quota_cpus;                 /* cgroup CPU quota as cores; 0 = none */
-    long mem_gib;                      /* MemTotal rounded to the nearest GiB */
-    char kernel[128];                  /* uname release */
-    char arch[64];                     /* uname machine */
+    int allowed_pus;   /* PUs this process may run on */
+    double quota_cpus; /* cgroup CPU quota as cores; 0 = none */
+    long mem_gib;      /* MemTotal rounded to the nearest GiB */
+    char kernel[128];  /* uname release */
+    char arch[64];     /* uname machine */
 };
 
 /* Fills *out from topo, gethostname and uname, and derives class_key
@@ -160,9 +160,9 @@ struct tp_ctl_step;
 typedef void (*tp_task_fn)(void *arg);
 
 struct tp_pool_opts {
-    int threads;          /* number of workers, >= 1 */
-    size_t stack_size;    /* bytes per worker stack; 0 = TP_POOL_DEFAULT_STACK */
-    const char *name;     /* thread name prefix (<= 10 chars used); NULL = "tp-worker" */
+    int threads;           /* number of workers, >= 1 */
+    size_t stack_size;     /* bytes per worker stack; 0 = TP_POOL_DEFAULT_STACK */
+    const char *name;      /* thread name prefix (<= 10 chars used); NULL = "tp-worker" */
     size_t queue_capacity; /* pending tasks before submit blocks; 0 = default (rounded up to a power of 2) */
     /* Called once in each worker before it takes tasks (e.g. to lower its
      * timer slack); runs in that worker, with no pool lock held. May be NULL. */
@@ -175,11 +175,11 @@ struct tp_pool_opts {
     /* Online tuning (README: Online tuning): a controller thread resizes
      * the pool while it runs; see struct tp_pool_online. */
     struct tp_pool_online {
-        int enabled;          /* 1: start the controller with the pool */
-        int min_threads;      /* bounds of the size it may choose; 0 = 1 */
-        int max_threads;      /* 0 = the pool's max_threads, else 1024 */
-        double cores;         /* CPUs the pool may use; 0 = the allowed CPUs */
-        unsigned interval_ms; /* sensor period; 0 = 100 */
+        int enabled;                  /* 1: start the controller with the pool */
+        int min_threads;              /* bounds of the size it may choose; 0 = 1 */
+        int max_threads;              /* 0 = the pool's max_threads, else 1024 */
+        double cores;                 /* CPUs the pool may use; 0 = the allowed CPUs */
+        unsigned interval_ms;         /* sensor period; 0 = 100 */
         struct tp_ctl_params *params; /* controller constants; NULL = defaults */
         /* Called on the controller thread after each step, with no pool
          * lock held (e.g. to record a trace). May be NULL. */
@@ -223,20 +223,20 @@ TP_EXTERN int tp_pool_resize(struct tp_pool *pool, int threads);
 
 /* Cumulative counters of a pool (the online controller's sensor). */
 struct tp_pool_stats {
-    int threads;          /* the size the pool is set to */
-    int live;             /* workers started and not yet gone (>= threads while some leave) */
-    int sensing;          /* 1: the per-task counters below are kept (online tuning on,
+    int threads;         /* the size the pool is set to */
+    int live;            /* workers started and not yet gone (>= threads while some leave) */
+    int sensing;         /* 1: the per-task counters below are kept (online tuning on,
                            * or opts.max_threads > threads) */
-    int runq_known;       /* 1: cpu_ns and runq_ns come from /proc/thread-self/schedstat;
+    int runq_known;      /* 1: cpu_ns and runq_ns come from /proc/thread-self/schedstat;
                            * 0: cpu_ns from the threads' CPU clocks, runq_ns = 0 */
-    uint64_t tasks;       /* tasks finished */
-    uint64_t busy_ns;     /* wall time the workers spent inside tasks */
-    uint64_t cpu_ns;      /* CPU time of the workers (tasks, the pool's own work, spinning) */
-    uint64_t runq_ns;     /* time the workers were runnable but waiting for a CPU */
-    uint64_t runq_tasks;  /* tasks finished by the workers counted in runq_ns: at most a quarter
+    uint64_t tasks;      /* tasks finished */
+    uint64_t busy_ns;    /* wall time the workers spent inside tasks */
+    uint64_t cpu_ns;     /* CPU time of the workers (tasks, the pool's own work, spinning) */
+    uint64_t runq_ns;    /* time the workers were runnable but waiting for a CPU */
+    uint64_t runq_tasks; /* tasks finished by the workers counted in runq_ns: at most a quarter
                            * of RLIMIT_NOFILE (and 1024) workers keep schedstat open, so with
                            * more workers runq_ns / runq_tasks is a sample of the wait per task */
-    uint64_t queued;      /* tasks waiting in the queue now */
+    uint64_t queued;     /* tasks waiting in the queue now */
 };
 
 /* Fills *out. Returns 0 or -EINVAL. Thread-safe; not from a worker. */
@@ -252,23 +252,23 @@ struct tp_ctl;
 
 struct tp_ctl_params {
     int min_threads, max_threads; /* bounds, 1 <= min <= max */
-    double cores;       /* CPUs the workers may use (effective cores), > 0 */
-    double headroom;    /* size = headroom x the model's knee; 0 = 1.2 */
-    double deadband;    /* no move while the target is within this fraction; 0 = 0.1 */
-    double max_step;    /* one move changes the size by at most this factor; 0 = 4 */
-    double min_window_s;   /* a decision window is at least this long; 0 = 0.1 */
-    double min_tasks;      /* ... and holds at least this many finished tasks; 0 = 20 */
-    double max_window_s;   /* ... unless it has lasted this long; 0 = 1 */
-    double cap_ttl_s;   /* a learnt bound (a move that did not pay) expires; 0 = 30 */
+    double cores;                 /* CPUs the workers may use (effective cores), > 0 */
+    double headroom;              /* size = headroom x the model's knee; 0 = 1.2 */
+    double deadband;              /* no move while the target is within this fraction; 0 = 0.1 */
+    double max_step;              /* one move changes the size by at most this factor; 0 = 4 */
+    double min_window_s;          /* a decision window is at least this long; 0 = 0.1 */
+    double min_tasks;             /* ... and holds at least this many finished tasks; 0 = 20 */
+    double max_window_s;          /* ... unless it has lasted this long; 0 = 1 */
+    double cap_ttl_s;             /* a learnt bound (a move that did not pay) expires; 0 = 30 */
 };
 
 /* One sensor window: deltas of struct tp_pool_stats over dt_s seconds. */
 struct tp_ctl_obs {
     double dt_s;
-    int threads;        /* the pool's size during the window */
+    int threads; /* the pool's size during the window */
     double tasks, busy_s, cpu_s, runq_s;
-    int runq_known;     /* 0: runq_s is unknown (the model then uses the whole task time) */
-    double runq_tasks;  /* the tasks runq_s belongs to; 0 = all of them */
+    int runq_known;    /* 0: runq_s is unknown (the model then uses the whole task time) */
+    double runq_tasks; /* the tasks runq_s belongs to; 0 = all of them */
 };
 
 enum tp_ctl_action {
@@ -284,21 +284,21 @@ enum tp_ctl_action {
 };
 
 struct tp_ctl_step {
-    double t_s;          /* controller time (sum of the windows) at the end of this window */
-    double window_s;     /* this decision window's length */
-    int threads_before;  /* size during the window */
-    int threads;         /* size decided */
+    double t_s;         /* controller time (sum of the windows) at the end of this window */
+    double window_s;    /* this decision window's length */
+    int threads_before; /* size during the window */
+    int threads;        /* size decided */
     enum tp_ctl_action action;
-    const char *reason;  /* a short static sentence */
-    double tput;         /* tasks/s in the window */
-    double task_s;       /* mean time inside a task (R) */
-    double cpu_task_s;   /* CPU per task (C) */
-    double runq_task_s;  /* run-queue wait per task (q) */
-    double wait_task_s;  /* R - q - C: the task's own wait (W) */
-    double busy;         /* share of worker time spent inside tasks */
-    double knee;         /* the model's knee: cores x (W + C) / C (or demand x (W + C)) */
-    double target;       /* headroom x knee, within the bounds */
-    double noise;        /* relative window-to-window throughput noise */
+    const char *reason;   /* a short static sentence */
+    double tput;          /* tasks/s in the window */
+    double task_s;        /* mean time inside a task (R) */
+    double cpu_task_s;    /* CPU per task (C) */
+    double runq_task_s;   /* run-queue wait per task (q) */
+    double wait_task_s;   /* R - q - C: the task's own wait (W) */
+    double busy;          /* share of worker time spent inside tasks */
+    double knee;          /* the model's knee: cores x (W + C) / C (or demand x (W + C)) */
+    double target;        /* headroom x knee, within the bounds */
+    double noise;         /* relative window-to-window throughput noise */
     int cap_hi, floor_lo; /* learnt bounds (0 = none) */
 };
 
@@ -332,10 +332,10 @@ enum tp_workload_kind {
 #define TP_MAX_TASK_NS (60ull * 1000000000ull)  /* io, cpu, mixed: the longest wait or compute per task */
 #define TP_MAX_DELAY_NS (60ull * 1000000000ull) /* net: the longest server delay */
 
-#define TP_FILE_DEFAULT_SIZE (64ull << 20)  /* file: 64 MiB */
-#define TP_FILE_DEFAULT_BLOCK 4096u         /* file: 4 KiB per read */
-#define TP_NET_DEFAULT_REPLY 1024u          /* net: 1 KiB per reply */
-#define TP_NET_DEFAULT_REQUEST 64u          /* net: 64 bytes per request */
+#define TP_FILE_DEFAULT_SIZE (64ull << 20) /* file: 64 MiB */
+#define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
+#define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
+#define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -345,12 +345,12 @@ struct tp_workload_params {
     uint64_t latency_ns; /* io, mixed: length of the blocking wait per task */
     uint64_t compute_ns; /* io, cpu, mixed: CPU time per task (busy computation, never a sleep) */
 
-    double io_fraction;  /* mixed: share of the tasks that wait, 0..1; the rest compute */
+    double io_fraction; /* mixed: share of the tasks that wait, 0..1; the rest compute */
 
     char file_dir[TP_WORKLOAD_PATH_MAX]; /* file: where the temporary file goes; "" = $TMPDIR or /tmp */
-    uint64_t file_size;  /* file: bytes; 0 = TP_FILE_DEFAULT_SIZE */
-    uint32_t block_size; /* file: bytes per read; 0 = TP_FILE_DEFAULT_BLOCK */
-    int direct;          /* file: 1 = O_DIRECT reads (bypass the page cache) */
+    uint64_t file_size;                  /* file: bytes; 0 = TP_FILE_DEFAULT_SIZE */
+    uint32_t block_size;                 /* file: bytes per read; 0 = TP_FILE_DEFAULT_BLOCK */
+    int direct;                          /* file: 1 = O_DIRECT reads (bypass the page cache) */
 
     uint64_t server_delay_ns; /* net: the server waits this long (a timer) before each reply */
     uint32_t reply_size;      /* net: bytes per reply; 0 = TP_NET_DEFAULT_REPLY */
@@ -361,10 +361,10 @@ struct tp_workload_params {
 
     /* Filled in by tp_sweep_run for the points it measures; callers leave
      * them zero. */
-    char plugin_name[64];  /* plugin: the name the plugin gives itself */
-    int file_fd;           /* file: open descriptor of the data file (valid when file_ready) */
-    int file_ready;        /* file: 1 when the sweep created the file (already unlinked) */
-    int net_port;          /* net: the loopback port of the sweep's server; 0 = none */
+    char plugin_name[64]; /* plugin: the name the plugin gives itself */
+    int file_fd;          /* file: open descriptor of the data file (valid when file_ready) */
+    int file_ready;       /* file: 1 when the sweep created the file (already unlinked) */
+    int net_port;         /* net: the loopback port of the sweep's server; 0 = none */
 };
 
 /* "io", "cpu", "mixed", "file", "net", "noop", "plugin"; NULL for an unknown kind. */
@@ -401,9 +401,9 @@ enum tp_option_type {
 };
 
 struct tp_workload_option {
-    const char *name;       /* the long option without "--": "file-size" */
+    const char *name; /* the long option without "--": "file-size" */
     enum tp_option_type type;
-    double min, max;        /* the accepted range: bytes, ns, the number, or the string's length */
+    double min, max; /* the accepted range: bytes, ns, the number, or the string's length */
     /* For messages. Size, duration, fraction: the accepted form, as in
      * "(expected 1 to 64G, e.g. 64M)". String: what the value is, as in
      * "empty directory name" / "too long a directory name"; NULL: "longer
@@ -466,10 +466,10 @@ TP_EXTERN int tp_executor_check(enum tp_executor e, const struct tp_workload_par
 
 enum tp_point_status {
     TP_POINT_OK = 0,
-    TP_POINT_FAILED,   /* an error (e.g. threads could not be created): see error */
-    TP_POINT_CRASHED,  /* the point's process died from a signal: see signal */
-    TP_POINT_TIMEOUT,  /* ran past the point time limit */
-    TP_POINT_SKIPPED,  /* not measured: the sweep was interrupted first */
+    TP_POINT_FAILED,  /* an error (e.g. threads could not be created): see error */
+    TP_POINT_CRASHED, /* the point's process died from a signal: see signal */
+    TP_POINT_TIMEOUT, /* ran past the point time limit */
+    TP_POINT_SKIPPED, /* not measured: the sweep was interrupted first */
 };
 
 /* How the sweep chooses its points. */
@@ -483,8 +483,8 @@ enum tp_strategy {
 TP_EXTERN const char *tp_strategy_name(enum tp_strategy s);
 TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 
-#define TP_REPEAT_MIN 3      /* --repeat=auto: never fewer repetitions */
-#define TP_NOISE_WARN 0.05   /* intervals wider than 5% of the median: warn */
+#define TP_REPEAT_MIN 3    /* --repeat=auto: never fewer repetitions */
+#define TP_NOISE_WARN 0.05 /* intervals wider than 5% of the median: warn */
 /* The statistics' defaults (a zero or out-of-range field of the options or
  * the result means these; the CLI's --confidence, --max-repeat, --precision). */
 #define TP_DEFAULT_CONFIDENCE 0.95 /* interval level */
@@ -495,8 +495,8 @@ TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 
 /* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
-    TP_ORIGIN_GRID = 1u << 0, /* from the multiplier list */
-    TP_ORIGIN_RULE = 1u << 1, /* a rule-of-thumb point added to the list */
+    TP_ORIGIN_GRID = 1u << 0,   /* from the multiplier list */
+    TP_ORIGIN_RULE = 1u << 1,   /* a rule-of-thumb point added to the list */
     TP_ORIGIN_COARSE = 1u << 2, /* adaptive: the coarse geometric pass */
     TP_ORIGIN_REFINE = 1u << 3, /* adaptive: refinement around the knee or the peak */
 };
@@ -507,14 +507,14 @@ struct tp_rep {
     double elapsed_s;  /* from first submit to last completion */
     double cpu_s;      /* process CPU time (user + system) during the repetition */
     uint64_t tasks;
-    long nvcsw;        /* voluntary context switches during the repetition */
-    long nivcsw;       /* involuntary context switches during the repetition */
+    long nvcsw;  /* voluntary context switches during the repetition */
+    long nivcsw; /* involuntary context switches during the repetition */
 };
 
 struct tp_point {
-    double multiplier;   /* threads / cores as requested */
-    int threads;         /* round(multiplier x cores), at least 1 */
-    unsigned origin;     /* enum tp_point_origin bits */
+    double multiplier; /* threads / cores as requested */
+    int threads;       /* round(multiplier x cores), at least 1 */
+    unsigned origin;   /* enum tp_point_origin bits */
     enum tp_point_status status;
     int error;           /* negative code when status != OK, else 0 */
     int signal;          /* the signal when CRASHED */
@@ -530,17 +530,17 @@ struct tp_point {
     double tput_mad;               /* scaled MAD (x 1.4826) */
     int n_outliers;                /* repetitions flagged by the MAD rule */
     unsigned char outlier[TP_MAX_REPS];
-    int in_band;                   /* indistinguishable from the best point */
-    int excluded;                  /* 1: its p99 latency is above the bound (--max-p99) */
+    int in_band;  /* indistinguishable from the best point */
+    int excluded; /* 1: its p99 latency is above the bound (--max-p99) */
 
     /* Per-task wall time (start to end of the task on its worker), all reps. */
     double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
     double task_wall_mean_ns; /* mean per-task wall time */
     double task_cpu_mean_ns;  /* mean per-task thread CPU time */
 
-    double cpu_util;   /* sum of rep cpu_s / sum of (elapsed_s x cores): 1 = all cores busy */
-    long max_rss_kb;   /* peak resident set of the point's process */
-    double wall_s;     /* the whole point: thread start, warm-up, reps, join */
+    double cpu_util; /* sum of rep cpu_s / sum of (elapsed_s x cores): 1 = all cores busy */
+    long max_rss_kb; /* peak resident set of the point's process */
+    double wall_s;   /* the whole point: thread start, warm-up, reps, join */
 
     /* What the workload really did during the repetitions (warm-up excluded),
      * summed over them: reads (file), requests (net), tasks that returned
@@ -553,12 +553,12 @@ struct tp_point {
 
 /* A folk rule's thread count, and how it fared against the pick. */
 struct tp_rule_row {
-    const char *name;   /* static text, e.g. "m = 5 (ThreadPoolExecutor <= 3.7)" */
-    const char *key;    /* short stable id for CSV/JSON: "tpe37", "tpe38", "cpu" */
-    double multiplier;  /* threads / cores */
+    const char *name;  /* static text, e.g. "m = 5 (ThreadPoolExecutor <= 3.7)" */
+    const char *key;   /* short stable id for CSV/JSON: "tpe37", "tpe38", "cpu" */
+    double multiplier; /* threads / cores */
     int threads;
-    int point;          /* index in result->points, -1 if not measured */
-    double fraction;    /* its median throughput / the pick's; 0 if unknown */
+    int point;                       /* index in result->points, -1 if not measured */
+    double fraction;                 /* its median throughput / the pick's; 0 if unknown */
     double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
 };
 
@@ -566,14 +566,14 @@ struct tp_rule_row {
 
 /* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
 struct tp_model {
-    int valid;              /* 0 if no point could feed it */
-    int from_point;         /* the point whose per-task times were used */
-    double wait_ns;         /* W = mean task wall - mean task CPU */
-    double compute_ns;      /* C = mean task CPU */
-    double utilization;     /* U, the target CPU utilisation (1.0) */
-    double threads;         /* predicted optimum, fractional */
-    double multiplier;      /* threads / cores */
-    double throughput;      /* ceiling min(T/(W+C), cores/C) at the predicted T */
+    int valid;          /* 0 if no point could feed it */
+    int from_point;     /* the point whose per-task times were used */
+    double wait_ns;     /* W = mean task wall - mean task CPU */
+    double compute_ns;  /* C = mean task CPU */
+    double utilization; /* U, the target CPU utilisation (1.0) */
+    double threads;     /* predicted optimum, fractional */
+    double multiplier;  /* threads / cores */
+    double throughput;  /* ceiling min(T/(W+C), cores/C) at the predicted T */
     /* What a task really costs at the best point: process CPU time (user +
      * system, the pool and the kernel included) per task, and the ceiling
      * cores / that cost. 0 when unknown. */
@@ -584,37 +584,37 @@ struct tp_model {
 struct tp_result {
     char version[16];
     struct tp_topology topo;
-    int cores;                  /* cores the multipliers refer to (topo.effective_cores) */
+    int cores; /* cores the multipliers refer to (topo.effective_cores) */
     struct tp_workload_params workload;
-    int repeat;                 /* repetitions per point; 0 = auto */
-    uint64_t tasks;             /* tasks per repetition requested; 0 = auto */
-    double confidence;          /* e.g. 0.95 */
-    uint64_t seed;              /* bootstrap seed */
+    int repeat;        /* repetitions per point; 0 = auto */
+    uint64_t tasks;    /* tasks per repetition requested; 0 = auto */
+    double confidence; /* e.g. 0.95 */
+    uint64_t seed;     /* bootstrap seed */
     size_t stack_size;
 
-    struct tp_point *points;    /* sorted by threads; owned, freed by tp_result_free */
+    struct tp_point *points; /* sorted by threads; owned, freed by tp_result_free */
     size_t n_points;
 
-    int best;                   /* index of the highest median, -1 if none */
-    int pick;                   /* the recommendation: smallest threads in the band, -1 if none */
-    int n_band;                 /* points in the band */
+    int best;   /* index of the highest median, -1 if none */
+    int pick;   /* the recommendation: smallest threads in the band, -1 if none */
+    int n_band; /* points in the band */
     double band_lo_multiplier, band_hi_multiplier;
     struct tp_rule_row rules[TP_N_RULES];
     struct tp_model model;
 
-    int partial;                /* 1 when interrupted: some points were not measured */
-    enum tp_strategy strategy;  /* how the points were chosen */
-    int repeat_max;             /* repeat == 0 (auto): the most repetitions per point */
-    double target_ci;           /* repeat == 0 (auto): target interval width / median */
-    double resolution;          /* adaptive: refinement stops at this fraction of the pick's threads */
-    double tolerance;           /* band: within this fraction below the highest interval floor counts as equal */
-    double max_p99_ns;          /* latency bound of the objective; 0 = maximise throughput */
-    double noise;               /* upper quartile over ok points of the interval width / median */
-    double noise_mad;           /* upper quartile over ok points of the scaled MAD / median */
-    int noisy;                  /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
-    int n_failed;               /* points whose status is not OK or SKIPPED */
-    double started_unix;        /* wall-clock start, seconds since the epoch */
-    double duration_s;          /* the whole sweep */
+    int partial;               /* 1 when interrupted: some points were not measured */
+    enum tp_strategy strategy; /* how the points were chosen */
+    int repeat_max;            /* repeat == 0 (auto): the most repetitions per point */
+    double target_ci;          /* repeat == 0 (auto): target interval width / median */
+    double resolution;         /* adaptive: refinement stops at this fraction of the pick's threads */
+    double tolerance;          /* band: within this fraction below the highest interval floor counts as equal */
+    double max_p99_ns;         /* latency bound of the objective; 0 = maximise throughput */
+    double noise;              /* upper quartile over ok points of the interval width / median */
+    double noise_mad;          /* upper quartile over ok points of the scaled MAD / median */
+    int noisy;                 /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
+    int n_failed;              /* points whose status is not OK or SKIPPED */
+    double started_unix;       /* wall-clock start, seconds since the epoch */
+    double duration_s;         /* the whole sweep */
     /* --executor=both|async: the event-loop sweep beside this one (owned,
      * freed by tp_result_free); NULL = the pool only. */
     struct tp_async_result *async;
@@ -631,10 +631,10 @@ struct tp_result {
 
 /* The async executor's side of a run (README: Executors). */
 struct tp_async_result {
-    int only;            /* 1: no pool sweep ran (--executor=async) */
-    int supported;       /* 0: the workload has no async path: why says so, sweep is empty */
+    int only;      /* 1: no pool sweep ran (--executor=async) */
+    int supported; /* 0: the workload has no async path: why says so, sweep is empty */
     char why[256];
-    int rc;              /* what its sweep returned (0, TP_ENOPOINTS, TP_ECANCELED, ...) */
+    int rc; /* what its sweep returned (0, TP_ENOPOINTS, TP_ECANCELED, ...) */
     /* Its points: multiplier = in-flight tasks per loop, threads = in flight
      * in total; every point runs min(cores, threads) loop threads. */
     struct tp_result sweep;
@@ -642,12 +642,12 @@ struct tp_async_result {
 
 /* The pool's pick against the async pick. */
 struct tp_executor_verdict {
-    int valid;           /* 0: one side has no pick */
-    const char *winner;  /* "async", "pool" or "indistinguishable" (the intervals overlap) */
-    double ratio;        /* async median tasks/s / pool median tasks/s at the picks */
+    int valid;                 /* 0: one side has no pick */
+    const char *winner;        /* "async", "pool" or "indistinguishable" (the intervals overlap) */
+    double ratio;              /* async median tasks/s / pool median tasks/s at the picks */
     double ratio_lo, ratio_hi; /* from the interval ends: async lo / pool hi .. async hi / pool lo */
-    int pool_threads;    /* threads the pool's pick uses */
-    int async_threads;   /* loop threads the async pick uses */
+    int pool_threads;          /* threads the pool's pick uses */
+    int async_threads;         /* loop threads the async pick uses */
 };
 
 /* Compares r's pick with r->async's pick. Pure. Returns 0, or TP_ENOPOINTS
@@ -680,12 +680,12 @@ struct tp_point_request {
     double multiplier;
     int threads;
     int cores;
-    int repeat;               /* repetitions; 0 = auto (TP_REPEAT_MIN .. repeat_max) */
-    uint64_t tasks;           /* tasks per repetition; 0 = the source chooses */
-    double rep_seconds;       /* with tasks == 0: aim for repetitions this long */
-    int warmup;               /* 1: run a warm-up before the repetitions */
+    int repeat;         /* repetitions; 0 = auto (TP_REPEAT_MIN .. repeat_max) */
+    uint64_t tasks;     /* tasks per repetition; 0 = the source chooses */
+    double rep_seconds; /* with tasks == 0: aim for repetitions this long */
+    int warmup;         /* 1: run a warm-up before the repetitions */
     size_t stack_size;
-    double timeout_s;         /* the point's time limit; 0 = none */
+    double timeout_s; /* the point's time limit; 0 = none */
     const struct tp_workload_params *workload;
     volatile sig_atomic_t *cancel; /* set non-zero to abandon the point */
     /* May be NULL. The source stores here how many repetitions of this point
@@ -723,11 +723,11 @@ enum tp_progress_event {
 
 struct tp_progress {
     enum tp_progress_event event;
-    size_t index, total;      /* this point and how many are planned */
+    size_t index, total;          /* this point and how many are planned */
     const struct tp_point *point; /* DONE: the finished point (raw + its own stats) */
     double multiplier;
     int threads;
-    double elapsed_s;         /* since the sweep started */
+    double elapsed_s; /* since the sweep started */
 };
 
 struct tp_sweep_opts {
@@ -748,11 +748,11 @@ struct tp_sweep_opts {
     double rep_seconds;        /* auto: target repetition length */
     int warmup;
     size_t stack_size;
-    double point_timeout_s;    /* 0 = none */
-    double confidence;         /* (0,1): interval level, e.g. 0.95 */
+    double point_timeout_s; /* 0 = none */
+    double confidence;      /* (0,1): interval level, e.g. 0.95 */
     uint64_t seed;
     struct tp_workload_params workload;
-    struct tp_source source;   /* measure == NULL: the real source */
+    struct tp_source source;       /* measure == NULL: the real source */
     volatile sig_atomic_t *cancel; /* may be NULL */
     volatile int *reps_done;       /* may be NULL: passed to each point's request (see there) */
     void (*progress)(void *ctx, const struct tp_progress *p); /* may be NULL */
@@ -780,13 +780,11 @@ TP_EXTERN int tp_threads_for(double multiplier, int cores);
  * (out holds what was measured, out->partial = 1); TP_ENOPOINTS when every
  * point failed (out holds them, with their reasons); -EINVAL / -E2BIG for bad
  * options (out left empty). */
-TP_EXTERN int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *topo,
-                           struct tp_result *out);
+TP_EXTERN int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *topo, struct tp_result *out);
 
 /* The real measurement source (a child process per point running the
  * pool and the workload), for callers that wrap it. */
-TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *req,
-                                     struct tp_point *out);
+TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *req, struct tp_point *out);
 
 /* ------------------------------------------------------------------------
  * Racing (TP_STRATEGY_RACE): a search for expensive runs (a build that takes
@@ -906,12 +904,12 @@ TP_EXTERN int tp_rule_threads(const struct tp_rule_spec *rule, int cores);
  * point failed; its struct tp_program_point says why, with the last stderr
  * lines, and the search goes on.
  * ---------------------------------------------------------------------- */
-#define TP_PROGRAM_MAX_ENV 8                 /* env names per program */
-#define TP_PROGRAM_TAIL_LINES 5              /* stderr lines kept for a failure */
-#define TP_PROGRAM_TAIL_BYTES 1024           /* ... in at most this many bytes */
-#define TP_PROGRAM_OUTPUT_MAX (64u * 1024u)  /* stdout kept for the metric: the last 64 KiB */
-#define TP_PROGRAM_GRACE_MS 200              /* SIGTERM .. SIGKILL of a run past its limit */
-#define TP_PROGRAM_DEFAULT_WARMUP 1          /* untimed runs at a point's first visit */
+#define TP_PROGRAM_MAX_ENV 8                /* env names per program */
+#define TP_PROGRAM_TAIL_LINES 5             /* stderr lines kept for a failure */
+#define TP_PROGRAM_TAIL_BYTES 1024          /* ... in at most this many bytes */
+#define TP_PROGRAM_OUTPUT_MAX (64u * 1024u) /* stdout kept for the metric: the last 64 KiB */
+#define TP_PROGRAM_GRACE_MS 200             /* SIGTERM .. SIGKILL of a run past its limit */
+#define TP_PROGRAM_DEFAULT_WARMUP 1         /* untimed runs at a point's first visit */
 
 /* Which placeholders a command holds (bits). */
 enum tp_placeholder {
@@ -920,46 +918,46 @@ enum tp_placeholder {
 };
 
 struct tp_program_opts {
-    const char *command;        /* required: the program to run */
+    const char *command;                 /* required: the program to run */
     const char *env[TP_PROGRAM_MAX_ENV]; /* names set to the thread count, n_env of them */
     int n_env;
-    int no_shell;               /* 1: split command and exec it (no /bin/sh -c) */
-    uint64_t work;              /* units one run does; 0 = none (runs/s) */
-    const char *metric;         /* POSIX ERE with a capture group; NULL = time the runs */
-    int metric_lower;           /* 1: the metric is better when lower (a latency) */
-    const char *prepare;        /* before every run (warm-ups too), untimed; NULL = none */
-    const char *setup;          /* once per visit of a point, before its runs; NULL = none */
-    const char *cleanup;        /* once per visit of a point, after its runs; NULL = none */
-    int warmup;                 /* untimed runs at a point's first visit, 0 .. TP_MAX_REPS */
-    int show_output;            /* 1: the program's stdout/stderr also go to ours */
+    int no_shell;        /* 1: split command and exec it (no /bin/sh -c) */
+    uint64_t work;       /* units one run does; 0 = none (runs/s) */
+    const char *metric;  /* POSIX ERE with a capture group; NULL = time the runs */
+    int metric_lower;    /* 1: the metric is better when lower (a latency) */
+    const char *prepare; /* before every run (warm-ups too), untimed; NULL = none */
+    const char *setup;   /* once per visit of a point, before its runs; NULL = none */
+    const char *cleanup; /* once per visit of a point, after its runs; NULL = none */
+    int warmup;          /* untimed runs at a point's first visit, 0 .. TP_MAX_REPS */
+    int show_output;     /* 1: the program's stdout/stderr also go to ours */
 };
 
 /* One timed run. */
 struct tp_program_run {
-    double wall_s;      /* spawn to exit (CLOCK_MONOTONIC) */
+    double wall_s;        /* spawn to exit (CLOCK_MONOTONIC) */
     double user_s, sys_s; /* wait4 rusage: the program and the children it waited for */
-    long max_rss_kb;    /* the largest process of that tree */
-    int exit_code;      /* its exit status; -1 when a signal ended it or it did not start */
-    int signal;         /* the signal that ended it, 0 = none */
-    int timed_out;      /* 1: killed at the time limit */
-    double metric;      /* the figure read from its output (metric set); NAN otherwise */
-    double value;       /* what the sweep saw (tp_rep.throughput); 0 for a failed run */
+    long max_rss_kb;      /* the largest process of that tree */
+    int exit_code;        /* its exit status; -1 when a signal ended it or it did not start */
+    int signal;           /* the signal that ended it, 0 = none */
+    int timed_out;        /* 1: killed at the time limit */
+    double metric;        /* the figure read from its output (metric set); NAN otherwise */
+    double value;         /* what the sweep saw (tp_rep.throughput); 0 for a failed run */
 };
 
 /* What the program did at one point (thread count), over all its visits. */
 struct tp_program_point {
     int threads;
     double multiplier;
-    int visits;         /* times the search came to this point */
-    int n_runs;         /* timed runs recorded in run[] (the failing one included) */
-    int warmup_runs;    /* untimed warm-up runs */
-    int other_runs;     /* prepare, setup and cleanup commands run */
+    int visits;      /* times the search came to this point */
+    int n_runs;      /* timed runs recorded in run[] (the failing one included) */
+    int warmup_runs; /* untimed warm-up runs */
+    int other_runs;  /* prepare, setup and cleanup commands run */
     struct tp_program_run run[TP_MAX_REPS];
-    enum tp_point_status status; /* as the sweep's point */
-    int error;          /* 0, TP_EEXIT, TP_ENOMETRIC, TP_ECRASHED, TP_ETIMEOUT, -errno */
-    char reason[256];   /* e.g. "run 2: exit status 3"; "" when ok */
+    enum tp_point_status status;             /* as the sweep's point */
+    int error;                               /* 0, TP_EEXIT, TP_ENOMETRIC, TP_ECRASHED, TP_ETIMEOUT, -errno */
+    char reason[256];                        /* e.g. "run 2: exit status 3"; "" when ok */
     char stderr_tail[TP_PROGRAM_TAIL_BYTES]; /* the failing command's last stderr lines */
-    char *command;      /* the main command as run at this point (substituted; owned) */
+    char *command;                           /* the main command as run at this point (substituted; owned) */
 };
 
 /* The program of a result (result.program): its options, copied, and the
@@ -968,11 +966,11 @@ struct tp_program_result {
     char *command, *prepare, *setup, *cleanup, *metric; /* owned copies; NULL = none */
     char *env[TP_PROGRAM_MAX_ENV];
     int n_env;
-    unsigned placeholders;      /* enum tp_placeholder bits found in command */
+    unsigned placeholders; /* enum tp_placeholder bits found in command */
     int no_shell, metric_lower, show_output, warmup;
     uint64_t work;
-    int build_like;             /* tp_program_build_like(command) */
-    const char *unit;           /* static: "runs/s", "units/s" or "metric" */
+    int build_like;   /* tp_program_build_like(command) */
+    const char *unit; /* static: "runs/s", "units/s" or "metric" */
     struct tp_program_point *points;
     size_t n_points;
     int runs, warmup_runs, other_runs; /* totals over the points */
@@ -989,8 +987,8 @@ TP_EXTERN void tp_program_opts_init(struct tp_program_opts *opts);
  * name is not a shell name, the metric does not compile or has no capture group, warmup is out of range;
  * -ENOMEM. The source keeps per-point records as it measures; free it with
  * tp_program_source_destroy() (after tp_program_source_attach(), if used). */
-TP_EXTERN int tp_program_source_create(struct tp_source *src, const struct tp_program_opts *opts,
-                                       char *why, size_t why_len);
+TP_EXTERN int tp_program_source_create(struct tp_source *src, const struct tp_program_opts *opts, char *why,
+                                       size_t why_len);
 
 /* Moves the source's program description and per-point records into
  * result->program (replacing one there), leaving the source empty and
@@ -1101,8 +1099,8 @@ TP_EXTERN int tp_plot_write_script(const struct tp_result *result, const struct 
  * finished image to image_path atomically. Returns 0; TP_ENOGNUPLOT when
  * gnuplot cannot be found; TP_EGNUPLOT when it exits non-zero or makes no
  * image (why then holds its last error line); -errno for file errors. */
-TP_EXTERN int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts,
-                             const char *image_path, const char *script_path, char *why, size_t why_len);
+TP_EXTERN int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts, const char *image_path,
+                             const char *script_path, char *why, size_t why_len);
 
 /* Writes a whole gnuplot script to f that draws into the file named by the
  * gnuplot variable tp_output (set by tp_plot_render_script). Returns 0, or a

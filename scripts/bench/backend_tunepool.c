@@ -14,7 +14,7 @@ int backend_max_threads(void) { return 0; }
 
 struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
 {
-    struct tp_pool_opts opts = {.threads = threads, .name = "bench"};
+    struct tp_pool_opts opts = { .threads = threads, .name = "bench" };
     struct bench_pool *bp = calloc(1, sizeof *bp);
 
     (void)max_batch;

@@ -10,7 +10,7 @@
  * also costs an after-work callback on the loop thread: that is how libuv is
  * used, so it is part of what is measured. */
 struct uv_task {
-    uv_work_t req;    /* first member: a uv_work_t * is a struct uv_task * */
+    uv_work_t req; /* first member: a uv_work_t * is a struct uv_task * */
     void *arg;
 };
 

@@ -13,7 +13,7 @@
 #define NOOP_BATCH 20000u /* tasks submitted between two waits */
 #define BUSY_BATCH 5000u
 
-static char task_token;       /* every task's arg: some pools refuse NULL */
+static char task_token; /* every task's arg: some pools refuse NULL */
 
 static uint64_t now_ns(void)
 {
@@ -22,10 +22,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void noop_task(void *arg)
-{
-    __asm__ __volatile__("" : : "r"(arg) : "memory");
-}
+static void noop_task(void *arg) { __asm__ __volatile__("" : : "r"(arg) : "memory"); }
 
 /* 1 us of busy CPU, timed by the clock rather than a calibrated loop: a
  * loop's speed changes when the other vCPU (often an SMT sibling) is busy. */
@@ -128,7 +125,7 @@ static int run_rss(int threads, int reps)
             fprintf(stderr, "bench: %s: cannot create a pool of %d threads\n", backend_name(), threads);
             return 1;
         }
-        struct timespec settle = {0, 100 * 1000 * 1000};
+        struct timespec settle = { 0, 100 * 1000 * 1000 };
         nanosleep(&settle, NULL); /* let every worker reach its idle wait */
         long after = vm_rss_kb();
         backend_destroy(bp);
@@ -164,8 +161,7 @@ int main(int argc, char **argv)
         int reps = atoi(argv[3]);
         if (reps < 1 || reps > 64)
             reps = 3;
-        return strcmp(argv[1], "rss") == 0 ? run_rss(atoi(argv[2]), reps)
-                                           : run_start_join(atoi(argv[2]), reps);
+        return strcmp(argv[1], "rss") == 0 ? run_rss(atoi(argv[2]), reps) : run_start_join(atoi(argv[2]), reps);
     }
     usage(argv[0], stderr);
     return 2;

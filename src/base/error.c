@@ -4,7 +4,6 @@
 
 #include "error.h"
 
-
 const char *tp_strerror(int err)
 {
     switch ((enum tp_error)err) {

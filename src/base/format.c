@@ -9,7 +9,6 @@
 #include "vec.h"
 #include "format.h"
 
-
 /* An integer with its thousands separated by spaces: "19 876". */
 char *tp__fmt_grouped(char *buf, size_t len, long long v)
 {
@@ -73,7 +72,7 @@ char *tp__fmt_duration(char *buf, size_t len, double ns)
     static const struct {
         const char *unit;
         double div;
-    } units[] = {{"ns", 1.0}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    } units[] = { { "ns", 1.0 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
     if (!isfinite(ns) || ns < 0.0) {
         snprintf(buf, len, "-");
         return buf;
@@ -114,7 +113,7 @@ char *tp__fmt_mult(char *buf, size_t len, double m)
 /* Bytes with a binary unit: "512 B", "1.5 KiB", "64 MiB". */
 char *tp__fmt_bytes(char *buf, size_t len, double b)
 {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     size_t u = 0;
     while (b >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
         b /= 1024;
@@ -140,10 +139,7 @@ void tp__md_escape(FILE *f, const char *s)
     }
 }
 
-const char *tp__plural(long long n)
-{
-    return n == 1 ? "" : "s";
-}
+const char *tp__plural(long long n) { return n == 1 ? "" : "s"; }
 
 void tp__copy_string(char *dst, size_t dst_len, const char *src)
 {

@@ -22,15 +22,9 @@ void tp__jpush(struct tp__jb *b, json_t *arr, json_t *v)
     }
 }
 
-json_t *tp__json_num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
+json_t *tp__json_num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
-json_t *tp__json_num_if(int known, double x)
-{
-    return known ? tp__json_num(x) : json_null();
-}
+json_t *tp__json_num_if(int known, double x) { return known ? tp__json_num(x) : json_null(); }
 
 json_t *tp__json_str_or_null(const char *s)
 {

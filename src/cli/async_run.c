@@ -12,7 +12,8 @@ int tp_cli_executor_check(const struct tp_cli_opts *o, int cores)
     if (o->executor_mode == TP_CLI_EXEC_POOL)
         return 0;
     char why[512];
-    if (o->executor_mode == TP_CLI_EXEC_ASYNC && tp_executor_check(TP_EXECUTOR_ASYNC, &o->workload, why, sizeof why) < 0) {
+    if (o->executor_mode == TP_CLI_EXEC_ASYNC &&
+        tp_executor_check(TP_EXECUTOR_ASYNC, &o->workload, why, sizeof why) < 0) {
         tp_cli_usage_error("--executor=async: %s", why);
         return -1;
     }

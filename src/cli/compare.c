@@ -64,7 +64,7 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
         }
         return;
     }
-    int w[MAX_COLS] = {0};
+    int w[MAX_COLS] = { 0 };
     for (size_t r = 0; r < g->rows; r++)
         for (int c = 0; c < g->cols; c++)
             if ((int)strlen(g->cell[r][c]) > w[c])
@@ -80,10 +80,6 @@ static void grid_print(const struct grid *g, int markdown, unsigned right, FILE 
         fprintf(f, "%s\n", line);
     }
 }
-
-
-
-
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
@@ -140,11 +136,12 @@ static int cmp_double(const void *a, const void *b)
 
 static void compare_usage(FILE *where)
 {
-    fprintf(where, "Usage: %s compare A.json B.json [--format=table|markdown]\n"
-                   "Show two runs side by side: their machines, workloads and picks, then\n"
-                   "throughput and p99 latency at each multiplier m, with B's throughput as a\n"
-                   "fraction of A's (\"B/A\"); rows compare the same m, which is a different\n"
-                   "thread count when the two machines have different cores.\n",
+    fprintf(where,
+            "Usage: %s compare A.json B.json [--format=table|markdown]\n"
+            "Show two runs side by side: their machines, workloads and picks, then\n"
+            "throughput and p99 latency at each multiplier m, with B's throughput as a\n"
+            "fraction of A's (\"B/A\"); rows compare the same m, which is a different\n"
+            "thread count when the two machines have different cores.\n",
             TP_CLI_NAME);
 }
 
@@ -167,7 +164,7 @@ static int load(const char *path, struct tp_result *r)
 static int runs_grid(struct grid *g, const char *pa, const struct tp_result *a, const char *pb,
                      const struct tp_result *b)
 {
-    const struct tp_result *run[2] = {a, b};
+    const struct tp_result *run[2] = { a, b };
     char cell[2][CELL], h[2][CELL];
     int rc = 0;
     snprintf(h[0], CELL, "A: %s", pa);
@@ -258,10 +255,10 @@ static void ratio_cell(char *buf, size_t len, const struct tp_point *pa, const s
 static int multipliers_grid(struct grid *t, const struct tp_result *a, const struct tp_result *b, const double *ms,
                             size_t n)
 {
-    const struct tp_result *run[2] = {a, b};
+    const struct tp_result *run[2] = { a, b };
     int rc = grid_row(t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
     for (size_t i = 0; i < n; i++) {
-        const struct tp_point *p[2] = {at_multiplier(a, ms[i]), at_multiplier(b, ms[i])};
+        const struct tp_point *p[2] = { at_multiplier(a, ms[i]), at_multiplier(b, ms[i]) };
         char m[32], th[2][32], tp[2][CELL], p99[2][32], ratio[64];
         for (int k = 0; k < 2; k++)
             point_cells(run[k], p[k], th[k], tp[k], p99[k]);
@@ -274,15 +271,15 @@ static int multipliers_grid(struct grid *t, const struct tp_result *a, const str
 /* The rules of thumb: how each run's rule sizes fared against its own pick. Returns 0 or -1. */
 static int rules_grid(struct grid *rl, const struct tp_result *a, const struct tp_result *b)
 {
-    const struct tp_result *run[2] = {a, b};
+    const struct tp_result *run[2] = { a, b };
     int rc = grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
     for (int k = 0; k < TP_N_RULES; k++) {
         char c2[2][CELL];
         for (int j = 0; j < 2; j++) {
             const struct tp_rule_row *row = &run[j]->rules[k];
             if (row->point >= 0 && run[j]->pick >= 0)
-                snprintf(c2[j], CELL, "%d thread%s: %.2f [%.2f, %.2f]", row->threads, tp_cli_plural(row->threads), row->fraction,
-                         row->fraction_lo, row->fraction_hi);
+                snprintf(c2[j], CELL, "%d thread%s: %.2f [%.2f, %.2f]", row->threads, tp_cli_plural(row->threads),
+                         row->fraction, row->fraction_lo, row->fraction_hi);
             else
                 snprintf(c2[j], CELL, "%d thread%s: not measured", row->threads, tp_cli_plural(row->threads));
         }
@@ -305,7 +302,7 @@ static void print_notes(const struct tp_result *a, const struct tp_result *b, in
 static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,
                          int markdown, FILE *f)
 {
-    struct grid g = {.cols = 3}, t = {.cols = 8}, rl = {.cols = 3};
+    struct grid g = { .cols = 3 }, t = { .cols = 8 }, rl = { .cols = 3 };
     double *ms = NULL;
     size_t n = 0;
     int rc = runs_grid(&g, pa, a, pb, b);
@@ -321,7 +318,8 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
     if (rc == 0)
         grid_print(&t, markdown, 0xFFu & ~1u, f);
     fputs(markdown ? "\n" : "", f);
-    fputs("(* pick, = indistinguishable from the best; B/A: B's median over A's, with the range the two intervals allow)\n",
+    fputs("(* pick, = indistinguishable from the best; B/A: B's median over A's, with the range the two intervals "
+          "allow)\n",
           f);
     rc |= rules_grid(&rl, a, b);
     fputs(markdown ? "\n## Rules of thumb\n\n" : "\n", f);
@@ -339,9 +337,9 @@ out:
 int tp_cli_compare(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     int markdown = 0, c;
     opterr = 0;
@@ -358,15 +356,9 @@ int tp_cli_compare(int argc, char **argv)
                 return TP_EXIT_USAGE;
             }
             break;
-        case 'h':
-            compare_usage(stdout);
-            return TP_EXIT_OK;
-        case ':':
-            tp_cli_usage_error("compare: option '%s' needs a value", argv[optind - 1]);
-            return TP_EXIT_USAGE;
-        default:
-            tp_cli_usage_error("compare: unknown option '%s'", argv[optind - 1]);
-            return TP_EXIT_USAGE;
+        case 'h': compare_usage(stdout); return TP_EXIT_OK;
+        case ':': tp_cli_usage_error("compare: option '%s' needs a value", argv[optind - 1]); return TP_EXIT_USAGE;
+        default: tp_cli_usage_error("compare: unknown option '%s'", argv[optind - 1]); return TP_EXIT_USAGE;
         }
     }
     if (argc - optind != 2) {

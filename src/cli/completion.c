@@ -49,8 +49,10 @@ static void print_value_cases(FILE *f)
 {
     fprintf(f, "    --workload) COMPREPLY=($(compgen -W \"");
     print_names(f, workload_name, NULL);
-    fprintf(f, "\" -- \"$cur\"))\n      [[ $cur == *:* ]] && COMPREPLY=($(compgen -P \"${cur%%%%:*}:\" -f -- \"${cur#*:}\"))\n"
-               "      [[ ${COMPREPLY[0]-} == *: ]] && compopt -o nospace; __ltrim_colon_completions \"$cur\"; return ;;\n");
+    fprintf(
+        f,
+        "\" -- \"$cur\"))\n      [[ $cur == *:* ]] && COMPREPLY=($(compgen -P \"${cur%%%%:*}:\" -f -- \"${cur#*:}\"))\n"
+        "      [[ ${COMPREPLY[0]-} == *: ]] && compopt -o nospace; __ltrim_colon_completions \"$cur\"; return ;;\n");
     fprintf(f, "    --format) COMPREPLY=($(compgen -W \"");
     print_names(f, format_name, NULL);
     fprintf(f, "\" -- \"$cur\")); return ;;\n    --emit) COMPREPLY=($(compgen -W \"");

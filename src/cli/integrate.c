@@ -97,7 +97,7 @@ static int plot_job_write(void *ctx, FILE *f)
 int tp_cli_plot_with(const struct tp_cli_opts *o, const char *name, tp_cli_plot_writer writer, void *ctx)
 {
     char image[PATH_MAX], script[PATH_MAX + 8], why[512];
-    struct tp_plot_opts po = {.format = o->plot_format};
+    struct tp_plot_opts po = { .format = o->plot_format };
     if (!o->plot_format_set && o->plot_path != NULL && ends_with(o->plot_path, ".svg"))
         po.format = TP_PLOT_SVG;
     const char *ext = po.format == TP_PLOT_SVG ? "svg" : "png";
@@ -125,7 +125,7 @@ int tp_cli_plot_with(const struct tp_cli_opts *o, const char *name, tp_cli_plot_
         stem = (size_t)(dot - image);
     snprintf(script, sizeof script, "%.*s.gp", (int)stem, image);
 
-    struct plot_job job = {writer, ctx, &po, image};
+    struct plot_job job = { writer, ctx, &po, image };
     int rc = tp_plot_render_script(plot_job_write, &job, &po, image, script, why, sizeof why);
     if (rc == TP_ENOGNUPLOT) {
         tp_cli_error("--plot: gnuplot is not installed (install the package gnuplot-nox, e.g. apt-get install "

@@ -73,8 +73,7 @@ static int check_output_dir(const char *dir)
     else
         *slash = '\0';
     if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode) || access(parent, W_OK | X_OK) < 0) {
-        tp_cli_usage_error("--output-dir: cannot create '%s': its parent '%s' is missing or not writable", dir,
-                           parent);
+        tp_cli_usage_error("--output-dir: cannot create '%s': its parent '%s' is missing or not writable", dir, parent);
         return -1;
     }
     return 0;
@@ -85,7 +84,7 @@ static int json_writer(void *ctx, FILE *f) { return tp_report_write(ctx, TP_FORM
 
 static int save_results(const struct tp_result *r, const struct tp_cli_opts *o, const char *name)
 {
-    static const struct tp_cli_file files[] = {{"csv", csv_writer}, {"json", json_writer}};
+    static const struct tp_cli_file files[] = { { "csv", csv_writer }, { "json", json_writer } };
     return tp_cli_save_files(o, name, files, sizeof files / sizeof files[0], (void *)r);
 }
 
@@ -123,7 +122,7 @@ static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress 
  * TP_EXIT_RUNTIME after the message. */
 static int detect_cores(const struct tp_cli_opts *o, struct tp_topology *topo)
 {
-    struct tp_topology_opts topts = {.cores_override = o->cores, .unit = o->unit};
+    struct tp_topology_opts topts = { .cores_override = o->cores, .unit = o->unit };
     int rc = tp_topology_detect(topo, &topts);
     if (rc < 0) {
         tp_cli_error("cannot detect the cores: %s", tp_strerror(rc));
@@ -177,7 +176,8 @@ static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *
     else
         snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o->repeat_max);
     fprintf(stderr, "%s: %d core%s (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
-            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name, tp_strategy_name(o->strategy), reps);
+            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name,
+            tp_strategy_name(o->strategy), reps);
 }
 
 /* The pool's sweep (unless --executor=async), then the event loops' beside
@@ -260,8 +260,9 @@ static int program_source(const struct tp_cli_opts *o, struct tp_sweep_opts *so)
 static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
                    struct tp_cli_progress *ps)
 {
-    const char *name = o->name != NULL ? o->name
-                       : o->program.command != NULL ? "run" : tp_workload_name(o->workload.kind);
+    const char *name = o->name != NULL              ? o->name
+                       : o->program.command != NULL ? "run"
+                                                    : tp_workload_name(o->workload.kind);
     struct tp_result result;
     int code;
     memset(&result, 0, sizeof(result));

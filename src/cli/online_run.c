@@ -43,23 +43,23 @@
 #include "online_run.h"
 
 #define TICK_MS 100
-#define SETTLE_BAND 1.25   /* settled: within [final / 1.25, final x 1.25] until the phase ends */
-#define REACH_TICKS 3      /* reach 90 %: the mean over the last 3 ticks */
+#define SETTLE_BAND 1.25 /* settled: within [final / 1.25, final x 1.25] until the phase ends */
+#define REACH_TICKS 3    /* reach 90 %: the mean over the last 3 ticks */
 #define REACH_FRACTION 0.9
 #define MAX_PHASES TP_CLI_MAX_PHASES
 
 enum run_kind { RUN_TUNED = 0, RUN_ORACLE, RUN_FIXED, N_RUNS };
-static const char *const run_names[N_RUNS] = {"tuned", "oracle", "fixed"};
+static const char *const run_names[N_RUNS] = { "tuned", "oracle", "fixed" };
 
 struct sample {
-    double t_s;     /* since the run started, at the end of the tick */
+    double t_s; /* since the run started, at the end of the tick */
     int phase;
-    int threads;    /* the pool's size at the end of the tick */
-    double tput;    /* tasks/s completed during the tick */
+    int threads; /* the pool's size at the end of the tick */
+    double tput; /* tasks/s completed during the tick */
 };
 
 struct step_rec {
-    double wall_s;  /* since the run started */
+    double wall_s; /* since the run started */
     struct tp_ctl_step s;
 };
 
@@ -75,14 +75,14 @@ struct run {
     double phase_start[MAX_PHASES], phase_len[MAX_PHASES];
     uint64_t phase_tasks[MAX_PHASES];
     int n_phases_done;
-    int error;      /* a negative code: the pool could not be created or a submit failed */
+    int error; /* a negative code: the pool could not be created or a submit failed */
 };
 
 struct metrics {
-    double tput, fraction;     /* fraction: of the offline best (NAN without it) */
-    double settle_s, reach_s;  /* reach_s < 0: never */
-    double steady_fraction;    /* the throughput after settling, of the offline best */
-    int final, lo, hi;         /* size at the end; range after settling */
+    double tput, fraction;    /* fraction: of the offline best (NAN without it) */
+    double settle_s, reach_s; /* reach_s < 0: never */
+    double steady_fraction;   /* the throughput after settling, of the offline best */
+    int final, lo, hi;        /* size at the end; range after settling */
     double changes_per_s, cv;
 };
 
@@ -110,12 +110,12 @@ struct online {
 int tp_cli_online_check(const struct tp_cli_opts *o)
 {
     if (!o->online) {
-        const char *opt = o->phases_given            ? "--phases"
-                          : o->phase_time_given      ? "--phase-time"
-                          : o->start_threads > 0     ? "--start-threads"
-                          : o->online_baselines      ? "--online-baselines"
-                          : o->no_offline            ? "--no-offline"
-                                                     : NULL;
+        const char *opt = o->phases_given        ? "--phases"
+                          : o->phase_time_given  ? "--phase-time"
+                          : o->start_threads > 0 ? "--start-threads"
+                          : o->online_baselines  ? "--online-baselines"
+                          : o->no_offline        ? "--no-offline"
+                                                 : NULL;
         if (opt != NULL) {
             tp_cli_usage_error("%s belongs to --online: add --online", opt);
             return -1;
@@ -221,7 +221,7 @@ static int add_sample(struct run *r, const struct sample *s)
 
 static void sleep_until(uint64_t t_ns)
 {
-    struct timespec ts = {.tv_sec = (time_t)(t_ns / 1000000000u), .tv_nsec = (long)(t_ns % 1000000000u)};
+    struct timespec ts = { .tv_sec = (time_t)(t_ns / 1000000000u), .tv_nsec = (long)(t_ns % 1000000000u) };
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         return; /* a signal: the caller looks at the flag */
 }
@@ -233,8 +233,8 @@ static void pool_opts_for(const struct online *on, enum run_kind kind, const int
 {
     const struct tp_cli_opts *o = on->o;
     *po = (struct tp_pool_opts){
-        .threads = kind == RUN_TUNED ? (o->start_threads > 0 ? o->start_threads : 5 * on->topo->effective_cores)
-                                     : sizes[0],
+        .threads =
+            kind == RUN_TUNED ? (o->start_threads > 0 ? o->start_threads : 5 * on->topo->effective_cores) : sizes[0],
         .stack_size = (size_t)o->stack_size,
         .name = "tp-online",
         .queue_capacity = 2 * (size_t)o->max_threads,
@@ -315,7 +315,7 @@ static int run_phases(struct online *on, enum run_kind kind, const int *sizes)
 {
     const struct tp_cli_opts *o = on->o;
     struct run *r = &on->runs[kind];
-    struct load load = {.compute_ns = o->workload.compute_ns};
+    struct load load = { .compute_ns = o->workload.compute_ns };
     struct tp_pool_opts po;
     pool_opts_for(on, kind, sizes, r, &po);
     r->ran = 1;
@@ -330,7 +330,7 @@ static int run_phases(struct online *on, enum run_kind kind, const int *sizes)
     /* K = --max-threads tasks circulate, so the queue never runs dry. */
     for (int i = 0; i < o->max_threads && rc == 0; i++)
         rc = tp_pool_submit(load.pool, load_task, &load);
-    struct ticker tk = {.t0 = r->t0_ns, .next = r->t0_ns, .last_t = r->t0_ns};
+    struct ticker tk = { .t0 = r->t0_ns, .next = r->t0_ns, .last_t = r->t0_ns };
     for (int p = 0; p < on->n_phases && rc == 0; p++)
         rc = run_phase(on, kind, sizes, &load, &tk, p);
     atomic_store(&load.stop, 1);
@@ -487,10 +487,11 @@ static void table_head(const struct online *on, FILE *f, int markdown)
     char a[TP__NUM_LEN];
     fprintf(f, "%sOnline tuning: io workload, compute %s per task, %d core%s (%s), phases of %.3g s%s\n",
             markdown ? "## " : "", tp__fmt_duration(a, sizeof a, (double)o->workload.compute_ns),
-            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores), tp_cores_source_name(on->topo->source), (double)o->phase_time_ns / 1e9,
-            on->partial ? " (PARTIAL: interrupted)" : "");
-    fprintf(f, "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
-               "moves (README: Online tuning).\n\n",
+            on->topo->effective_cores, tp_cli_plural(on->topo->effective_cores), tp_cores_source_name(on->topo->source),
+            (double)o->phase_time_ns / 1e9, on->partial ? " (PARTIAL: interrupted)" : "");
+    fprintf(f,
+            "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
+            "moves (README: Online tuning).\n\n",
             markdown ? "" : "", on->runs[RUN_TUNED].start_threads, tp_cli_plural(on->runs[RUN_TUNED].start_threads));
     if (markdown)
         fputs("| phase | wait | offline pick | offline best | tuned tasks/s | of best | after settling | settle | "
@@ -616,7 +617,7 @@ static void json_head(const struct online *on, json_t *root)
     json_object_set_new(wl, "in_flight", json_integer(o->max_threads));
     json_object_set_new(root, "workload", wl);
     json_t *ctl = json_object();
-    struct tp_ctl_params cp = {0};
+    struct tp_ctl_params cp = { 0 };
     tp_ctl_params_defaults(&cp);
     json_object_set_new(ctl, "interval_s", json_real(TICK_MS / 1000.0));
     json_object_set_new(ctl, "headroom", json_real(cp.headroom));
@@ -687,12 +688,12 @@ static json_t *json_steps(const struct run *r)
     json_t *steps = json_array();
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct tp_ctl_step *s = &r->steps[i].s;
-        json_t *js = json_pack("{s:f,s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "t_s", r->steps[i].wall_s,
-                               "action", tp_ctl_action_name(s->action), "reason", s->reason != NULL ? s->reason : "",
-                               "threads_before", s->threads_before, "threads", s->threads, "tasks_per_s", s->tput,
-                               "task_s", s->task_s, "cpu_per_task_s", s->cpu_task_s, "runq_per_task_s", s->runq_task_s,
-                               "wait_per_task_s", s->wait_task_s, "busy", s->busy, "knee", s->knee, "target",
-                               s->target, "noise", s->noise);
+        json_t *js =
+            json_pack("{s:f,s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "t_s", r->steps[i].wall_s, "action",
+                      tp_ctl_action_name(s->action), "reason", s->reason != NULL ? s->reason : "", "threads_before",
+                      s->threads_before, "threads", s->threads, "tasks_per_s", s->tput, "task_s", s->task_s,
+                      "cpu_per_task_s", s->cpu_task_s, "runq_per_task_s", s->runq_task_s, "wait_per_task_s",
+                      s->wait_task_s, "busy", s->busy, "knee", s->knee, "target", s->target, "noise", s->noise);
         if (js != NULL) {
             json_object_set_new(js, "cap", json_integer(s->cap_hi));
             json_object_set_new(js, "floor", json_integer(s->floor_lo));
@@ -755,8 +756,8 @@ static int plot_writer(void *ctx, const struct tp_plot_opts *po, const char *ima
 {
     const struct online *on = ctx;
     const struct tp_cli_opts *o = on->o;
-    static const char *const colors[N_RUNS] = {"#1f77b4", "#2ca02c", "#d62728"};
-    static const char *const titles[N_RUNS] = {"tuned (online)", "oracle: offline pick per phase", "fixed 5 x cores"};
+    static const char *const colors[N_RUNS] = { "#1f77b4", "#2ca02c", "#d62728" };
+    static const char *const titles[N_RUNS] = { "tuned (online)", "oracle: offline pick per phase", "fixed 5 x cores" };
     char a[TP__NUM_LEN];
 
     fprintf(f, "# Generated by tune-pool %s: online tuning over phases.\n", tp_version());
@@ -818,7 +819,7 @@ static int plot_writer(void *ctx, const struct tp_plot_opts *po, const char *ima
 
 static int save_all(struct online *on, const char *name)
 {
-    static const struct tp_cli_file files[] = {{"csv", csv_writer}, {"json", json_writer}};
+    static const struct tp_cli_file files[] = { { "csv", csv_writer }, { "json", json_writer } };
     int failed = 0;
     if (on->o->save && tp_cli_save_files(on->o, name, files, TP__ARRAY_LEN(files), on) < 0)
         failed = 1;
@@ -910,7 +911,7 @@ static int write_outputs(struct online *on, int code)
     const struct tp_cli_opts *o = on->o;
     if (save_all(on, o->name != NULL ? o->name : "online") < 0 && code == TP_EXIT_OK)
         code = TP_EXIT_RUNTIME;
-    int wrc = o->format == TP_FORMAT_JSON ? json_writer(on, stdout)
+    int wrc = o->format == TP_FORMAT_JSON  ? json_writer(on, stdout)
               : o->format == TP_FORMAT_CSV ? write_csv(on, stdout)
                                            : write_table(on, stdout, o->format == TP_FORMAT_MARKDOWN);
     if ((wrc < 0 || fflush(stdout) != 0) && code == TP_EXIT_OK) {

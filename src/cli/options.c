@@ -51,7 +51,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
 
 /* The default --phases: 2 ms, then 10 ms, then 0.5 ms (a database slows
  * down, then a cache warms). */
-static const uint64_t default_phases_ns[] = {2000000, 10000000, 500000};
+static const uint64_t default_phases_ns[] = { 2000000, 10000000, 500000 };
 
 static int set_default_phases(struct tp_cli_opts *o)
 {
@@ -122,41 +122,41 @@ static void usage_workload(FILE *f)
 static void usage_sweep(FILE *f)
 {
     fprintf(f,
-        "Sweep:\n"
-        "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
-        "                         adaptive: a coarse pass m = 1, 2, 4, ... 256 (up to\n"
-        "                         --max-threads), then refinement around the knee\n"
-        "                         and the peak; grid: exactly --multipliers; race:\n"
-        "                         points raced a run at a time, for expensive runs\n"
-        "                         (the default with --run; docs/run.md)\n"
-        "  --multipliers=LIST     comma-separated m values for the grid; threads =\n"
-        "                         round(m x cores); implies --strategy=grid\n"
-        "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb\n"
-        "                         sizes (m = 5, min(32, cores + 4), m = 1) are always\n"
-        "                         added\n"
-        "  --resolution=F         adaptive: refine until neighbours are within F x\n"
-        "                         the pick's threads, 0 < F < 1             [0.1]\n"
-        "  --tolerance=P          a point within P of the best's interval floor\n"
-        "                         counts as the same work: the band's practical\n"
-        "                         margin, a fraction or a percentage; 0 = the\n"
-        "                         intervals alone                           [2%%]\n"
-        "  --repeat=R|auto        repetitions per point, 1..%d; auto repeats until\n"
-        "                         the interval is --precision narrow        [auto]\n"
-        "  --max-repeat=R         auto: at most R repetitions, %d..%d        [10]\n"
-        "  --precision=P          auto: target width of the interval of the median,\n"
-        "                         a fraction or a percentage of it          [2%%]\n"
-        "  --tasks=N|auto         tasks per repetition; auto sizes a repetition to\n"
-        "                         --rep-time from the warm-up's throughput  [auto]\n"
-        "  --rep-time=DURATION    auto: the target length of a repetition  [300ms]\n"
-        "  --no-warmup            skip the warm-up batch (auto still runs one to\n"
-        "                         size repetitions)\n"
-        "  --max-threads=N        refuse plans above N threads              [4096]\n"
-        "  --stack-size=SIZE      worker stack, bytes with K/M suffix       [64K]\n"
-        "  --point-timeout=DURATION  a point running longer is stopped and\n"
-        "                         recorded as timed out                     [120s]\n"
-        "  --confidence=P         interval level, 0.5 < P < 1               [0.95]\n"
-        "  --seed=N               seed of the bootstrap resampling          [1]\n",
-        TP_MAX_REPS, TP_REPEAT_MIN, TP_MAX_REPS);
+            "Sweep:\n"
+            "  --strategy=STRATEGY    how points are chosen                  [adaptive]\n"
+            "                         adaptive: a coarse pass m = 1, 2, 4, ... 256 (up to\n"
+            "                         --max-threads), then refinement around the knee\n"
+            "                         and the peak; grid: exactly --multipliers; race:\n"
+            "                         points raced a run at a time, for expensive runs\n"
+            "                         (the default with --run; docs/run.md)\n"
+            "  --multipliers=LIST     comma-separated m values for the grid; threads =\n"
+            "                         round(m x cores); implies --strategy=grid\n"
+            "                         [0.5,1,2,3,4,6,8,12,16,24,32]; the rule-of-thumb\n"
+            "                         sizes (m = 5, min(32, cores + 4), m = 1) are always\n"
+            "                         added\n"
+            "  --resolution=F         adaptive: refine until neighbours are within F x\n"
+            "                         the pick's threads, 0 < F < 1             [0.1]\n"
+            "  --tolerance=P          a point within P of the best's interval floor\n"
+            "                         counts as the same work: the band's practical\n"
+            "                         margin, a fraction or a percentage; 0 = the\n"
+            "                         intervals alone                           [2%%]\n"
+            "  --repeat=R|auto        repetitions per point, 1..%d; auto repeats until\n"
+            "                         the interval is --precision narrow        [auto]\n"
+            "  --max-repeat=R         auto: at most R repetitions, %d..%d        [10]\n"
+            "  --precision=P          auto: target width of the interval of the median,\n"
+            "                         a fraction or a percentage of it          [2%%]\n"
+            "  --tasks=N|auto         tasks per repetition; auto sizes a repetition to\n"
+            "                         --rep-time from the warm-up's throughput  [auto]\n"
+            "  --rep-time=DURATION    auto: the target length of a repetition  [300ms]\n"
+            "  --no-warmup            skip the warm-up batch (auto still runs one to\n"
+            "                         size repetitions)\n"
+            "  --max-threads=N        refuse plans above N threads              [4096]\n"
+            "  --stack-size=SIZE      worker stack, bytes with K/M suffix       [64K]\n"
+            "  --point-timeout=DURATION  a point running longer is stopped and\n"
+            "                         recorded as timed out                     [120s]\n"
+            "  --confidence=P         interval level, 0.5 < P < 1               [0.95]\n"
+            "  --seed=N               seed of the bootstrap resampling          [1]\n",
+            TP_MAX_REPS, TP_REPEAT_MIN, TP_MAX_REPS);
 }
 
 /* --help: the event loops beside the pool. */
@@ -295,8 +295,8 @@ static void usage_example(FILE *f)
 void tp_cli_usage(FILE *where)
 {
     static void (*const sections[])(FILE *) = {
-        usage_intro,  usage_workload, usage_sweep,       usage_executors, usage_online, usage_program, usage_objective,
-        usage_cores,  usage_output,   usage_integration, usage_exit,      usage_example,
+        usage_intro,     usage_workload, usage_sweep,  usage_executors,   usage_online, usage_program,
+        usage_objective, usage_cores,    usage_output, usage_integration, usage_exit,   usage_example,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         if (i > 0)
@@ -371,69 +371,69 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-    {"workload", required_argument, NULL, OPT_WORKLOAD},
-    {"latency", required_argument, NULL, OPT_LATENCY},
-    {"compute", required_argument, NULL, OPT_COMPUTE},
-    {"workload-arg", required_argument, NULL, OPT_WORKLOAD_ARG},
-    {"io-fraction", required_argument, NULL, OPT_IO_FRACTION},
-    {"file-size", required_argument, NULL, OPT_FILE_SIZE},
-    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
-    {"file-dir", required_argument, NULL, OPT_FILE_DIR},
-    {"direct", no_argument, NULL, OPT_DIRECT},
-    {"server-delay", required_argument, NULL, OPT_SERVER_DELAY},
-    {"reply-size", required_argument, NULL, OPT_REPLY_SIZE},
-    {"request-size", required_argument, NULL, OPT_REQUEST_SIZE},
-    {"multipliers", required_argument, NULL, OPT_MULTIPLIERS},
-    {"strategy", required_argument, NULL, OPT_STRATEGY},
-    {"repeat", required_argument, NULL, OPT_REPEAT},
-    {"tasks", required_argument, NULL, OPT_TASKS},
-    {"rep-time", required_argument, NULL, OPT_REP_TIME},
-    {"no-warmup", no_argument, NULL, OPT_NO_WARMUP},
-    {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
-    {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
-    {"point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT},
-    {"confidence", required_argument, NULL, OPT_CONFIDENCE},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"cores", required_argument, NULL, OPT_CORES},
-    {"core-unit", required_argument, NULL, OPT_CORE_UNIT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"no-save", no_argument, NULL, OPT_NO_SAVE},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {"emit", required_argument, NULL, OPT_EMIT},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"plot", optional_argument, NULL, OPT_PLOT},
-    {"plot-format", required_argument, NULL, OPT_PLOT_FORMAT},
-    {"max-repeat", required_argument, NULL, OPT_MAX_REPEAT},
-    {"precision", required_argument, NULL, OPT_PRECISION},
-    {"resolution", required_argument, NULL, OPT_RESOLUTION},
-    {"objective", required_argument, NULL, OPT_OBJECTIVE},
-    {"max-p99", required_argument, NULL, OPT_MAX_P99},
-    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
-    {"executor", required_argument, NULL, OPT_EXECUTOR},
-    {"inflight", required_argument, NULL, OPT_INFLIGHT},
-    {"online", no_argument, NULL, OPT_ONLINE},
-    {"phases", required_argument, NULL, OPT_PHASES},
-    {"phase-time", required_argument, NULL, OPT_PHASE_TIME},
-    {"start-threads", required_argument, NULL, OPT_START_THREADS},
-    {"online-baselines", no_argument, NULL, OPT_ONLINE_BASELINES},
-    {"no-offline", no_argument, NULL, OPT_NO_OFFLINE},
-    {"run", required_argument, NULL, OPT_RUN},
-    {"env", required_argument, NULL, OPT_ENV},
-    {"no-shell", no_argument, NULL, OPT_NO_SHELL},
-    {"show-output", no_argument, NULL, OPT_SHOW_OUTPUT},
-    {"work", required_argument, NULL, OPT_WORK},
-    {"metric", required_argument, NULL, OPT_METRIC},
-    {"metric-lower", no_argument, NULL, OPT_METRIC_LOWER},
-    {"prepare", required_argument, NULL, OPT_PREPARE},
-    {"setup", required_argument, NULL, OPT_SETUP},
-    {"cleanup", required_argument, NULL, OPT_CLEANUP},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"max-runs", required_argument, NULL, OPT_MAX_RUNS},
-    {NULL, 0, NULL, 0},
+    { "workload", required_argument, NULL, OPT_WORKLOAD },
+    { "latency", required_argument, NULL, OPT_LATENCY },
+    { "compute", required_argument, NULL, OPT_COMPUTE },
+    { "workload-arg", required_argument, NULL, OPT_WORKLOAD_ARG },
+    { "io-fraction", required_argument, NULL, OPT_IO_FRACTION },
+    { "file-size", required_argument, NULL, OPT_FILE_SIZE },
+    { "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
+    { "file-dir", required_argument, NULL, OPT_FILE_DIR },
+    { "direct", no_argument, NULL, OPT_DIRECT },
+    { "server-delay", required_argument, NULL, OPT_SERVER_DELAY },
+    { "reply-size", required_argument, NULL, OPT_REPLY_SIZE },
+    { "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
+    { "multipliers", required_argument, NULL, OPT_MULTIPLIERS },
+    { "strategy", required_argument, NULL, OPT_STRATEGY },
+    { "repeat", required_argument, NULL, OPT_REPEAT },
+    { "tasks", required_argument, NULL, OPT_TASKS },
+    { "rep-time", required_argument, NULL, OPT_REP_TIME },
+    { "no-warmup", no_argument, NULL, OPT_NO_WARMUP },
+    { "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+    { "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+    { "point-timeout", required_argument, NULL, OPT_POINT_TIMEOUT },
+    { "confidence", required_argument, NULL, OPT_CONFIDENCE },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "cores", required_argument, NULL, OPT_CORES },
+    { "core-unit", required_argument, NULL, OPT_CORE_UNIT },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+    { "name", required_argument, NULL, OPT_NAME },
+    { "no-save", no_argument, NULL, OPT_NO_SAVE },
+    { "quiet", no_argument, NULL, OPT_QUIET },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { "emit", required_argument, NULL, OPT_EMIT },
+    { "from", required_argument, NULL, OPT_FROM },
+    { "plot", optional_argument, NULL, OPT_PLOT },
+    { "plot-format", required_argument, NULL, OPT_PLOT_FORMAT },
+    { "max-repeat", required_argument, NULL, OPT_MAX_REPEAT },
+    { "precision", required_argument, NULL, OPT_PRECISION },
+    { "resolution", required_argument, NULL, OPT_RESOLUTION },
+    { "objective", required_argument, NULL, OPT_OBJECTIVE },
+    { "max-p99", required_argument, NULL, OPT_MAX_P99 },
+    { "tolerance", required_argument, NULL, OPT_TOLERANCE },
+    { "executor", required_argument, NULL, OPT_EXECUTOR },
+    { "inflight", required_argument, NULL, OPT_INFLIGHT },
+    { "online", no_argument, NULL, OPT_ONLINE },
+    { "phases", required_argument, NULL, OPT_PHASES },
+    { "phase-time", required_argument, NULL, OPT_PHASE_TIME },
+    { "start-threads", required_argument, NULL, OPT_START_THREADS },
+    { "online-baselines", no_argument, NULL, OPT_ONLINE_BASELINES },
+    { "no-offline", no_argument, NULL, OPT_NO_OFFLINE },
+    { "run", required_argument, NULL, OPT_RUN },
+    { "env", required_argument, NULL, OPT_ENV },
+    { "no-shell", no_argument, NULL, OPT_NO_SHELL },
+    { "show-output", no_argument, NULL, OPT_SHOW_OUTPUT },
+    { "work", required_argument, NULL, OPT_WORK },
+    { "metric", required_argument, NULL, OPT_METRIC },
+    { "metric-lower", no_argument, NULL, OPT_METRIC_LOWER },
+    { "prepare", required_argument, NULL, OPT_PREPARE },
+    { "setup", required_argument, NULL, OPT_SETUP },
+    { "cleanup", required_argument, NULL, OPT_CLEANUP },
+    { "warmup", required_argument, NULL, OPT_WARMUP },
+    { "max-runs", required_argument, NULL, OPT_MAX_RUNS },
+    { NULL, 0, NULL, 0 },
 };
 
 /* A result name becomes a file name: keep it to a safe alphabet. */
@@ -452,15 +452,19 @@ static int valid_name(const char *s)
 static void note_option(struct tp_cli_opts *o, int c, int longindex)
 {
     switch (c) {
-    case OPT_FORMAT:
-        o->format_set = 1;
-        break;
-    case OPT_OUTPUT_DIR:
-        o->output_dir_given = 1;
-        break;
-    case OPT_EMIT: case OPT_FROM: case OPT_PLOT: case OPT_PLOT_FORMAT: case OPT_QUIET: case OPT_HELP:
-    case OPT_VERSION: case OPT_NAME: case OPT_NO_SAVE: case ':': case '?':
-        break;
+    case OPT_FORMAT: o->format_set = 1; break;
+    case OPT_OUTPUT_DIR: o->output_dir_given = 1; break;
+    case OPT_EMIT:
+    case OPT_FROM:
+    case OPT_PLOT:
+    case OPT_PLOT_FORMAT:
+    case OPT_QUIET:
+    case OPT_HELP:
+    case OPT_VERSION:
+    case OPT_NAME:
+    case OPT_NO_SAVE:
+    case ':':
+    case '?': break;
     default:
         if (o->measuring_opt == NULL && longindex >= 0)
             o->measuring_opt = long_options[longindex].name;
@@ -506,8 +510,7 @@ static int parse_workload_option(struct parse *st, int c)
     case OPT_DIRECT:
     case OPT_SERVER_DELAY:
     case OPT_REPLY_SIZE:
-    case OPT_REQUEST_SIZE:
-        return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_REQUEST_SIZE: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
     case OPT_LATENCY:
         if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -536,7 +539,8 @@ static int parse_plan_option(struct parse *st, int c)
     switch (c) {
     case OPT_STRATEGY:
         if (tp_strategy_parse(arg, &o->strategy) < 0)
-            return tp_cli_bad(st->err, st->errlen, "--strategy: unknown strategy '%s' (expected adaptive, grid or race)", arg);
+            return tp_cli_bad(st->err, st->errlen,
+                              "--strategy: unknown strategy '%s' (expected adaptive, grid or race)", arg);
         o->strategy_given = 1;
         return 0;
     case OPT_MULTIPLIERS:
@@ -563,8 +567,9 @@ static int parse_plan_option(struct parse *st, int c)
         return 0;
     case OPT_MAX_THREADS:
         if ((rc = tp_cli_parse_long(arg, 1, MAX_THREADS_LIMIT, &l)) < 0)
-            return tp_cli_bad(st->err, st->errlen, "--max-threads: %s value '%s' (expected a whole number from 1 to %d)",
-                              tp_cli_why(rc), arg, MAX_THREADS_LIMIT);
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-threads: %s value '%s' (expected a whole number from 1 to %d)", tp_cli_why(rc),
+                              arg, MAX_THREADS_LIMIT);
         o->max_threads = (int)l;
         return 0;
     case OPT_STACK_SIZE:
@@ -598,14 +603,15 @@ static int parse_repetition_option(struct parse *st, int c)
         }
         if ((rc = tp_cli_parse_long(arg, 1, TP_MAX_REPS, &l)) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)",
-                              tp_cli_why(rc), arg, TP_MAX_REPS);
+                              "--repeat: %s value '%s' (expected auto or a whole number from 1 to %d)", tp_cli_why(rc),
+                              arg, TP_MAX_REPS);
         o->repeat = (int)l;
         return 0;
     case OPT_MAX_REPEAT:
         if ((rc = tp_cli_parse_long(arg, TP_REPEAT_MIN, TP_MAX_REPS, &l)) < 0)
-            return tp_cli_bad(st->err, st->errlen, "--max-repeat: %s value '%s' (expected a whole number from %d to %d)",
-                              tp_cli_why(rc), arg, TP_REPEAT_MIN, TP_MAX_REPS);
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-repeat: %s value '%s' (expected a whole number from %d to %d)", tp_cli_why(rc),
+                              arg, TP_REPEAT_MIN, TP_MAX_REPS);
         o->repeat_max = (int)l;
         return 0;
     case OPT_PRECISION:
@@ -632,9 +638,7 @@ static int parse_repetition_option(struct parse *st, int c)
                               rc < 0 ? tp_cli_why(rc) : "out of range", arg);
         o->rep_seconds = (double)u / 1e9;
         return 0;
-    case OPT_NO_WARMUP:
-        o->warmup = 0;
-        return 0;
+    case OPT_NO_WARMUP: o->warmup = 0; return 0;
     case OPT_CONFIDENCE:
         if ((rc = tp_cli_parse_double(arg, 0.5, 1, 1, &o->confidence)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -692,9 +696,7 @@ static int parse_online_option(struct parse *st, int c)
     uint64_t *phases;
     size_t n;
     switch (c) {
-    case OPT_ONLINE:
-        o->online = 1;
-        return 0;
+    case OPT_ONLINE: o->online = 1; return 0;
     case OPT_PHASES:
         if ((rc = tp_cli_parse_durations(arg, MAX_PHASES, MAX_PHASE_WAIT_NS, &phases, &n)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -720,12 +722,8 @@ static int parse_online_option(struct parse *st, int c)
                               tp_cli_why(rc), arg);
         o->start_threads = (int)l;
         return 0;
-    case OPT_ONLINE_BASELINES:
-        o->online_baselines = 1;
-        return 0;
-    case OPT_NO_OFFLINE:
-        o->no_offline = 1;
-        return 0;
+    case OPT_ONLINE_BASELINES: o->online_baselines = 1; return 0;
+    case OPT_NO_OFFLINE: o->no_offline = 1; return 0;
     }
     return NOT_MINE;
 }
@@ -798,12 +796,8 @@ static int parse_output_option(struct parse *st, int c)
                               arg);
         o->name = arg;
         return 0;
-    case OPT_NO_SAVE:
-        o->save = 0;
-        return 0;
-    case OPT_QUIET:
-        o->quiet = 1;
-        return 0;
+    case OPT_NO_SAVE: o->save = 0; return 0;
+    case OPT_QUIET: o->quiet = 1; return 0;
     }
     return NOT_MINE;
 }
@@ -866,24 +860,16 @@ static int parse_program_option(struct parse *st, int c)
             return tp_cli_bad(st->err, st->errlen, "--env: at most %d names", TP_PROGRAM_MAX_ENV);
         p->env[p->n_env++] = arg;
         return 0;
-    case OPT_NO_SHELL:
-        p->no_shell = 1;
-        return 0;
-    case OPT_SHOW_OUTPUT:
-        p->show_output = 1;
-        return 0;
+    case OPT_NO_SHELL: p->no_shell = 1; return 0;
+    case OPT_SHOW_OUTPUT: p->show_output = 1; return 0;
     case OPT_WORK:
         if ((rc = tp_cli_parse_long(arg, 1, LONG_MAX, &l)) < 0)
             return tp_cli_bad(st->err, st->errlen, "--work: %s value '%s' (expected a whole number >= 1)",
                               tp_cli_why(rc), arg);
         p->work = (uint64_t)l;
         return 0;
-    case OPT_METRIC:
-        p->metric = arg;
-        return 0;
-    case OPT_METRIC_LOWER:
-        p->metric_lower = 1;
-        return 0;
+    case OPT_METRIC: p->metric = arg; return 0;
+    case OPT_METRIC_LOWER: p->metric_lower = 1; return 0;
     case OPT_PREPARE: p->prepare = arg; return 0;
     case OPT_SETUP: p->setup = arg; return 0;
     case OPT_CLEANUP: p->cleanup = arg; return 0;
@@ -895,8 +881,9 @@ static int parse_program_option(struct parse *st, int c)
         return 0;
     case OPT_MAX_RUNS:
         if ((rc = tp_cli_parse_long(arg, 1, 1000000, &l)) < 0)
-            return tp_cli_bad(st->err, st->errlen, "--max-runs: %s value '%s' (expected a whole number from 1 to 1000000)",
-                              tp_cli_why(rc), arg);
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-runs: %s value '%s' (expected a whole number from 1 to 1000000)", tp_cli_why(rc),
+                              arg);
         st->o->max_runs = (int)l;
         return 0;
     }
@@ -907,9 +894,9 @@ static int parse_program_option(struct parse *st, int c)
 static int parse_option(struct parse *st, int c)
 {
     static int (*const sections[])(struct parse *, int) = {
-        parse_workload_option, parse_plan_option,      parse_repetition_option, parse_executor_option,
-        parse_online_option,   parse_objective_option, parse_output_option,     parse_integration_option,
-        parse_program_option,
+        parse_workload_option, parse_plan_option,        parse_repetition_option,
+        parse_executor_option, parse_online_option,      parse_objective_option,
+        parse_output_option,   parse_integration_option, parse_program_option,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         int rc = sections[i](st, c);
@@ -928,8 +915,8 @@ static int refuse_changed_value(const char **given, int longindex, char *err, si
         return 0;
     const char *v = optarg != NULL ? optarg : "";
     if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)
-        return tp_cli_bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once", long_options[longindex].name,
-                          given[longindex], v);
+        return tp_cli_bad(err, errlen, "--%s: given twice ('%s', then '%s'): give it once",
+                          long_options[longindex].name, given[longindex], v);
     given[longindex] = v;
     return 0;
 }
@@ -954,10 +941,12 @@ static int check_modes(struct parse *st)
     if (o->phases_ns == NULL && set_default_phases(o) < 0)
         return tp_cli_bad(err, errlen, "out of memory");
     if (o->from != NULL && o->measuring_opt != NULL)
-        return tp_cli_bad(err, errlen, "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
+        return tp_cli_bad(err, errlen,
+                          "--from reads an earlier run and measures nothing: it cannot be combined with --%s",
                           o->measuring_opt);
     if (o->emit && o->format_set)
-        return tp_cli_bad(err, errlen, "--emit prints a snippet instead of the report: it cannot be combined with --format");
+        return tp_cli_bad(err, errlen,
+                          "--emit prints a snippet instead of the report: it cannot be combined with --format");
     if (st->throughput_given && o->max_p99_ns > 0)
         return tp_cli_bad(err, errlen, "--max-p99 conflicts with --objective=throughput");
     if (o->objective_latency && o->max_p99_ns == 0)
@@ -1010,9 +999,11 @@ static int check_program(struct parse *st)
         return tp_cli_bad(st->err, st->errlen, "--%s is a workload option: --run measures your program instead",
                           st->workload_opt);
     if (o->online)
-        return tp_cli_bad(st->err, st->errlen, "--online runs the built-in io phases: it cannot be combined with --run");
+        return tp_cli_bad(st->err, st->errlen,
+                          "--online runs the built-in io phases: it cannot be combined with --run");
     if (o->executor_mode != TP_CLI_EXEC_POOL)
-        return tp_cli_bad(st->err, st->errlen, "--executor is for the built-in workloads: it cannot be combined with --run");
+        return tp_cli_bad(st->err, st->errlen,
+                          "--executor is for the built-in workloads: it cannot be combined with --run");
     if (!o->strategy_given && o->multipliers == NULL)
         o->strategy = TP_STRATEGY_RACE;
     return 0;
@@ -1020,8 +1011,8 @@ static int check_program(struct parse *st)
 
 int tp_cli_parse_args(int argc, char **argv, struct tp_cli_opts *o, char *err, size_t errlen)
 {
-    struct parse st = {.o = o, .err = err, .errlen = errlen};
-    const char *given[sizeof long_options / sizeof long_options[0]] = {0};
+    struct parse st = { .o = o, .err = err, .errlen = errlen };
+    const char *given[sizeof long_options / sizeof long_options[0]] = { 0 };
     int c, rc, longindex;
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then also forgets a previous call's half-scanned "-xy" */

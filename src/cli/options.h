@@ -20,24 +20,24 @@ enum tp_cli_executor_mode {
 /* Everything the command line says. */
 struct tp_cli_opts {
     enum tp_cli_executor_mode executor_mode;
-    double *inflight;    /* --inflight: owned; NULL = the strategy's list */
+    double *inflight; /* --inflight: owned; NULL = the strategy's list */
     size_t n_inflight;
     struct tp_workload_params workload;
     double *multipliers; /* owned; NULL = the default grid */
     size_t n_multipliers;
-    int repeat;          /* 0 = auto */
-    int repeat_max;      /* auto: the most repetitions */
-    double target_ci;    /* auto: interval width / median to reach */
+    int repeat;       /* 0 = auto */
+    int repeat_max;   /* auto: the most repetitions */
+    double target_ci; /* auto: interval width / median to reach */
     enum tp_strategy strategy;
-    int strategy_given;  /* --strategy was on the command line */
-    double resolution;   /* adaptive: fraction of the pick's threads */
-    double tolerance;    /* band margin, fraction of the best's floor */
-    double max_p99_ns;   /* 0 = maximise throughput */
+    int strategy_given;    /* --strategy was on the command line */
+    double resolution;     /* adaptive: fraction of the pick's threads */
+    double tolerance;      /* band margin, fraction of the best's floor */
+    double max_p99_ns;     /* 0 = maximise throughput */
     int objective_latency; /* --objective=latency */
-    uint64_t tasks;      /* 0 = auto */
+    uint64_t tasks;        /* 0 = auto */
     double rep_seconds;
     int warmup;
-    int cores;           /* 0 = detect */
+    int cores; /* 0 = detect */
     enum tp_core_unit unit;
     int max_threads;
     uint64_t stack_size;
@@ -45,33 +45,33 @@ struct tp_cli_opts {
     double confidence;
     uint64_t seed;
     const char *output_dir;
-    const char *name;    /* NULL = the workload's name */
-    int save;            /* write CSV and JSON files */
+    const char *name; /* NULL = the workload's name */
+    int save;         /* write CSV and JSON files */
     enum tp_format format;
     int quiet;
     /* Build integration (README: Into the build). */
-    int emit;                       /* 1: stdout gets a snippet instead of the report */
+    int emit; /* 1: stdout gets a snippet instead of the report */
     enum tp_emit_format emit_format;
-    const char *from;               /* read this results JSON instead of measuring */
-    int plot;                       /* 1: render a plot */
-    const char *plot_path;          /* NULL = the default next to the results */
+    const char *from;      /* read this results JSON instead of measuring */
+    int plot;              /* 1: render a plot */
+    const char *plot_path; /* NULL = the default next to the results */
     enum tp_plot_format plot_format;
     int plot_format_set;
-    int format_set;                 /* --format was given */
-    int output_dir_given;           /* --output-dir was given */
-    const char *measuring_opt;      /* the first option that only measuring uses (conflicts with --from) */
+    int format_set;            /* --format was given */
+    int output_dir_given;      /* --output-dir was given */
+    const char *measuring_opt; /* the first option that only measuring uses (conflicts with --from) */
     /* Online tuning (README: Online tuning). */
-    int online;                     /* --online: the phase run instead of one sweep */
-    uint64_t *phases_ns;            /* --phases: the io wait of each phase; owned */
-#define TP_CLI_MAX_PHASES 16            /* --phases: at most this many */
+    int online;              /* --online: the phase run instead of one sweep */
+    uint64_t *phases_ns;     /* --phases: the io wait of each phase; owned */
+#define TP_CLI_MAX_PHASES 16 /* --phases: at most this many */
     size_t n_phases;
     int phases_given;
-    uint64_t phase_time_ns;         /* --phase-time */
+    uint64_t phase_time_ns; /* --phase-time */
     int phase_time_given;
-    int start_threads;              /* --start-threads; 0 = 5 x cores */
-    int online_baselines;           /* --online-baselines: also the fixed pools */
-    int no_offline;                 /* --no-offline: no sweep per phase */
-    int latency_given;              /* --latency was on the command line */
+    int start_threads;    /* --start-threads; 0 = 5 x cores */
+    int online_baselines; /* --online-baselines: also the fixed pools */
+    int no_offline;       /* --no-offline: no sweep per phase */
+    int latency_given;    /* --latency was on the command line */
     /* The user's own program (docs/run.md). */
     struct tp_program_opts program; /* program.command != NULL: --run */
     int max_runs;                   /* --max-runs; 0 = TP_RACE_DEFAULT_MAX_RUNS */

@@ -46,28 +46,19 @@ static int parse_string(const struct tp_workload_option *opt, const char *arg, c
 }
 
 /* Parses arg as opt's value into its field of w, with the CLI's parsers. */
-static int parse_value(const struct tp_workload_option *opt, const char *arg, struct tp_workload_params *w,
-                       char *err, size_t errlen)
+static int parse_value(const struct tp_workload_option *opt, const char *arg, struct tp_workload_params *w, char *err,
+                       size_t errlen)
 {
     char *field = (char *)w + opt->offset;
     uint64_t u = 0;
     double d = 0;
     int rc = 0;
     switch (opt->type) {
-    case TP_OPTION_FLAG:
-        *(int *)(void *)field = 1;
-        return 0;
-    case TP_OPTION_STRING:
-        return parse_string(opt, arg, field, err, errlen);
-    case TP_OPTION_SIZE:
-        rc = tp_cli_parse_size(arg, (uint64_t)opt->max, &u);
-        break;
-    case TP_OPTION_DURATION:
-        rc = tp_cli_parse_duration(arg, (uint64_t)opt->max, &u);
-        break;
-    case TP_OPTION_FRACTION:
-        rc = tp_cli_parse_double(arg, opt->min, opt->max, 0, &d);
-        break;
+    case TP_OPTION_FLAG: *(int *)(void *)field = 1; return 0;
+    case TP_OPTION_STRING: return parse_string(opt, arg, field, err, errlen);
+    case TP_OPTION_SIZE: rc = tp_cli_parse_size(arg, (uint64_t)opt->max, &u); break;
+    case TP_OPTION_DURATION: rc = tp_cli_parse_duration(arg, (uint64_t)opt->max, &u); break;
+    case TP_OPTION_FRACTION: rc = tp_cli_parse_double(arg, opt->min, opt->max, 0, &d); break;
     }
     if (rc == 0 && opt->type != TP_OPTION_FRACTION && (double)u < opt->min)
         rc = -ERANGE;

@@ -38,8 +38,8 @@ int tp_cli_probe_dir(const char *opt, const char *dir)
     if (mkdir(dir, 0777) == 0)
         created = 1;
     else if (errno != EEXIST) {
-        tp_cli_usage_error("%s: cannot create the directory '%s': %s (give an existing, writable directory)", opt,
-                           dir, strerror(errno));
+        tp_cli_usage_error("%s: cannot create the directory '%s': %s (give an existing, writable directory)", opt, dir,
+                           strerror(errno));
         return -1;
     }
     rc = try_create_in(dir);

@@ -43,10 +43,10 @@ struct tp_cli_progress_state {
     size_t index, total;  /* the point in flight (0-based), the plan's size */
     double multiplier;
     int threads;
-    double point_start;   /* monotonic seconds */
-    double done_wall_s;   /* sum of finished points' wall times */
+    double point_start; /* monotonic seconds */
+    double done_wall_s; /* sum of finished points' wall times */
     int n_done;
-    int repeat_max;       /* repeat == 0: the most repetitions */
+    int repeat_max; /* repeat == 0: the most repetitions */
     /* Repetitions of the point in flight that have finished: stored by the
      * point's child process (atomic, no lock), reset at each point's start. */
     volatile int reps_done;
@@ -108,8 +108,8 @@ static void draw_line(struct tp_cli_progress_state *st)
     else
         snprintf(reps, sizeof reps, "rep %d of %d..%d", done + 1, TP_REPEAT_MIN, st->repeat_max);
     fprintf(stderr, "\r\033[K%s: [%zu/%zu] m = %g (%d thread%s), %s: %.1f s | %s elapsed, %s", TP_CLI_NAME,
-            st->index + 1, st->total, st->multiplier, st->threads, tp_cli_plural(st->threads), reps, now - st->point_start,
-            span_text(el, sizeof el, now - st->sweep_start), left);
+            st->index + 1, st->total, st->multiplier, st->threads, tp_cli_plural(st->threads), reps,
+            now - st->point_start, span_text(el, sizeof el, now - st->sweep_start), left);
     fflush(stderr);
     st->line_shown = 1;
 }
@@ -129,7 +129,7 @@ static void paint(struct tp_cli_progress_state *st, pid_t parent)
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     for (;;) {
-        struct timespec tick = {0, 250 * 1000000L};
+        struct timespec tick = { 0, 250 * 1000000L };
         while (nanosleep(&tick, &tick) != 0 && errno == EINTR)
             ;
         pthread_mutex_lock(&st->lock);

@@ -67,7 +67,7 @@ int tp_cli_parse_duration(const char *s, uint64_t max_ns, uint64_t *out_ns)
     static const struct {
         const char *unit;
         double ns;
-    } units[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    } units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
     double v;
     const char *rest;
     int rc = number_prefix(s, 1, &v, &rest);
@@ -93,8 +93,8 @@ int tp_cli_parse_size(const char *s, uint64_t max, uint64_t *out)
     static const struct {
         const char *suffix;
         uint64_t mult;
-    } units[] = {{"", 1},          {"B", 1},           {"K", 1u << 10},   {"KiB", 1u << 10},
-                 {"M", 1u << 20},  {"MiB", 1u << 20},  {"G", 1u << 30},   {"GiB", 1u << 30}};
+    } units[] = { { "", 1 },         { "B", 1 },          { "K", 1u << 10 }, { "KiB", 1u << 10 },
+                  { "M", 1u << 20 }, { "MiB", 1u << 20 }, { "G", 1u << 30 }, { "GiB", 1u << 30 } };
     double v;
     const char *rest;
     int rc = number_prefix(s, 0, &v, &rest);
@@ -263,4 +263,3 @@ int tp_cli_bad(char *err, size_t errlen, const char *fmt, ...)
 }
 
 const char *tp_cli_why(int rc) { return rc == -ERANGE ? "out of range" : "malformed"; }
-

@@ -92,18 +92,18 @@
 #define DEFAULT_MAX_WINDOW_S 1.0
 #define DEFAULT_CAP_TTL_S 30.0
 
-#define BUSY_BACKLOGGED 0.9  /* workers busy at least this share: demand exceeds the pool */
-#define BUSY_SATURATED 0.95  /* ... and clearly so: bounds learnt under the demand are void */
-#define EST_GAIN 0.5         /* EWMA weight of a new window in the held estimates */
-#define NOISE_GAIN 0.25      /* EWMA weight of a window's deviation in the noise */
-#define INITIAL_NOISE 0.02   /* noise assumed before two held windows exist */
-#define MIN_TOLERANCE 0.03   /* a verdict never trusts a difference under 3 % */
+#define BUSY_BACKLOGGED 0.9 /* workers busy at least this share: demand exceeds the pool */
+#define BUSY_SATURATED 0.95 /* ... and clearly so: bounds learnt under the demand are void */
+#define EST_GAIN 0.5        /* EWMA weight of a new window in the held estimates */
+#define NOISE_GAIN 0.25     /* EWMA weight of a window's deviation in the noise */
+#define INITIAL_NOISE 0.02  /* noise assumed before two held windows exist */
+#define MIN_TOLERANCE 0.03  /* a verdict never trusts a difference under 3 % */
 #define NOISE_SIGMAS 3.0
-#define VERIFY_WINDOWS 2     /* windows averaged to judge a move */
-#define UP_PAYOFF 0.25       /* share of the predicted gain a move up must deliver */
-#define CHANGE_RATIO 1.3     /* R - q or C off by this factor: a new workload */
-#define CONFIRM 2            /* windows in a row before a move */
-#define SETTLED_WINDOWS 3    /* holds in a row before the probe */
+#define VERIFY_WINDOWS 2  /* windows averaged to judge a move */
+#define UP_PAYOFF 0.25    /* share of the predicted gain a move up must deliver */
+#define CHANGE_RATIO 1.3  /* R - q or C off by this factor: a new workload */
+#define CONFIRM 2         /* windows in a row before a move */
+#define SETTLED_WINDOWS 3 /* holds in a row before the probe */
 
 enum phase {
     PH_HOLD,
@@ -119,41 +119,41 @@ enum move_kind {
 
 struct tp_ctl {
     struct tp_ctl_params p;
-    int n;                 /* the size now */
+    int n; /* the size now */
     enum phase phase;
-    double t;              /* sum of the windows fed */
+    double t; /* sum of the windows fed */
 
     /* The window being collected. */
     struct tp_ctl_obs acc;
 
     /* Held estimates at size n (reset on every move). */
-    int n_held;            /* windows averaged */
-    double r_eff, c, x;    /* EWMA of R - q, C, throughput */
-    double busy;           /* EWMA of the busy share */
-    double noise;          /* EWMA of |x_window / x - 1|, kept across moves */
+    int n_held;         /* windows averaged */
+    double r_eff, c, x; /* EWMA of R - q, C, throughput */
+    double busy;        /* EWMA of the busy share */
+    double noise;       /* EWMA of |x_window / x - 1|, kept across moves */
     int n_noise;
 
     /* Deciding. */
-    int streak;            /* windows in a row asking to move, signed by direction */
-    int changed;           /* a change was just seen: the next move needs no confirmation */
-    int settled;           /* holds in a row within the deadband */
-    int probed;            /* the probe was done for this workload */
+    int streak;  /* windows in a row asking to move, signed by direction */
+    int changed; /* a change was just seen: the next move needs no confirmation */
+    int settled; /* holds in a row within the deadband */
+    int probed;  /* the probe was done for this workload */
 
     /* The move under test. */
     enum move_kind kind;
     int n0;
     double x0, x_pred;
-    int n_base;            /* windows behind x0 */
-    double r0, c0;         /* the estimates at n0 before the move (R - q, C) */
-    int check_back;        /* back at n0 after a revert: compare with r0, c0 */
+    int n_base;     /* windows behind x0 */
+    double r0, c0;  /* the estimates at n0 before the move (R - q, C) */
+    int check_back; /* back at n0 after a revert: compare with r0, c0 */
     double v_sum;
     int v_n;
 
     /* Learnt bounds (0 = none) and when they were learnt. */
     int cap_hi, floor_lo;
     double bound_t;
-    int bound_backlogged;  /* the pool was backlogged when they were learnt */
-    int runq_known;        /* the last whole window had run-queue times */
+    int bound_backlogged; /* the pool was backlogged when they were learnt */
+    int runq_known;       /* the last whole window had run-queue times */
 };
 
 const char *tp_ctl_action_name(enum tp_ctl_action a)
@@ -368,10 +368,7 @@ static void judge(struct tp_ctl *c, double x1, struct tp_ctl_step *st)
 }
 
 /* R - q or C off by CHANGE_RATIO either way: a new workload (DESIGN: Change). */
-static int off_by_change_ratio(double ratio)
-{
-    return ratio > CHANGE_RATIO || ratio < 1 / CHANGE_RATIO;
-}
+static int off_by_change_ratio(double ratio) { return ratio > CHANGE_RATIO || ratio < 1 / CHANGE_RATIO; }
 
 /* Folds a held window into the estimates; returns 1 when it shows a new workload. */
 static int fold(struct tp_ctl *c, double x, double r_eff, double cpu, double busy)
@@ -451,8 +448,7 @@ static void adopt_size(struct tp_ctl *c, int threads, struct tp_ctl_step *st)
 static int take_window(struct tp_ctl *c, struct window *w, struct tp_ctl_step *st)
 {
     /* 1 % slack: a caller ticking every min_window_s wakes a hair early at times. */
-    if (c->acc.dt_s < 0.99 * c->p.min_window_s ||
-        (c->acc.tasks < c->p.min_tasks && c->acc.dt_s < c->p.max_window_s))
+    if (c->acc.dt_s < 0.99 * c->p.min_window_s || (c->acc.tasks < c->p.min_tasks && c->acc.dt_s < c->p.max_window_s))
         return 0;
     struct tp_ctl_obs a = c->acc;
     memset(&c->acc, 0, sizeof c->acc);
@@ -597,11 +593,8 @@ static void step_window(struct tp_ctl *c, const struct window *w, struct tp_ctl_
         st->action = TP_CTL_SETTLE;
         st->reason = "window after a resize: not judged";
         return;
-    case PH_VERIFY:
-        verify(c, w, st);
-        return;
-    case PH_HOLD:
-        break;
+    case PH_VERIFY: verify(c, w, st); return;
+    case PH_HOLD: break;
     }
     if (fold_held(c, w)) {
         /* The window that shows a change may straddle it: the estimates
@@ -620,9 +613,8 @@ static void step_window(struct tp_ctl *c, const struct window *w, struct tp_ctl_
 
 int tp_ctl_update(struct tp_ctl *c, const struct tp_ctl_obs *obs, struct tp_ctl_step *st)
 {
-    if (c == NULL || obs == NULL || st == NULL || !(obs->dt_s >= 0) || !(obs->tasks >= 0) ||
-        !(obs->busy_s >= 0) || !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || !(obs->runq_tasks >= 0) ||
-        obs->threads < 1)
+    if (c == NULL || obs == NULL || st == NULL || !(obs->dt_s >= 0) || !(obs->tasks >= 0) || !(obs->busy_s >= 0) ||
+        !(obs->cpu_s >= 0) || !(obs->runq_s >= 0) || !(obs->runq_tasks >= 0) || obs->threads < 1)
         return -EINVAL;
 
     struct window w;

@@ -85,23 +85,23 @@ struct loop {
     struct tp__evloop *ev;
     int index;
     pthread_t thread;
-    int started;               /* the thread was created */
-    int epfd, efd, tfd;        /* epoll, wake-up eventfd, timerfd */
+    int started;        /* the thread was created */
+    int epfd, efd, tfd; /* epoll, wake-up eventfd, timerfd */
     int n_slots;
     struct tp__evloop_slot *slots;
     struct tp__evloop_slot **free_slots; /* stack of idle slots */
     int n_free;
     struct tp__evloop_slot **heap; /* min-heap on deadline */
     int n_heap;
-    uint64_t armed;            /* deadline the timerfd is set to, 0 = disarmed */
-    uint64_t gen;              /* the batch generation this loop is on */
-    int active;                /* taking part in the current batch */
-    int exhausted;             /* the shared counter passed n_tasks */
+    uint64_t armed; /* deadline the timerfd is set to, 0 = disarmed */
+    uint64_t gen;   /* the batch generation this loop is on */
+    int active;     /* taking part in the current batch */
+    int exhausted;  /* the shared counter passed n_tasks */
     size_t n_tasks;
     struct tp__task_times *times;
-    void *task_loop;           /* the task's loop state (loop_init) */
-    int loop_ok;               /* loop_init succeeded */
-    int n_slots_ok;            /* slots whose slot_init succeeded */
+    void *task_loop; /* the task's loop state (loop_init) */
+    int loop_ok;     /* loop_init succeeded */
+    int n_slots_ok;  /* slots whose slot_init succeeded */
 };
 
 struct tp__evloop {
@@ -111,14 +111,14 @@ struct tp__evloop {
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    uint64_t gen;              /* guarded by lock: current batch */
-    size_t n_tasks;            /* guarded by lock */
+    uint64_t gen;                 /* guarded by lock: current batch */
+    size_t n_tasks;               /* guarded by lock */
     struct tp__task_times *times; /* guarded by lock */
-    int quit;                  /* guarded by lock */
-    int n_ready;               /* guarded by lock: loops that finished their setup */
-    int init_rc;               /* guarded by lock: the first failed loop or slot init, 0 = none */
-    int n_done;                /* guarded by lock: loops done with the current batch */
-    _Atomic uint64_t next;     /* next task index to claim; relaxed */
+    int quit;                     /* guarded by lock */
+    int n_ready;                  /* guarded by lock: loops that finished their setup */
+    int init_rc;                  /* guarded by lock: the first failed loop or slot init, 0 = none */
+    int n_done;                   /* guarded by lock: loops done with the current batch */
+    _Atomic uint64_t next;        /* next task index to claim; relaxed */
 };
 
 /* ---- the timer heap ---- */
@@ -167,7 +167,7 @@ static void arm_timer(struct loop *lp)
     uint64_t want = lp->n_heap > 0 ? lp->heap[0]->deadline : 0;
     if (want == lp->armed)
         return;
-    struct itimerspec its = {0};
+    struct itimerspec its = { 0 };
     if (want != 0) {
         its.it_value.tv_sec = (time_t)(want / 1000000000u);
         its.it_value.tv_nsec = (long)(want % 1000000000u);
@@ -269,7 +269,7 @@ static void on_slot_event(struct loop *lp, struct tp__evloop_slot *s, uint32_t e
 
 int tp__evloop_watch(struct tp__evloop_slot *slot, int fd, uint32_t events)
 {
-    struct epoll_event e = {.events = events, .data.ptr = slot};
+    struct epoll_event e = { .events = events, .data.ptr = slot };
     return epoll_ctl(slot->lp->epfd, EPOLL_CTL_ADD, fd, &e) < 0 ? tp__from_errno() : 0;
 }
 
@@ -375,7 +375,7 @@ static int loop_open(struct tp__evloop *ev, struct loop *lp, int index, int n_sl
     lp->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     if (lp->efd < 0 || lp->tfd < 0)
         return tp__from_errno();
-    struct epoll_event e = {.events = EPOLLIN, .data.ptr = &lp->efd};
+    struct epoll_event e = { .events = EPOLLIN, .data.ptr = &lp->efd };
     if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, lp->efd, &e) < 0)
         return tp__from_errno();
     e.data.ptr = &lp->tfd;

@@ -36,9 +36,9 @@ struct tp__online {
     void (*on_step)(void *ctx, const struct tp_ctl_step *step);
     void *step_ctx;
     pthread_t thread;
-    pthread_mutex_t mu;   /* guards stop */
-    pthread_cond_t cv;    /* signalled by stop */
-    int stop;             /* mu */
+    pthread_mutex_t mu; /* guards stop */
+    pthread_cond_t cv;  /* signalled by stop */
+    int stop;           /* mu */
 };
 
 static void add_ms(struct timespec *ts, unsigned ms)
@@ -116,7 +116,7 @@ static void *online_main(void *arg)
 int tp__online_start(struct tp_pool *pool, const struct tp_pool_online *opts, int start_threads, int max_slots,
                      struct tp__online **out)
 {
-    struct tp_ctl_params params = {0};
+    struct tp_ctl_params params = { 0 };
     pthread_condattr_t ca;
     sigset_t all, old;
     int rc;

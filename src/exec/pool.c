@@ -135,14 +135,14 @@
 #define CACHE_LINE 64
 #define DEFAULT_QUEUE_CAPACITY 65536u
 #define MAX_QUEUE_CAPACITY ((size_t)1 << 30)
-#define NAME_PREFIX_MAX 10           /* tunepool.h: "<= 10 chars used" */
+#define NAME_PREFIX_MAX 10 /* tunepool.h: "<= 10 chars used" */
 #define DEFAULT_NAME "tp-worker"
-#define SPIN_PAUSE_ROUNDS 8          /* rounds of CPU pauses before yielding */
+#define SPIN_PAUSE_ROUNDS 8 /* rounds of CPU pauses before yielding */
 #define SPIN_PAUSES_PER_ROUND 32
-#define SPIN_YIELD_ROUNDS 4          /* then rounds of sched_yield before parking */
-#define FLUSH_BATCH 64               /* finished tasks a worker may hold before flushing */
-#define FULL_YIELDS 32               /* yields of a submitter facing a full ring before it sleeps */
-#define SS_BUDGET_MAX 1024           /* schedstat descriptors a pool keeps open at most */
+#define SPIN_YIELD_ROUNDS 4 /* then rounds of sched_yield before parking */
+#define FLUSH_BATCH 64      /* finished tasks a worker may hold before flushing */
+#define FULL_YIELDS 32      /* yields of a submitter facing a full ring before it sleeps */
+#define SS_BUDGET_MAX 1024  /* schedstat descriptors a pool keeps open at most */
 
 enum slot_state {
     W_NONE = 0, /* no thread in this slot */
@@ -155,70 +155,70 @@ struct slot {
     _Atomic size_t seq; /* see DESIGN; release by writer, acquire by reader */
     tp_task_fn fn;      /* written by the producer owning the slot, read by its consumer */
     void *arg;
-    void *pad;          /* 32 bytes: a slot never straddles a cache line */
+    void *pad; /* 32 bytes: a slot never straddles a cache line */
 };
 
 struct tp_worker {
     _Alignas(CACHE_LINE) struct tp_pool *pool; /* immutable */
-    pthread_t thread;                           /* written and read by the creating/destroying thread */
-    int index;                                  /* immutable */
-    int in_idle;                                /* idle_mu: 1 while on the idle stack */
-    _Atomic uint32_t wake;                      /* futex word: 0 asleep, 1 woken; set with release by the
+    pthread_t thread;                          /* written and read by the creating/destroying thread */
+    int index;                                 /* immutable */
+    int in_idle;                               /* idle_mu: 1 while on the idle stack */
+    _Atomic uint32_t wake;                     /* futex word: 0 asleep, 1 woken; set with release by the
                                                    waker that popped the worker, read with acquire by the
                                                    worker, reset by the worker under idle_mu */
-    int state;                                  /* resize_mu: enum slot_state */
-    _Atomic int ss_fd;                          /* the worker's schedstat, -1 = none; stored by the worker
+    int state;                                 /* resize_mu: enum slot_state */
+    _Atomic int ss_fd;                         /* the worker's schedstat, -1 = none; stored by the worker
                                                    (release), read and closed under resize_mu */
-    uint64_t gone_cpu_ns, gone_runq_ns;         /* resize_mu: what the slot's gone threads used */
-    _Atomic uint64_t tasks, busy_ns;            /* sensing: written by the slot's thread only (relaxed) */
-    _Atomic uint64_t tasks_rq;                  /* ... of them, those finished while the thread had ss_fd */
+    uint64_t gone_cpu_ns, gone_runq_ns;        /* resize_mu: what the slot's gone threads used */
+    _Atomic uint64_t tasks, busy_ns;           /* sensing: written by the slot's thread only (relaxed) */
+    _Atomic uint64_t tasks_rq;                 /* ... of them, those finished while the thread had ss_fd */
 };
 
 struct tp_pool {
     /* Immutable after tp_pool_create. */
     struct slot *slots;
-    size_t mask;                      /* capacity - 1 */
+    size_t mask; /* capacity - 1 */
     struct tp_worker *workers;
-    int max_threads;                  /* slots allocated: the most tp_pool_resize may ask for */
-    int sensing;                      /* workers keep the per-task counters and schedstat */
-    int schedstat;                    /* /proc/thread-self/schedstat could be opened at create */
-    int ss_budget;                    /* at most this many workers keep schedstat open (a quarter of
+    int max_threads;          /* slots allocated: the most tp_pool_resize may ask for */
+    int sensing;              /* workers keep the per-task counters and schedstat */
+    int schedstat;            /* /proc/thread-self/schedstat could be opened at create */
+    int ss_budget;            /* at most this many workers keep schedstat open (a quarter of
                                          RLIMIT_NOFILE, at most SS_BUDGET_MAX): the pool must not
                                          eat the descriptors of the program it serves */
-    _Atomic int ss_open;              /* relaxed: schedstat descriptors open now */
-    struct tp__online *tuner;         /* kept for tuned_pool.c (set once after create); NULL = none */
-    pthread_attr_t attr;              /* resize_mu: stack size for workers started later */
+    _Atomic int ss_open;      /* relaxed: schedstat descriptors open now */
+    struct tp__online *tuner; /* kept for tuned_pool.c (set once after create); NULL = none */
+    pthread_attr_t attr;      /* resize_mu: stack size for workers started later */
     int attr_ok;
-    int spin_cap;                     /* most workers allowed to spin at once */
-    size_t stack_size;                /* effective stack size of each worker */
+    int spin_cap;      /* most workers allowed to spin at once */
+    size_t stack_size; /* effective stack size of each worker */
     char name[NAME_PREFIX_MAX + 1];
     void (*on_thread_start)(void *ctx, int worker_index);
     void *thread_ctx;
-    _Atomic int stopping;             /* seq_cst: set once by destroy; submit refuses after */
-    _Atomic int exiting;              /* seq_cst: set once when workers must leave */
+    _Atomic int stopping; /* seq_cst: set once by destroy; submit refuses after */
+    _Atomic int exiting;  /* seq_cst: set once when workers must leave */
 
-    _Alignas(CACHE_LINE) _Atomic size_t tail; /* next position to fill; relaxed CAS by producers */
-    _Alignas(CACHE_LINE) _Atomic size_t head; /* next position to take; relaxed CAS by consumers */
+    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill; relaxed CAS by producers */
+    _Alignas(CACHE_LINE) _Atomic size_t head;        /* next position to take; relaxed CAS by consumers */
     _Alignas(CACHE_LINE) _Atomic unsigned searching; /* seq_cst: workers SEARCHING, plus wakees in flight */
     _Alignas(CACHE_LINE) _Atomic unsigned n_idle;    /* seq_cst, changed under idle_mu: workers PARKED */
     _Alignas(CACHE_LINE) _Atomic uint64_t pending;   /* seq_cst: submitted - finished (flushed) */
-    _Atomic unsigned n_waiters;       /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
+    _Atomic unsigned n_waiters;                      /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
     _Atomic unsigned n_space_waiters; /* seq_cst, changed under space_mu: submitters asleep on a full ring */
 
     _Alignas(CACHE_LINE) pthread_mutex_t idle_mu;
-    int *idle;                        /* idle_mu: stack of parked worker indices */
-    int idle_top;                     /* idle_mu */
+    int *idle;    /* idle_mu: stack of parked worker indices */
+    int idle_top; /* idle_mu */
 
-    pthread_mutex_t wait_mu;          /* guards only the sleep on wait_cv */
-    pthread_cond_t wait_cv;           /* signalled when pending reaches 0 */
-    pthread_mutex_t space_mu;         /* guards only the sleep on space_cv */
-    pthread_cond_t space_cv;          /* signalled when a slot is freed */
+    pthread_mutex_t wait_mu;  /* guards only the sleep on wait_cv */
+    pthread_cond_t wait_cv;   /* signalled when pending reaches 0 */
+    pthread_mutex_t space_mu; /* guards only the sleep on space_cv */
+    pthread_cond_t space_cv;  /* signalled when a slot is freed */
     pthread_mutex_t start_mu;
-    pthread_cond_t start_cv;          /* signalled as workers come up */
-    int n_running;                    /* start_mu: workers that finished starting */
+    pthread_cond_t start_cv; /* signalled as workers come up */
+    int n_running;           /* start_mu: workers that finished starting */
 
     _Alignas(CACHE_LINE) _Atomic int target; /* seq_cst: workers wanted; worker i stays while i < target */
-    pthread_mutex_t resize_mu;        /* see DESIGN: Resizing, Sensing */
+    pthread_mutex_t resize_mu;               /* see DESIGN: Resizing, Sensing */
 };
 
 struct task {
@@ -227,9 +227,9 @@ struct task {
 };
 
 enum park_result {
-    PARK_WOKEN,  /* a waker popped us and counted us as searching */
-    PARK_SELF,   /* we saw work before sleeping and took ourselves off the stack */
-    PARK_EXIT,   /* the pool is shutting down */
+    PARK_WOKEN, /* a waker popped us and counted us as searching */
+    PARK_SELF,  /* we saw work before sleeping and took ourselves off the stack */
+    PARK_EXIT,  /* the pool is shutting down */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -594,23 +594,21 @@ static void *worker_main(void *arg)
 {
     struct tp_worker *w = arg;
     struct tp_pool *p = w->pool;
-    uint64_t done = 0;  /* finished tasks not yet subtracted from pending */
-    int searching = 0;  /* 1 while this worker is counted in p->searching */
+    uint64_t done = 0; /* finished tasks not yet subtracted from pending */
+    int searching = 0; /* 1 while this worker is counted in p->searching */
     int spins = 0;
     int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
 
     for (;;) {
         struct task t;
 
-        if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) &&
-            retire(p, w, &searching, &done))
+        if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) && retire(p, w, &searching, &done))
             return NULL;
         if (ring_pop(p, &t)) {
             if (searching) {
                 searching = 0;
                 /* The last searcher to take a task hands the search on. */
-                if (atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst) == 1 &&
-                    ring_has_task(p))
+                if (atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst) == 1 && ring_has_task(p))
                     wake_worker(p);
             }
             if (atomic_load_explicit(&p->n_space_waiters, memory_order_seq_cst) != 0) {
@@ -958,8 +956,7 @@ int tp_pool_resize(struct tp_pool *pool, int threads)
     pthread_mutex_unlock(&pool->resize_mu);
     if (threads < old || rc != 0)
         wake_retired(pool, threads);
-    if (threads > old && atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0 &&
-        ring_has_task(pool))
+    if (threads > old && atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0 && ring_has_task(pool))
         wake_worker(pool);
     return rc;
 }

@@ -71,10 +71,38 @@ static void csv_end(struct csv_row *row)
 }
 
 static const char *const csv_columns[] = {
-    "multiplier", "threads", "origin", "status", "reason", "threads_started", "reps", "tasks_per_rep",
-    "tput_median", "tput_ci_lo", "tput_ci_hi", "tput_mad", "outliers", "lat_p50_ns", "lat_p90_ns", "lat_p99_ns",
-    "lat_max_ns", "task_wall_mean_ns", "task_cpu_mean_ns", "cpu_util", "nvcsw", "nivcsw", "max_rss_kb", "wall_s",
-    "in_band", "pick", "best", "rule", "excluded", "work_ops", "work_bytes", "work_errors",
+    "multiplier",
+    "threads",
+    "origin",
+    "status",
+    "reason",
+    "threads_started",
+    "reps",
+    "tasks_per_rep",
+    "tput_median",
+    "tput_ci_lo",
+    "tput_ci_hi",
+    "tput_mad",
+    "outliers",
+    "lat_p50_ns",
+    "lat_p90_ns",
+    "lat_p99_ns",
+    "lat_max_ns",
+    "task_wall_mean_ns",
+    "task_cpu_mean_ns",
+    "cpu_util",
+    "nvcsw",
+    "nivcsw",
+    "max_rss_kb",
+    "wall_s",
+    "in_band",
+    "pick",
+    "best",
+    "rule",
+    "excluded",
+    "work_ops",
+    "work_bytes",
+    "work_errors",
 };
 
 /* The rule keys whose thread count is this point's, joined by '+': "tpe38+cpu". */
@@ -154,7 +182,7 @@ static void write_row(struct csv_row *row, const struct tp_result *r, size_t i)
 
 int tp__write_csv(const struct tp_result *r, FILE *f)
 {
-    struct csv_row row = {f, 0};
+    struct csv_row row = { f, 0 };
     for (size_t k = 0; k < TP__ARRAY_LEN(csv_columns); k++)
         csv_str(&row, csv_columns[k]);
     csv_end(&row);

@@ -20,7 +20,7 @@ struct emit_facts {
     char multiplier[40]; /* shortest decimal that reads back as the same double */
     const char *workload;
     const char *version;
-    char about[256];     /* one line for a comment: what was measured, and how well the pick did */
+    char about[256]; /* one line for a comment: what was measured, and how well the pick did */
 };
 
 /* The shortest "%.*g" of x that strtod reads back exactly: "21", "0.5", "2.3333333333333335". */
@@ -48,8 +48,7 @@ static int gather(const struct tp_result *r, struct emit_facts *e)
     e->version = r->version[0] ? r->version : TP_VERSION_STRING;
     tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
     snprintf(e->about, sizeof e->about, "workload %.160s; on %d core%s: %.0f tasks/s [%.0f, %.0f]", wl, r->cores,
-             tp__plural(r->cores),
-             p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+             tp__plural(r->cores), p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
     return 0;
 }
 
@@ -194,9 +193,9 @@ static const struct emitter {
     const char *name;
     int (*write)(const struct emit_facts *e, FILE *f);
 } emitters[] = {
-    {TP_EMIT_CMAKE, "cmake", emit_cmake},    {TP_EMIT_MAKE, "make", emit_make},
-    {TP_EMIT_HEADER, "header", emit_header}, {TP_EMIT_ENV, "env", emit_env},
-    {TP_EMIT_JSON, "json", emit_json},
+    { TP_EMIT_CMAKE, "cmake", emit_cmake },    { TP_EMIT_MAKE, "make", emit_make },
+    { TP_EMIT_HEADER, "header", emit_header }, { TP_EMIT_ENV, "env", emit_env },
+    { TP_EMIT_JSON, "json", emit_json },
 };
 
 static const struct emitter *find_emitter(enum tp_emit_format format)

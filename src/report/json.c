@@ -18,7 +18,7 @@
 static json_t *jthroughput(const struct tp_point *p)
 {
     json_t *o = json_object();
-    struct tp__jb b = {1};
+    struct tp__jb b = { 1 };
     tp__jput(&b, o, "median", tp__json_num(p->tput_median));
     tp__jput(&b, o, "ci_lo", tp__json_num(p->tput_ci_lo));
     tp__jput(&b, o, "ci_hi", tp__json_num(p->tput_ci_hi));
@@ -237,7 +237,8 @@ static json_t *json_model(struct tp__jb *b, const struct tp_result *r)
     tp__jput(b, o, "cpu_ceiling", tp__json_num_if(m->cpu_ceiling > 0, m->cpu_ceiling));
     enum tp__model_verdict verdict = tp__model_verdict(r);
     static const char *const verdict_name[] = {
-        [TP__MODEL_AGREES] = "agrees", [TP__MODEL_PICK_BELOW] = "below", [TP__MODEL_PICK_ABOVE] = "above"};
+        [TP__MODEL_AGREES] = "agrees", [TP__MODEL_PICK_BELOW] = "below", [TP__MODEL_PICK_ABOVE] = "above"
+    };
     tp__jput(b, o, "agrees", verdict == TP__MODEL_UNKNOWN ? json_null() : json_boolean(verdict == TP__MODEL_AGREES));
     tp__jput(b, o, "pick_vs_model", verdict == TP__MODEL_UNKNOWN ? json_null() : json_string(verdict_name[verdict]));
     return o;
@@ -258,7 +259,7 @@ static json_t *json_started(double unix_s)
 /* Builds the whole document; NULL when jansson fails (out of memory). */
 static json_t *json_document(const struct tp_result *r)
 {
-    struct tp__jb b = {1};
+    struct tp__jb b = { 1 };
     json_t *root = json_object(), *wl = json_object(), *points = json_array();
     tp__jput(&b, root, "tool", json_string("tune-pool"));
     tp__jput(&b, root, "version", tp__json_str_or_null(r->version[0] ? r->version : TP_VERSION_STRING));

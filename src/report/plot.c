@@ -30,10 +30,7 @@
 #define COLOUR_FAILED "#000000"
 
 /* A point the plot can draw: measured, with a finite median. */
-static int point_ok(const struct tp_point *p)
-{
-    return tp_point_ok(p) && isfinite(p->tput_median);
-}
+static int point_ok(const struct tp_point *p) { return tp_point_ok(p) && isfinite(p->tput_median); }
 
 /* Writes s as a gnuplot double-quoted string. */
 void tp__gp_string(FILE *f, const char *s)
@@ -51,8 +48,6 @@ void tp__gp_string(FILE *f, const char *s)
 }
 
 void tp_plot_write_string(FILE *f, const char *s) { tp__gp_string(f, s); }
-
-
 
 /* The unit the p99 axis uses: the one in which the largest p99 reads best. */
 static void latency_unit(const struct tp_result *r, const char **unit, double *div)
@@ -80,9 +75,9 @@ static void title_text(char *buf, size_t len, const struct tp_result *r)
 {
     char wl[256];
     tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(buf, len, "tune-pool %s: workload %s, on %d core%s%s%s%s",
-             r->version[0] ? r->version : TP_VERSION_STRING, wl, r->cores, tp__plural(r->cores),
-             r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
+    snprintf(buf, len, "tune-pool %s: workload %s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
+             wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model,
+             r->topo.cpu_model[0] ? ")" : "");
     if (r->partial)
         snprintf(buf + strlen(buf), len - strlen(buf), " - PARTIAL run");
 }
@@ -105,7 +100,8 @@ static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
             thi = r->points[i].threads;
     }
     int n = snprintf(buf, len, "pick: m = %s -> %d thread%s, %.0f tasks/s [%.0f, %.0f]; ",
-                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), p->tput_median,
+                     p->tput_ci_lo, p->tput_ci_hi);
     if (n < 0 || (size_t)n >= len)
         return;
     if (r->n_band <= 1)
@@ -189,12 +185,12 @@ struct script {
     const struct tp_result *r;
     FILE *f;
     const char *lat_unit;
-    double lat_div;       /* ns per unit of the p99 axis */
-    char level[16];       /* "95%" */
-    int n_ok, n_p99;      /* points drawn; of those, with a p99 */
-    double xmin, xmax;    /* the measured multipliers; 0 when none */
+    double lat_div;    /* ns per unit of the p99 axis */
+    char level[16];    /* "95%" */
+    int n_ok, n_p99;   /* points drawn; of those, with a p99 */
+    double xmin, xmax; /* the measured multipliers; 0 when none */
     int pick_ok;
-    int model_ok;         /* the model's m is drawn */
+    int model_ok; /* the model's m is drawn */
 };
 
 static void script_init(struct script *s, const struct tp_result *r, FILE *f)
@@ -232,8 +228,8 @@ static void write_preamble(const struct script *s, const struct tp_plot_opts *o,
     tp__gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
     fputc('\n', f);
     if (o->format == TP_PLOT_SVG)
-        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n",
-                width, height);
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", width,
+                height);
     else
         fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
                 height);
@@ -256,7 +252,8 @@ static void write_axes(const struct script *s)
     int cores = r->cores > 0 ? r->cores : 1;
     fprintf(f, "cores = %d\n", cores);
     fputs("set logscale x 2\nset logscale x2 2\n", f);
-    snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d core%s; log scale)", cores, tp__plural(cores));
+    snprintf(line, sizeof line, "pool size multiplier m (threads = m x %d core%s; log scale)", cores,
+             tp__plural(cores));
     fputs("set xlabel ", f);
     tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
@@ -292,24 +289,27 @@ static void write_marks(const struct script *s)
                 r->band_lo_multiplier / 1.06, r->band_hi_multiplier * 1.06, COLOUR_BAND);
     if (s->pick_ok) {
         const struct tp_point *p = &r->points[r->pick];
-        fprintf(f, "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 2 lw 1.5 lc rgb \"%s\"\n",
-                p->multiplier, p->multiplier, COLOUR_PICK);
+        fprintf(
+            f, "set arrow 1 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 2 lw 1.5 lc rgb \"%s\"\n",
+            p->multiplier, p->multiplier, COLOUR_PICK);
         snprintf(line, sizeof line, " pick: m = %s (%d thread%s)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
                  tp__plural(p->threads));
         fprintf(f, "set label 1 ");
         tp__gp_string(f, line);
         /* Right of the line, or left of it when the pick is in the right part of the plot. */
-        int right_half = s->xmin > 0 && s->xmax > s->xmin &&
-                         log(p->multiplier / s->xmin) > 0.6 * log(s->xmax / s->xmin);
+        int right_half =
+            s->xmin > 0 && s->xmax > s->xmin && log(p->multiplier / s->xmin) > 0.6 * log(s->xmax / s->xmin);
         fprintf(f, " at first %.10g, graph 0.04 %s textcolor rgb \"%s\" front\n", p->multiplier,
                 right_half ? "right offset -0.5,0" : "left offset 0.5,0", COLOUR_PICK);
     }
     if (r->max_p99_ns > 0)
-        fprintf(f, "set arrow 3 from graph 0, second %.6g to graph 1, second %.6g nohead dashtype 4 lw 1.5 lc rgb \"%s\"\n",
-                r->max_p99_ns / s->lat_div, r->max_p99_ns / s->lat_div, COLOUR_P99);
+        fprintf(
+            f, "set arrow 3 from graph 0, second %.6g to graph 1, second %.6g nohead dashtype 4 lw 1.5 lc rgb \"%s\"\n",
+            r->max_p99_ns / s->lat_div, r->max_p99_ns / s->lat_div, COLOUR_P99);
     if (s->model_ok)
-        fprintf(f, "set arrow 2 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 3 lw 1.5 lc rgb \"%s\"\n",
-                r->model.multiplier, r->model.multiplier, COLOUR_MODEL);
+        fprintf(
+            f, "set arrow 2 from first %.10g, graph 0 to first %.10g, graph 1 nohead dashtype 3 lw 1.5 lc rgb \"%s\"\n",
+            r->model.multiplier, r->model.multiplier, COLOUR_MODEL);
 }
 
 /* The rule's measured point, or NULL when it has none to draw. */
@@ -355,7 +355,8 @@ static void plot_curves(const struct script *s)
     FILE *f = s->f;
     char line[512];
     if (s->pick_ok && s->r->n_band > 0) {
-        fprintf(f, "  keyentry with boxes fillcolor rgb \"%s\" fillstyle transparent solid 0.15 noborder title ", COLOUR_BAND);
+        fprintf(f, "  keyentry with boxes fillcolor rgb \"%s\" fillstyle transparent solid 0.15 noborder title ",
+                COLOUR_BAND);
         tp__gp_string(f, "band: indistinguishable from best");
         fputs(", \\\n", f);
     }
@@ -368,7 +369,8 @@ static void plot_curves(const struct script *s)
     }
     tp__gp_string(f, line);
     if (s->n_p99 > 0) {
-        fprintf(f, ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
+        fprintf(f,
+                ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
                 COLOUR_P99);
         tp__gp_string(f, "p99 latency (right axis)");
     } else {
@@ -384,9 +386,9 @@ static void plot_markers(const struct script *s, int n_failed)
         int pt;
         const char *colour;
         const char *short_name;
-    } rule_style[TP_N_RULES] = {{9, "#ff7f0e", "m = 5 (TPE <= 3.7)"},
-                                {13, "#17becf", "min(32, cores+4) (TPE >= 3.8)"},
-                                {5, "#8c564b", "m = 1 (CPU rule)"}};
+    } rule_style[TP_N_RULES] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
+                                 { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
+                                 { 5, "#8c564b", "m = 1 (CPU rule)" } };
     const struct tp_result *r = s->r;
     FILE *f = s->f;
     char line[512], m[32];
@@ -441,7 +443,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
 int tp_plot_write_script(const struct tp_result *result, const struct tp_plot_opts *opts, const char *image_path,
                          FILE *f)
 {
-    struct tp_plot_opts def = {0};
+    struct tp_plot_opts def = { 0 };
     if (result == NULL || f == NULL || (result->n_points > 0 && result->points == NULL))
         return -EINVAL;
     int rc = write_script(result, opts != NULL ? opts : &def, image_path, f);
@@ -506,7 +508,7 @@ static void last_line(const char *text, char *why, size_t why_len)
 /* Runs `gnuplot -e tp_output=... script` and waits; stderr collected into why. */
 static int run_gnuplot(const char *prog, const char *script, const char *output, char *why, size_t why_len)
 {
-    int rc = 0, fds[2] = {-1, -1};
+    int rc = 0, fds[2] = { -1, -1 };
     char *assign = output_assignment(output);
     if (assign == NULL)
         return -ENOMEM;
@@ -520,7 +522,7 @@ static int run_gnuplot(const char *prog, const char *script, const char *output,
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    char *argv[] = {(char *)prog, "-e", assign, (char *)script, NULL};
+    char *argv[] = { (char *)prog, "-e", assign, (char *)script, NULL };
     pid_t pid;
     int sp = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -579,21 +581,21 @@ static int run_gnuplot(const char *prog, const char *script, const char *output,
 int tp_plot_render(const struct tp_result *result, const struct tp_plot_opts *opts, const char *image_path,
                    const char *script_path, char *why, size_t why_len)
 {
-    struct tp_plot_opts def = {0};
+    struct tp_plot_opts def = { 0 };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (result == NULL || image_path == NULL || image_path[0] == '\0')
         return -EINVAL;
     if (opts == NULL)
         opts = &def;
-    struct script_ctx ctx = {result, opts, image_path};
+    struct script_ctx ctx = { result, opts, image_path };
     return tp__plot_render_with(script_writer, &ctx, opts, image_path, script_path, why, why_len);
 }
 
 int tp_plot_render_script(tp_plot_script_writer writer, void *ctx, const struct tp_plot_opts *opts,
                           const char *image_path, const char *script_path, char *why, size_t why_len)
 {
-    struct tp_plot_opts def = {0};
+    struct tp_plot_opts def = { 0 };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (writer == NULL || image_path == NULL || image_path[0] == '\0')

@@ -23,10 +23,7 @@ static void push(int *ok, json_t *arr, json_t *v)
     }
 }
 
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
+static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
 /* A string or null; bytes that are not UTF-8 (a program's stderr) become '?'. */
 static json_t *str(const char *s)

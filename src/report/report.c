@@ -16,10 +16,10 @@ static const struct report_writer {
     const char *name;
     int (*write)(const struct tp_result *r, FILE *f);
 } writers[] = {
-    {TP_FORMAT_TABLE, "table", tp__write_table},
-    {TP_FORMAT_CSV, "csv", tp__write_csv},
-    {TP_FORMAT_JSON, "json", tp__write_json},
-    {TP_FORMAT_MARKDOWN, "markdown", tp__write_markdown},
+    { TP_FORMAT_TABLE, "table", tp__write_table },
+    { TP_FORMAT_CSV, "csv", tp__write_csv },
+    { TP_FORMAT_JSON, "json", tp__write_json },
+    { TP_FORMAT_MARKDOWN, "markdown", tp__write_markdown },
 };
 
 static const struct report_writer *find_writer(enum tp_format format)
@@ -97,6 +97,6 @@ int tp_report_save(const struct tp_result *result, enum tp_format format, const 
 {
     if (result == NULL || path == NULL || find_writer(format) == NULL)
         return -EINVAL;
-    struct save_ctx ctx = {result, format};
+    struct save_ctx ctx = { result, format };
     return tp__write_atomic(path, save_writer, &ctx);
 }

@@ -14,8 +14,6 @@
 
 /* ---- text ---- */
 
-
-
 static char *fmt_rss(char *buf, size_t len, long kb)
 {
     if (kb <= 0)
@@ -48,8 +46,8 @@ static void design_row(FILE *f, const char *name, int threads, const struct tp_p
     if (ref != NULL && ref->tput_median > 0)
         snprintf(frac, sizeof frac, "  %.2fx async", p->tput_median / ref->tput_median);
     fprintf(f, "  %-52s %7d %10s  %-21s %9s %9s%s\n", name, threads, tp__fmt_num(t, sizeof t, p->tput_median),
-            fmt_interval(iv, sizeof iv, p), tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns), fmt_rss(rss, sizeof rss, p->max_rss_kb),
-            frac);
+            fmt_interval(iv, sizeof iv, p), tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns),
+            fmt_rss(rss, sizeof rss, p->max_rss_kb), frac);
 }
 
 static void curve(const struct tp_result *a, FILE *f, double level)
@@ -63,10 +61,10 @@ static void curve(const struct tp_result *a, FILE *f, double level)
         int ok = tp_point_ok(p);
         char mark = (int)i == a->pick ? '*' : (int)i == a->best ? '^' : p->in_band ? '=' : ' ';
         fprintf(f, "%c %6g %9d %6d %10s  %-21s %9s %9s %9s  %s%s%s\n", ok ? mark : ' ', p->multiplier, p->threads,
-                loops_of(a, p), ok ? tp__fmt_num(t, sizeof t, p->tput_median) : "-", ok ? fmt_interval(iv, sizeof iv, p) : "-",
-                ok ? tp__fmt_duration(p50, sizeof p50, p->lat_p50_ns) : "-", ok ? tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns) : "-",
-                fmt_rss(rss, sizeof rss, p->max_rss_kb), tp_point_status_name(p->status),
-                ok && p->work_errors > 0 ? ", task errors: " : "",
+                loops_of(a, p), ok ? tp__fmt_num(t, sizeof t, p->tput_median) : "-",
+                ok ? fmt_interval(iv, sizeof iv, p) : "-", ok ? tp__fmt_duration(p50, sizeof p50, p->lat_p50_ns) : "-",
+                ok ? tp__fmt_duration(p99, sizeof p99, p->lat_p99_ns) : "-", fmt_rss(rss, sizeof rss, p->max_rss_kb),
+                tp_point_status_name(p->status), ok && p->work_errors > 0 ? ", task errors: " : "",
                 ok && p->work_errors > 0 ? "yes" : "");
     }
     if (a->n_points == 0)
@@ -129,18 +127,18 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
     struct tp_executor_verdict v;
     if (!as->only && tp_executor_compare(r, &v) == 0) {
         if (strcmp(v.winner, "async") == 0)
-            fprintf(f, "Verdict: the event loops win: %.2fx the pool's pick [%.2fx, %.2fx], with %d thread%s "
-                       "instead of %d\n",
-                    v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
-                    v.pool_threads);
+            fprintf(f,
+                    "Verdict: the event loops win: %.2fx the pool's pick [%.2fx, %.2fx], with %d thread%s "
+                    "instead of %d\n",
+                    v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s", v.pool_threads);
         else if (strcmp(v.winner, "pool") == 0)
             fprintf(f, "Verdict: the pool wins: %.2fx the event loops' pick [%.2fx, %.2fx]\n", 1 / v.ratio,
                     v.ratio_hi > 0 ? 1 / v.ratio_hi : 0, v.ratio_lo > 0 ? 1 / v.ratio_lo : 0);
         else
-            fprintf(f, "Verdict: indistinguishable: async / pool = %.2fx [%.2fx, %.2fx], the intervals overlap; "
-                       "the event loops use %d thread%s, the pool %d\n",
-                    v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s",
-                    v.pool_threads);
+            fprintf(f,
+                    "Verdict: indistinguishable: async / pool = %.2fx [%.2fx, %.2fx], the intervals overlap; "
+                    "the event loops use %d thread%s, the pool %d\n",
+                    v.ratio, v.ratio_lo, v.ratio_hi, v.async_threads, v.async_threads == 1 ? "" : "s", v.pool_threads);
     }
     return ferror(f) ? -EIO : 0;
 }
@@ -207,7 +205,7 @@ json_t *tp__report_async_json(const struct tp_result *r)
     if (as == NULL)
         return json_null();
     const struct tp_result *a = &as->sweep;
-    struct tp__jb b = {1};
+    struct tp__jb b = { 1 };
     json_t *o = json_object(), *pts = json_array();
     tp__jput(&b, o, "executor", json_string("async"));
     tp__jput(&b, o, "only", json_boolean(as->only));
@@ -230,7 +228,8 @@ json_t *tp__report_async_json(const struct tp_result *r)
         tp__jput(&b, rec, "p99_ns", tp__json_num(ap->lat_p99_ns));
         tp__jput(&b, rec, "max_rss_kb", json_integer(ap->max_rss_kb));
         for (size_t i = 0; i < a->n_points; i++)
-            if (a->points[i].in_band && (band == NULL || json_array_append_new(band, tp__json_num(a->points[i].multiplier)) != 0))
+            if (a->points[i].in_band &&
+                (band == NULL || json_array_append_new(band, tp__json_num(a->points[i].multiplier)) != 0))
                 b.ok = 0;
         tp__jput(&b, rec, "band_in_flight_per_loop", band);
         tp__jput(&b, o, "recommendation", rec);

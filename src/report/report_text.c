@@ -29,18 +29,14 @@ const char *tp__report_workload_name(enum tp_workload_kind k)
     return n != NULL ? n : "unknown";
 }
 
-static int point_measured(const struct tp_point *p)
-{
-    return p->status != TP_POINT_SKIPPED;
-}
+static int point_measured(const struct tp_point *p) { return p->status != TP_POINT_SKIPPED; }
 
 /* Why a point has no measurement, or "" for a measured one. */
 char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
 {
     buf[0] = '\0';
     switch (p->status) {
-    case TP_POINT_OK:
-        break;
+    case TP_POINT_OK: break;
     case TP_POINT_FAILED:
         if (p->threads_started > 0 && p->threads_started < p->threads)
             snprintf(buf, len, "%s (%d of %d thread%s started)", tp_strerror(p->error ? p->error : -EIO),
@@ -59,19 +55,12 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
             snprintf(buf, len, "%s", tp_strerror(TP_ECRASHED));
         break;
     }
-    case TP_POINT_TIMEOUT:
-        snprintf(buf, len, "%s", tp_strerror(p->error ? p->error : TP_ETIMEOUT));
-        break;
-    case TP_POINT_SKIPPED:
-        snprintf(buf, len, "not measured: the sweep was interrupted first");
-        break;
-    default:
-        snprintf(buf, len, "%s", tp_strerror(p->error));
-        break;
+    case TP_POINT_TIMEOUT: snprintf(buf, len, "%s", tp_strerror(p->error ? p->error : TP_ETIMEOUT)); break;
+    case TP_POINT_SKIPPED: snprintf(buf, len, "not measured: the sweep was interrupted first"); break;
+    default: snprintf(buf, len, "%s", tp_strerror(p->error)); break;
     }
     return buf;
 }
-
 
 static int is_rule_threads(const struct tp_result *r, int threads)
 {
@@ -80,8 +69,6 @@ static int is_rule_threads(const struct tp_result *r, int threads)
             return 1;
     return 0;
 }
-
-
 
 int tp__report_n_reps(const struct tp_point *p)
 {
@@ -93,10 +80,10 @@ static const struct {
     unsigned bit;
     const char *name;
 } origin_names[] = {
-    {TP_ORIGIN_GRID, "grid"},
-    {TP_ORIGIN_COARSE, "coarse"},
-    {TP_ORIGIN_REFINE, "refine"},
-    {TP_ORIGIN_RULE, "rule"},
+    { TP_ORIGIN_GRID, "grid" },
+    { TP_ORIGIN_COARSE, "coarse" },
+    { TP_ORIGIN_REFINE, "refine" },
+    { TP_ORIGIN_RULE, "rule" },
 };
 
 size_t tp__report_origins(unsigned origin, const char *names[TP__REPORT_N_ORIGINS])
@@ -107,7 +94,6 @@ size_t tp__report_origins(unsigned origin, const char *names[TP__REPORT_N_ORIGIN
             names[n++] = origin_names[k].name;
     return n;
 }
-
 
 /* Appends mark to marks (space-separated) when on. */
 static void add_mark(char *marks, size_t len, size_t *o, int on, char mark)
@@ -186,9 +172,8 @@ void tp__report_cores_text(char *buf, size_t len, const struct tp_result *r)
     if (t->cores_override > 0)
         snprintf(over, sizeof over, ", override %d", t->cores_override);
     const char *src = tp_cores_source_name(t->source);
-    snprintf(buf, len, "%d effective (%s, affinity %d, %s%s; counting %s) -> source %s", r->cores, hw,
-             t->affinity_cpus, quota, over, t->unit == TP_UNIT_CORE ? "cores" : "PUs",
-             src != NULL ? src : "unknown");
+    snprintf(buf, len, "%d effective (%s, affinity %d, %s%s; counting %s) -> source %s", r->cores, hw, t->affinity_cpus,
+             quota, over, t->unit == TP_UNIT_CORE ? "cores" : "PUs", src != NULL ? src : "unknown");
 }
 
 void tp__report_reps_text(char *buf, size_t len, const struct tp_result *r)
@@ -262,8 +247,9 @@ void tp__report_search_text(char *buf, size_t len, const struct tp_result *r)
         refine += (r->points[i].origin & TP_ORIGIN_REFINE) != 0;
     }
     if (r->strategy == TP_STRATEGY_ADAPTIVE)
-        snprintf(buf, len, "search: adaptive, %zu point%s (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
-                           "in %.1f s; noise %.1f%% (interval / median)",
+        snprintf(buf, len,
+                 "search: adaptive, %zu point%s (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
+                 "in %.1f s; noise %.1f%% (interval / median)",
                  r->n_points, tp__plural((long long)r->n_points), coarse, refine, r->duration_s, 100 * r->noise);
     else
         snprintf(buf, len, "search: grid, %zu point%s in %.1f s; noise %.1f%% (interval / median)", r->n_points,
@@ -298,8 +284,7 @@ void tp__report_pick_text(char *buf, size_t len, const struct tp_result *r, cons
     if (with_cores)
         snprintf(cores, sizeof cores, " on %d core%s", r->cores, tp__plural(r->cores));
     snprintf(buf, len, "m = %s -> %d thread%s%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
-             tp__plural(p->threads),
-             cores, tp__fmt_num(t, sizeof t, p->tput_median),
+             tp__plural(p->threads), cores, tp__fmt_num(t, sizeof t, p->tput_median),
              tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
 
@@ -312,10 +297,11 @@ void tp__report_band_text(char *buf, size_t len, const struct tp_result *r)
     tp__fmt_mult(lo, sizeof lo, r->band_lo_multiplier);
     tp__fmt_mult(hi, sizeof hi, r->band_hi_multiplier);
     if (r->n_band <= 1)
-        snprintf(buf, len, "band (indistinguishable from the best): only m = %s (%d thread%s)", lo, tlo, tp__plural(tlo));
+        snprintf(buf, len, "band (indistinguishable from the best): only m = %s (%d thread%s)", lo, tlo,
+                 tp__plural(tlo));
     else
-        snprintf(buf, len, "band (indistinguishable from the best): m = %s .. %s (%d .. %d threads, %d points)", lo,
-                 hi, tlo, thi, r->n_band);
+        snprintf(buf, len, "band (indistinguishable from the best): m = %s .. %s (%d .. %d threads, %d points)", lo, hi,
+                 tlo, thi, r->n_band);
 }
 
 /* How the band was decided, and what it does not prove. */
@@ -324,24 +310,29 @@ void tp__report_band_method_text(char *buf, size_t len, const struct tp_result *
     char level[16];
     tp__report_level(level, sizeof level, r);
     if (r->tolerance > 0)
-        snprintf(buf, len, "method: %s bootstrap percentile intervals of the median reaching within %.3g%% of the "
-                 "highest interval floor; overlap does not prove equality", level, 100 * r->tolerance);
+        snprintf(buf, len,
+                 "method: %s bootstrap percentile intervals of the median reaching within %.3g%% of the "
+                 "highest interval floor; overlap does not prove equality",
+                 level, 100 * r->tolerance);
     else
-        snprintf(buf, len, "method: overlapping %s bootstrap percentile intervals of the median; overlap does not prove "
-                 "equality", level);
+        snprintf(buf, len,
+                 "method: overlapping %s bootstrap percentile intervals of the median; overlap does not prove "
+                 "equality",
+                 level);
 }
 
 /* The measured part of a rule row: "4 761 tasks/s [4 700, 4 800]   0.24 of the pick [0.23, 0.25]". */
 void tp__report_rule_measure_text(char *buf, size_t len, const struct tp_result *r, const struct tp_rule_row *row,
-                              int aligned)
+                                  int aligned)
 {
     if (row->point >= 0 && (size_t)row->point < r->n_points && tp__report_have_pick(r)) {
         const struct tp_point *p = &r->points[row->point];
         char t[TP__NUM_LEN], ci[TP__INTERVAL_LEN], f[TP__NUM_LEN], flo[TP__NUM_LEN], fhi[TP__NUM_LEN];
-        snprintf(buf, len, aligned ? "%10s tasks/s %-20s %s of the pick [%s, %s]" : "%s tasks/s %s, %s of the pick [%s, %s]",
-                 tp__fmt_num(t, sizeof t, p->tput_median),
-                 tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi), tp__fmt_fraction(f, sizeof f, row->fraction),
-                 tp__fmt_fraction(flo, sizeof flo, row->fraction_lo), tp__fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
+        snprintf(
+            buf, len, aligned ? "%10s tasks/s %-20s %s of the pick [%s, %s]" : "%s tasks/s %s, %s of the pick [%s, %s]",
+            tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi),
+            tp__fmt_fraction(f, sizeof f, row->fraction), tp__fmt_fraction(flo, sizeof flo, row->fraction_lo),
+            tp__fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
         return;
     }
     /* Not usable: say why when a point at that size was tried. */
@@ -349,7 +340,8 @@ void tp__report_rule_measure_text(char *buf, size_t len, const struct tp_result 
         const struct tp_point *p = &r->points[i];
         if (p->threads == row->threads && !tp_point_ok(p)) {
             char why[192];
-            snprintf(buf, len, "not measured: %s (%s)", tp__report_status_name(p->status), tp__report_point_reason(why, sizeof why, p));
+            snprintf(buf, len, "not measured: %s (%s)", tp__report_status_name(p->status),
+                     tp__report_point_reason(why, sizeof why, p));
             return;
         }
     }
@@ -402,8 +394,8 @@ void tp__report_model_verdict_text(char *buf, size_t len, const struct tp_result
     const char *why = NULL;
     switch (tp__model_verdict(r)) {
     case TP__MODEL_AGREES:
-        snprintf(buf, len, "the measured pick (%d thread%s) agrees with the model (%s threads)", pick,
-                 tp__plural(pick), t);
+        snprintf(buf, len, "the measured pick (%d thread%s) agrees with the model (%s threads)", pick, tp__plural(pick),
+                 t);
         return;
     case TP__MODEL_PICK_BELOW:
         why = "fewer threads than the model: a shared resource saturates first (contention, a serialising lock or "
@@ -413,9 +405,7 @@ void tp__report_model_verdict_text(char *buf, size_t len, const struct tp_result
         why = "more threads than the model: waits grow under load or the compute is not CPU-bound";
         break;
     case TP__MODEL_UNKNOWN:
-    default:
-        snprintf(buf, len, "no measured pick to compare with the model");
-        return;
+    default: snprintf(buf, len, "no measured pick to compare with the model"); return;
     }
     snprintf(buf, len, "the measured pick (%d thread%s) disagrees with the model (%s threads): %s", pick,
              tp__plural(pick), t, why);
@@ -441,8 +431,7 @@ void tp__report_basis_text(char *buf, size_t len, const struct tp_result *r)
         else
             tp__report_point_reason(why, sizeof why, p);
         o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d thread%s) %s: %s", sep, m, p->threads,
-                              tp__plural(p->threads),
-                              tp__report_status_name(p->status), why);
+                              tp__plural(p->threads), tp__report_status_name(p->status), why);
         sep = ", ";
     }
     /* A failed point above the best: the curve may still rise there. */

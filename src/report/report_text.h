@@ -38,11 +38,11 @@ int tp__report_best_is_the_edge(const struct tp_result *r);
 /* The cells of one point's row, as the table and Markdown show them ("-"
  * for what a point that was not measured lacks). */
 struct tp__report_row {
-    char mark;         /* '*' for the pick, ' ' otherwise */
+    char mark; /* '*' for the pick, ' ' otherwise */
     char m[TP__NUM_LEN], threads[TP__NUM_LEN], tput[TP__NUM_LEN], interval[TP__INTERVAL_LEN];
     char p50[TP__NUM_LEN], p99[TP__NUM_LEN], cpu[TP__NUM_LEN];
     const char *status;
-    char marks[16];    /* "= ^ R ! x +" */
+    char marks[16]; /* "= ^ R ! x +" */
     char reason[192];
 };
 void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__report_row *c);

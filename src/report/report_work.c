@@ -10,7 +10,6 @@
 #include "stats.h"
 #include "workload.h"
 
-
 /* What one counted operation of kind k is: "reads", "requests", ... */
 static const char *ops_noun(enum tp_workload_kind k)
 {
@@ -47,19 +46,22 @@ void tp__report_work_text(char *buf, size_t len, const struct tp_result *r, cons
         tp__fmt_duration(b, sizeof b, tp__point_cpu_ns_per_task(p));
         snprintf(noop, sizeof noop, "; %s per task (1 / throughput), CPU %s per task", a, b);
     }
-    snprintf(buf, len, "%llu %s%s, %llu error%s%s", (unsigned long long)p->work_ops, ops_noun(r->workload.kind),
-             bytes, (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s", noop);
+    snprintf(buf, len, "%llu %s%s, %llu error%s%s", (unsigned long long)p->work_ops, ops_noun(r->workload.kind), bytes,
+             (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s", noop);
 }
 
 int tp__report_contained_text(char *buf, size_t len, const struct tp_point *p)
 {
     if (p->status == TP_POINT_CRASHED)
         snprintf(buf, len, "contained: the point at %d thread%s crashed (SIG%s: %s); the sweep went on without it",
-                 p->threads, tp__plural(p->threads), p->signal > 0 && sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?",
+                 p->threads, tp__plural(p->threads),
+                 p->signal > 0 && sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?",
                  p->signal > 0 && sigdescr_np(p->signal) ? sigdescr_np(p->signal) : "unknown signal");
     else if (p->status == TP_POINT_TIMEOUT)
-        snprintf(buf, len, "contained: the point at %d thread%s ran past --point-timeout and was stopped; the sweep "
-                           "went on without it", p->threads, tp__plural(p->threads));
+        snprintf(buf, len,
+                 "contained: the point at %d thread%s ran past --point-timeout and was stopped; the sweep "
+                 "went on without it",
+                 p->threads, tp__plural(p->threads));
     else
         return 0;
     return 1;

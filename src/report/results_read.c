@@ -84,10 +84,7 @@ static const char *get_str(const json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static void copy_str(char *dst, size_t len, const char *src)
-{
-    snprintf(dst, len, "%s", src != NULL ? src : "");
-}
+static void copy_str(char *dst, size_t len, const char *src) { snprintf(dst, len, "%s", src != NULL ? src : ""); }
 
 static const json_t *get_obj(struct reader *rd, const json_t *obj, const char *key, const char *where)
 {
@@ -134,8 +131,8 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
 /* The error code behind a failed point's reason text (only its text is stored). */
 static int error_from_reason(const char *reason)
 {
-    static const int candidates[] = {-EAGAIN, -ENOMEM, -EINVAL, -EPERM, -EMFILE, -ENFILE, -ENOSPC, -E2BIG,
-                                     TP_ECHILD, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, -EIO};
+    static const int candidates[] = { -EAGAIN, -ENOMEM,   -EINVAL,     -EPERM,      -EMFILE,      -ENFILE, -ENOSPC,
+                                      -E2BIG,  TP_ECHILD, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, -EIO };
     if (reason != NULL) {
         for (size_t i = 0; i < TP__ARRAY_LEN(candidates); i++) {
             const char *s = tp_strerror(candidates[i]);
@@ -302,7 +299,8 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     p->multiplier = get_num(rd, o, "multiplier", where);
     long long threads = get_int(rd, o, "threads", where, 1);
     p->threads = threads >= 1 && threads <= MAX_THREADS ? (int)threads : 0;
-    if (rd->rc == 0 && (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
+    if (rd->rc == 0 &&
+        (!isfinite(p->multiplier) || p->multiplier <= 0 || p->multiplier > MAX_THREADS || p->threads < 1))
         fail(rd, TP_EFORMAT, "%s: multiplier and threads must be positive", where);
     p->origin = read_origin(json_object_get(o, "origin"));
     read_status(rd, o, where, p);
@@ -447,7 +445,7 @@ static int finish(struct reader *rd, json_t *root, struct tp_result *out)
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
 {
-    struct reader rd = {why, why_len, 0};
+    struct reader rd = { why, why_len, 0 };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (out == NULL || f == NULL)

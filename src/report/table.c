@@ -49,8 +49,8 @@ static void write_points(const struct tp_result *r, FILE *f)
             iw = (int)strlen(c.interval);
     }
     snprintf(ih, sizeof ih, "%s interval", level);
-    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %9s %9s %5s  %-7s %-7s", "m", "threads", "tasks/s", iw, ih,
-             "p50", "p99", "CPU", "status", "marks");
+    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %9s %9s %5s  %-7s %-7s", "m", "threads", "tasks/s", iw, ih, "p50",
+             "p99", "CPU", "status", "marks");
     fprintf(f, "\n%s\n", rstrip(line));
     for (size_t i = 0; i < r->n_points; i++) {
         tp__report_point_cells(r, i, &c);

@@ -12,10 +12,10 @@
  * cores + 2 from 3 cores up; on 2 cores it uses 3 and on 1 core 2, which
  * this linear form does not model). */
 const struct tp_rule_spec tp_rule_specs[] = {
-    {"tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)", 5.0, 0, 0, TP_RULE_FOR_POOLS},
-    {"tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)", 1.0, 4, 32, TP_RULE_FOR_POOLS},
-    {"cpu", "m = 1 (CPU rule: one thread per core)", 1.0, 0, 0, TP_RULE_FOR_POOLS},
-    {"ninja", "cores + 2 (ninja's default -j)", 1.0, 2, 0, TP_RULE_FOR_BUILDS},
+    { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)", 5.0, 0, 0, TP_RULE_FOR_POOLS },
+    { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)", 1.0, 4, 32, TP_RULE_FOR_POOLS },
+    { "cpu", "m = 1 (CPU rule: one thread per core)", 1.0, 0, 0, TP_RULE_FOR_POOLS },
+    { "ninja", "cores + 2 (ninja's default -j)", 1.0, 2, 0, TP_RULE_FOR_BUILDS },
 };
 const size_t tp_n_rule_specs = TP__ARRAY_LEN(tp_rule_specs);
 

@@ -193,11 +193,11 @@ static double median_from_counts(const double *sorted, const uint32_t *counts, s
  * median, and report the (1-conf)/2 and (1+conf)/2 type-7 quantiles of those
  * medians. The sample is sorted first and resampled by rank, so the interval
  * depends only on the values, not on their order. */
-int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t seed,
-                            int resamples, double *lo, double *hi)
+int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t seed, int resamples, double *lo,
+                            double *hi)
 {
-    if (v == NULL || lo == NULL || hi == NULL || n == 0 || resamples < 1 ||
-        !(conf > 0.0 && conf < 1.0) || n > UINT32_MAX)
+    if (v == NULL || lo == NULL || hi == NULL || n == 0 || resamples < 1 || !(conf > 0.0 && conf < 1.0) ||
+        n > UINT32_MAX)
         return -EINVAL;
     if (n == 1) {
         *lo = *hi = v[0];
@@ -232,10 +232,7 @@ out:
     return rc;
 }
 
-double tp__effective_confidence(double conf)
-{
-    return (conf > 0.0 && conf < 1.0) ? conf : TP_DEFAULT_CONFIDENCE;
-}
+double tp__effective_confidence(double conf) { return (conf > 0.0 && conf < 1.0) ? conf : TP_DEFAULT_CONFIDENCE; }
 
 /* ------------------------------------------------------------------------
  * One point.
@@ -251,10 +248,7 @@ static void clear_point_stats(struct tp_point *p)
     p->in_band = 0;
 }
 
-int tp_point_ok(const struct tp_point *p)
-{
-    return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1;
-}
+int tp_point_ok(const struct tp_point *p) { return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1; }
 
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
@@ -280,7 +274,7 @@ void tp__analyze_point(struct tp_point *p, double conf, uint64_t seed)
     /* Non-finite repetitions (e.g. a zero elapsed time) cannot be ranked:
      * they are left out, and index[] maps back to the repetition. */
     int n_reps = p->n_reps > TP_MAX_REPS ? TP_MAX_REPS : p->n_reps;
-    double v[TP_MAX_REPS] = {0};
+    double v[TP_MAX_REPS] = { 0 };
     int index[TP_MAX_REPS];
     size_t n = 0;
     for (int i = 0; i < n_reps; i++) {
@@ -308,8 +302,7 @@ void tp__analyze_point(struct tp_point *p, double conf, uint64_t seed)
     }
 
     double lo, hi;
-    if (tp__bootstrap_median_ci(v, n, tp__effective_confidence(conf), seed,
-                                TP__BOOTSTRAP_RESAMPLES, &lo, &hi) == 0) {
+    if (tp__bootstrap_median_ci(v, n, tp__effective_confidence(conf), seed, TP__BOOTSTRAP_RESAMPLES, &lo, &hi) == 0) {
         p->tput_ci_lo = lo;
         p->tput_ci_hi = hi;
     } else {
@@ -386,9 +379,9 @@ static void fill_rules(struct tp_result *r)
     static const struct {
         const char *key, *name;
     } rule_text[TP_N_RULES] = {
-        {"tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)"},
-        {"tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)"},
-        {"cpu", "m = 1 (CPU rule: one thread per core)"},
+        { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)" },
+        { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)" },
+        { "cpu", "m = 1 (CPU rule: one thread per core)" },
     };
     int cores = r->cores, threads[TP_N_RULES];
     tp__rule_threads(cores, threads);
@@ -545,8 +538,7 @@ int tp_analyze(struct tp_result *r)
             r->n_failed++;
         p->excluded = point_usable(p) && r->max_p99_ns > 0 && !(p->lat_p99_ns <= r->max_p99_ns);
         any_usable |= point_usable(p);
-        if (point_usable(p) && !p->excluded &&
-            (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
+        if (point_usable(p) && !p->excluded && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
     if ((rc = fill_noise(r)) < 0)

@@ -35,8 +35,8 @@ int tp__mad_outliers(const double *v, size_t n, double cutoff, unsigned char *fl
  * from `resamples` resamples drawn with the given seed. n == 1 gives
  * [v0, v0]. Returns 0, or -EINVAL (n == 0, conf outside (0,1),
  * resamples < 1), -ENOMEM. */
-int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t seed,
-                            int resamples, double *lo, double *hi);
+int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t seed, int resamples, double *lo,
+                            double *hi);
 
 #define TP__BOOTSTRAP_RESAMPLES 2000
 #define TP__MAD_CUTOFF 3.5

@@ -63,17 +63,17 @@ struct task_slot {
 struct point_run {
     struct tp__workload workload;
     struct tp_pool *pool;
-    struct tp__evloop *loops;      /* req->executor == TP_EXECUTOR_ASYNC: instead of the pool */
-    struct tp__task_times *times;  /* the loops' per-task records, copied into slots */
+    struct tp__evloop *loops;     /* req->executor == TP_EXECUTOR_ASYNC: instead of the pool */
+    struct tp__task_times *times; /* the loops' per-task records, copied into slots */
     size_t cap_times;
     struct task_slot *slots;
     size_t cap_slots;
     /* The point's per-task figures over its repetitions. */
-    float *lat;                    /* wall time of every task, ns */
+    float *lat; /* wall time of every task, ns */
     size_t n_lat;
-    uint64_t *ends;                /* the batch's task end times, for the steady throughput */
+    uint64_t *ends; /* the batch's task end times, for the steady throughput */
     double wall_sum, cpu_sum, cpu_n;
-    uint64_t clock_gap_ns;         /* see CPU_SAMPLE_EVERY */
+    uint64_t clock_gap_ns; /* see CPU_SAMPLE_EVERY */
 };
 
 static void set_timer_slack(void *ctx, int worker_index)
@@ -324,8 +324,7 @@ static int run_rep(struct point_run *run, const struct tp_point_request *req, st
     rep->tasks = n;
     rep->elapsed_s = (double)ns / 1e9;
     rep->throughput = tp__steady_throughput(run->ends, n, req->threads, t0);
-    rep->cpu_s = timeval_s(ru1.ru_utime) + timeval_s(ru1.ru_stime) - timeval_s(ru0.ru_utime) -
-                 timeval_s(ru0.ru_stime);
+    rep->cpu_s = timeval_s(ru1.ru_utime) + timeval_s(ru1.ru_stime) - timeval_s(ru0.ru_utime) - timeval_s(ru0.ru_stime);
     rep->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
     rep->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
     return 0;
@@ -383,7 +382,7 @@ static int summarize(const struct point_run *run, const struct tp_point_request 
 
 void tp__measure_point_inline(const struct tp_point_request *req, struct tp_point *out)
 {
-    struct point_run run = {0};
+    struct point_run run = { 0 };
     uint64_t n = 0;
     out->status = TP_POINT_OK;
     out->error = 0;
@@ -452,15 +451,12 @@ static _Noreturn void child_main(int fd, const struct tp_point_request *req, str
     _exit(write_all(fd, pt, sizeof(*pt)) == 0 ? 0 : 3);
 }
 
-static int is_cancelled(const struct tp_point_request *req)
-{
-    return req->cancel != NULL && *req->cancel != 0;
-}
+static int is_cancelled(const struct tp_point_request *req) { return req->cancel != NULL && *req->cancel != 0; }
 
 /* How the wait for the child's point ended. */
 struct child_wait {
-    struct tp_point got;  /* what the child wrote */
-    size_t have;          /* bytes of it read */
+    struct tp_point got; /* what the child wrote */
+    size_t have;         /* bytes of it read */
     int timed_out, cancelled;
 };
 
@@ -477,7 +473,7 @@ static void wait_for_child(int fd, const struct tp_point_request *req, uint64_t 
             w->timed_out = 1;
             return;
         }
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
         int pr = poll(&pfd, 1, PARENT_POLL_MS);
         if (pr < 0 && errno != EINTR)
             return;
@@ -563,8 +559,7 @@ int tp_source_real_measure(void *ctx, const struct tp_point_request *req, struct
 
     /* A child ended by SIGINT/SIGTERM shared the user's Ctrl-C: give the
      * parent's handler a moment to set the cancel flag before deciding. */
-    if (!w.cancelled && WIFSIGNALED(wstatus) &&
-        (WTERMSIG(wstatus) == SIGINT || WTERMSIG(wstatus) == SIGTERM)) {
+    if (!w.cancelled && WIFSIGNALED(wstatus) && (WTERMSIG(wstatus) == SIGINT || WTERMSIG(wstatus) == SIGTERM)) {
         for (int i = 0; i < 20 && !is_cancelled(req); i++)
             usleep(5000);
         w.cancelled = is_cancelled(req);

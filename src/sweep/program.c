@@ -32,7 +32,7 @@
 
 /* The source's state (struct tp_source.ctx). */
 struct program {
-    struct tp_program_opts o;   /* the strings point to the copies below */
+    struct tp_program_opts o; /* the strings point to the copies below */
     char *command, *prepare, *setup, *cleanup, *metric;
     char *env[TP_PROGRAM_MAX_ENV];
     unsigned placeholders;
@@ -94,8 +94,9 @@ static int validate(const struct tp_program_opts *o, char *why, size_t why_len)
             return why_fail(why, why_len, "--env=%s: not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
                             o->env[i] != NULL ? o->env[i] : "");
     if (o->n_env == 0 && tp__cmd_placeholders(o->command, o->no_shell) == 0)
-        return why_fail(why, why_len, "--run: the command has no {threads} or {m} and no --env is given: "
-                                      "nothing would vary between the points");
+        return why_fail(why, why_len,
+                        "--run: the command has no {threads} or {m} and no --env is given: "
+                        "nothing would vary between the points");
     if (o->metric_lower && o->metric == NULL)
         return why_fail(why, why_len, "--metric-lower needs --metric");
     if (o->warmup < 0 || o->warmup > TP_MAX_REPS)
@@ -209,8 +210,8 @@ static struct tp_program_point *record_for(struct program *p, int threads, doubl
 
 /* A command of the visit, ready to run. */
 struct cmdline {
-    char **argv;     /* owned */
-    char *text;      /* /bin/sh -c text (owned), or NULL */
+    char **argv; /* owned */
+    char *text;  /* /bin/sh -c text (owned), or NULL */
 };
 
 struct visit {
@@ -221,7 +222,7 @@ struct visit {
     char **envp;
     struct cmdline main, prepare, setup, cleanup;
     int failed, cancelled;
-    int no_cancel;   /* 1: the cleanup after a cancel runs to its end (or its time limit) */
+    int no_cancel; /* 1: the cleanup after a cancel runs to its end (or its time limit) */
     uint64_t t0;
 };
 
@@ -321,8 +322,7 @@ static int judge(struct visit *v, const char *what, const struct tp__exec_result
     return -1;
 }
 
-static int run_cmd(struct visit *v, const struct cmdline *c, int capture, int kill_leftovers,
-                   struct tp__exec_result *x)
+static int run_cmd(struct visit *v, const struct cmdline *c, int capture, int kill_leftovers, struct tp__exec_result *x)
 {
     struct tp__exec_cmd cmd = {
         .argv = c->argv,
@@ -353,8 +353,7 @@ static int run_other(struct visit *v, const struct cmdline *c, const char *what,
 }
 
 /* The figure of a successful run; -1 when its metric fails (the point is marked). */
-static int run_value(struct visit *v, const char *what, const struct tp__exec_result *x, double *metric,
-                     double *value)
+static int run_value(struct visit *v, const char *what, const struct tp__exec_result *x, double *metric, double *value)
 {
     const struct program *p = v->p;
     double units = p->o.work > 0 ? (double)p->o.work : 1.0;
@@ -403,14 +402,14 @@ static int run_main(struct visit *v, int rep, int warm_index)
     if (rep < 0)
         v->rec->warmup_runs++;
     else if (!x.cancelled && v->rec->n_runs < TP_MAX_REPS) {
-        v->rec->run[v->rec->n_runs++] = (struct tp_program_run){
-            x.wall_s, x.user_s, x.sys_s, x.max_rss_kb, x.exit_code, x.signal, x.timed_out, metric,
-            bad == 0 ? value : 0.0};
+        v->rec->run[v->rec->n_runs++] =
+            (struct tp_program_run){ x.wall_s, x.user_s,    x.sys_s, x.max_rss_kb,          x.exit_code,
+                                     x.signal, x.timed_out, metric,  bad == 0 ? value : 0.0 };
     }
     if (bad == 0 && rep >= 0) {
         struct tp_rep *r = &v->out->reps[rep];
         double units = v->p->o.work > 0 ? (double)v->p->o.work : 1.0;
-        *r = (struct tp_rep){value, x.wall_s, x.user_s + x.sys_s, (uint64_t)units, x.nvcsw, x.nivcsw};
+        *r = (struct tp_rep){ value, x.wall_s, x.user_s + x.sys_s, (uint64_t)units, x.nvcsw, x.nivcsw };
         if (x.max_rss_kb > v->out->max_rss_kb)
             v->out->max_rss_kb = x.max_rss_kb;
     }
@@ -494,7 +493,7 @@ static void fill_point(struct visit *v)
 int tp__program_measure(void *ctx, const struct tp_point_request *req, struct tp_point *out)
 {
     struct program *p = ctx;
-    struct visit v = {.p = p, .req = req, .out = out, .t0 = tp__now_ns()};
+    struct visit v = { .p = p, .req = req, .out = out, .t0 = tp__now_ns() };
     out->status = TP_POINT_OK;
     out->error = out->signal = 0;
     out->n_reps = 0;

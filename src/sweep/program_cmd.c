@@ -52,8 +52,8 @@ void tp__cmd_point_vars(struct tp__cmd_point_vars *pv, int threads, double multi
 {
     snprintf(pv->threads, sizeof pv->threads, "%d", threads);
     snprintf(pv->m, sizeof pv->m, "%g", multiplier);
-    pv->vars[0] = (struct tp__cmd_var){"threads", pv->threads};
-    pv->vars[1] = (struct tp__cmd_var){"m", pv->m};
+    pv->vars[0] = (struct tp__cmd_var){ "threads", pv->threads };
+    pv->vars[1] = (struct tp__cmd_var){ "m", pv->m };
 }
 
 /* ---- shell substitution ---- */
@@ -112,10 +112,9 @@ static enum quote shell_step(enum quote q, const char *s, size_t *skip)
     return q;
 }
 
-int tp__cmd_subst_shell(const char *tmpl, const struct tp__cmd_var *vars, size_t n_vars, char **out,
-                        unsigned *found)
+int tp__cmd_subst_shell(const char *tmpl, const struct tp__cmd_var *vars, size_t n_vars, char **out, unsigned *found)
 {
-    struct sbuf b = {0};
+    struct sbuf b = { 0 };
     enum quote q = Q_NONE;
     unsigned seen = 0;
     put_s(&b, "");
@@ -225,11 +224,11 @@ static int split_fail(struct words *w, struct sbuf *cur, int rc, char *why, size
     return rc;
 }
 
-int tp__cmd_split(const char *cmd, const struct tp__cmd_var *vars, size_t n_vars, char ***argv,
-                  unsigned *found, char *why, size_t why_len)
+int tp__cmd_split(const char *cmd, const struct tp__cmd_var *vars, size_t n_vars, char ***argv, unsigned *found,
+                  char *why, size_t why_len)
 {
-    struct words w = {0};
-    struct sbuf cur = {0};
+    struct words w = { 0 };
+    struct sbuf cur = { 0 };
     enum quote q = Q_NONE;
     int in_word = 0;
     unsigned seen = 0;
@@ -257,15 +256,16 @@ int tp__cmd_split(const char *cmd, const struct tp__cmd_var *vars, size_t n_vars
     }
     if (q != Q_NONE)
         return split_fail(&w, &cur, -EINVAL, why, why_len,
-                          q == Q_SINGLE ? "the command has an unterminated ' quote" : "the command has an unterminated \" quote");
+                          q == Q_SINGLE ? "the command has an unterminated ' quote"
+                                        : "the command has an unterminated \" quote");
     if (in_word)
         push_word(&w, &cur);
     else
         free(cur.p);
     if (w.oom)
-        return split_fail(&w, &(struct sbuf){0}, -ENOMEM, why, why_len, "out of memory");
+        return split_fail(&w, &(struct sbuf){ 0 }, -ENOMEM, why, why_len, "out of memory");
     if (w.n == 0)
-        return split_fail(&w, &(struct sbuf){0}, -EINVAL, why, why_len, "the command is empty");
+        return split_fail(&w, &(struct sbuf){ 0 }, -EINVAL, why, why_len, "the command is empty");
     if (found != NULL)
         *found = seen;
     *argv = w.v;
@@ -423,7 +423,7 @@ void tp__env_free(char **envp, int n_names)
 
 int tp_program_build_like(const char *command)
 {
-    static const char *const tools[] = {"make", "gmake", "bmake", "ninja", "samu"};
+    static const char *const tools[] = { "make", "gmake", "bmake", "ninja", "samu" };
     char **argv;
     if (command == NULL || tp__cmd_split(command, NULL, 0, &argv, NULL, NULL, 0) < 0)
         return 0;

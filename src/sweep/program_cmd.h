@@ -9,7 +9,7 @@
 
 /* A placeholder "{name}" and the text that replaces it. */
 struct tp__cmd_var {
-    const char *name;  /* e.g. "threads" (without braces) */
+    const char *name; /* e.g. "threads" (without braces) */
     const char *value;
 };
 
@@ -28,16 +28,15 @@ void tp__cmd_point_vars(struct tp__cmd_point_vars *pv, int threads, double multi
  * (a ' becomes '\''), inside "..." ($ ` " \ get a backslash). A "{" after
  * an unquoted or double-quoted backslash stays literal. Sets bit i of *found
  * (may be NULL) for each vars[i] seen. *out is malloc'ed. Returns 0, -ENOMEM. */
-int tp__cmd_subst_shell(const char *tmpl, const struct tp__cmd_var *vars, size_t n_vars, char **out,
-                        unsigned *found);
+int tp__cmd_subst_shell(const char *tmpl, const struct tp__cmd_var *vars, size_t n_vars, char **out, unsigned *found);
 
 /* Splits cmd into words (rules: tunepool.h, Programs), replacing the
  * placeholders of vars (may be NULL, n_vars 0) in them. *argv is a
  * NULL-terminated malloc'ed vector (free with tp__cmd_argv_free). Returns
  * 0; -EINVAL with the reason in why (unterminated quote, trailing
  * backslash, no word at all); -ENOMEM. */
-int tp__cmd_split(const char *cmd, const struct tp__cmd_var *vars, size_t n_vars, char ***argv,
-                  unsigned *found, char *why, size_t why_len);
+int tp__cmd_split(const char *cmd, const struct tp__cmd_var *vars, size_t n_vars, char ***argv, unsigned *found,
+                  char *why, size_t why_len);
 void tp__cmd_argv_free(char **argv);
 
 /* The placeholders vars[] appearing in cmd as the shell or the splitter

@@ -106,7 +106,7 @@ struct run {
     struct tp__exec_result *res;
     pid_t pid;
     int pidfd;
-    int out_fd, err_fd;        /* read ends; -1 once closed */
+    int out_fd, err_fd; /* read ends; -1 once closed */
     struct keep out, err;
     uint64_t t0, end, deadline, kill_at;
     int stopping, killed;
@@ -127,7 +127,7 @@ static void spawn_attrs(posix_spawnattr_t *attr)
     sigemptyset(&dfl);
     /* Signals a caller (a shell, a CLI) may ignore or catch: the program
      * starts with each at its default disposition. */
-    static const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+    static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaddset(&dfl, sigs[i]);
     posix_spawnattr_init(attr);
@@ -140,7 +140,7 @@ static void spawn_attrs(posix_spawnattr_t *attr)
 /* Starts the command. Returns 0 or a negative errno (res says why). */
 static int spawn_cmd(struct run *r)
 {
-    int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+    int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
     int rc = open_pipe(errp);
     if (rc == 0 && r->cmd->capture_stdout)
         rc = open_pipe(outp);
@@ -257,7 +257,7 @@ static int watch(struct run *r)
     int show = r->cmd->show_output;
     for (;;) {
         int wait_ms = check_limits(r);
-        struct pollfd pf[3] = {{r->pidfd, POLLIN, 0}, {r->out_fd, POLLIN, 0}, {r->err_fd, POLLIN, 0}};
+        struct pollfd pf[3] = { { r->pidfd, POLLIN, 0 }, { r->out_fd, POLLIN, 0 }, { r->err_fd, POLLIN, 0 } };
         int n = poll(pf, 3, wait_ms);
         if (n < 0 && errno != EINTR)
             return -errno;
@@ -296,7 +296,7 @@ static void empty_group(pid_t pgid)
     if (kill(-pgid, SIGKILL) < 0)
         return; /* ESRCH: nothing left */
     for (int waited = 0; waited < EMPTY_GROUP_MS && tp__exec_group_alive(pgid) == 1; waited += 2)
-        nanosleep(&(struct timespec){0, 2000000}, NULL);
+        nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
 }
 
 static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
@@ -335,7 +335,7 @@ int tp__exec_run(const struct tp__exec_cmd *cmd, struct tp__exec_result *res)
 {
     memset(res, 0, sizeof *res);
     res->exit_code = -1;
-    struct run r = {.cmd = cmd, .res = res, .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1};
+    struct run r = { .cmd = cmd, .res = res, .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
     int rc = keep_init(&r.err, STDERR_KEEP);
     if (rc == 0 && cmd->capture_stdout)
         rc = keep_init(&r.out, TP_PROGRAM_OUTPUT_MAX);

@@ -41,7 +41,7 @@
 #define PLATEAU_MIN_MULTIPLIER 2    /* ... and past m = 2 */
 #define RACE_MAX_POINTS 64          /* distinct sizes the race may place */
 #define NOISE_MIN 0.002
-#define COARSE_FAILS 3              /* coarse sizes failing in a row end the way up */
+#define COARSE_FAILS 3 /* coarse sizes failing in a row end the way up */
 
 double tp__race_z(double conf)
 {
@@ -88,11 +88,11 @@ struct race {
     const struct tp_sweep_opts *opts;
     struct tp_result *r;
     struct tp_source src;
-    size_t cap;          /* room in r->points */
+    size_t cap; /* room in r->points */
     int max_runs, spent, per_point_max, cut, cancelled;
-    int coarse_top;      /* threads of the highest coarse point; 0 before the first */
+    int coarse_top; /* threads of the highest coarse point; 0 before the first */
     int coarse_done;
-    int thread_cap;      /* the largest size the race may place */
+    int thread_cap; /* the largest size the race may place */
     double target, z, noise, floor;
     size_t visits;
     uint64_t t0;
@@ -200,8 +200,13 @@ static void progress(struct race *rc, enum tp_progress_event ev, const struct tp
 {
     if (rc->opts->progress == NULL)
         return;
-    struct tp_progress e = {ev, rc->visits, rc->r->n_points, ev == TP_PROGRESS_POINT_DONE ? p : NULL,
-                            p->multiplier, p->threads, (double)(tp__now_ns() - rc->t0) / 1e9};
+    struct tp_progress e = { ev,
+                             rc->visits,
+                             rc->r->n_points,
+                             ev == TP_PROGRESS_POINT_DONE ? p : NULL,
+                             p->multiplier,
+                             p->threads,
+                             (double)(tp__now_ns() - rc->t0) / 1e9 };
     rc->opts->progress(rc->opts->progress_ctx, &e);
 }
 
@@ -329,7 +334,7 @@ static long next_rep(const struct race *rc)
     for (size_t i = 0; i < r->n_points && edge < 0; i++)
         if (reachable(rc, &r->points[i]))
             edge = (long)i;
-    long order[3] = {r->best, edge, r->pick};
+    long order[3] = { r->best, edge, r->pick };
     for (int k = 0; k < 3; k++)
         if (order[k] >= 0 && !settled(rc, &r->points[order[k]]))
             return order[k];
@@ -445,8 +450,7 @@ static int step(struct race *rc, int *rc_out)
 
 int tp__race_run(const struct tp_sweep_opts *opts, struct tp_result *out, struct tp_source src, uint64_t t0)
 {
-    int cap_threads = opts->max_threads > 0 ? opts->max_threads
-                                            : tp__threads_for(COARSE_MAX_MULTIPLIER, out->cores);
+    int cap_threads = opts->max_threads > 0 ? opts->max_threads : tp__threads_for(COARSE_MAX_MULTIPLIER, out->cores);
     struct race rc = {
         .opts = opts,
         .r = out,

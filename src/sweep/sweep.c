@@ -28,7 +28,7 @@
 #include "race.h"
 #include "workload.h"
 
-const double tp_default_multipliers[] = {0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
+const double tp_default_multipliers[] = { 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 };
 const size_t tp_n_default_multipliers = TP__ARRAY_LEN(tp_default_multipliers);
 
 const char *tp_point_status_name(enum tp_point_status s)
@@ -154,8 +154,7 @@ static int validate(const struct tp_sweep_opts *o, const struct tp_topology *top
         return -EINVAL;
     if (!(o->confidence > 0 && o->confidence < 1))
         return -EINVAL;
-    if (o->rep_seconds < 0 || !isfinite(o->rep_seconds) || o->point_timeout_s < 0 ||
-        !isfinite(o->point_timeout_s))
+    if (o->rep_seconds < 0 || !isfinite(o->rep_seconds) || o->point_timeout_s < 0 || !isfinite(o->point_timeout_s))
         return -EINVAL;
     if (o->target_ci < 0 || !isfinite(o->target_ci) || o->resolution < 0 || !isfinite(o->resolution) ||
         o->max_p99_ns < 0 || !isfinite(o->max_p99_ns) || o->max_refine < 0 || !(o->tolerance >= 0 && o->tolerance < 1))
@@ -176,9 +175,9 @@ struct run {
     const struct tp_sweep_opts *opts;
     struct tp_result *out;
     struct tp_source src;
-    size_t cap;       /* capacity of out->points */
-    size_t planned;   /* for progress: points planned so far */
-    size_t done;      /* points measured (or failed) so far */
+    size_t cap;     /* capacity of out->points */
+    size_t planned; /* for progress: points planned so far */
+    size_t done;    /* points measured (or failed) so far */
     uint64_t t0;
     int cancelled;
 };
@@ -194,8 +193,8 @@ static int measure_one(struct run *run, size_t i)
         p->error = TP_ECANCELED;
         return TP_ECANCELED;
     }
-    struct tp_progress ev = {TP_PROGRESS_POINT_START, run->done, run->planned, NULL, p->multiplier,
-                             p->threads, since_s(run->t0)};
+    struct tp_progress ev = { TP_PROGRESS_POINT_START, run->done,  run->planned,    NULL,
+                              p->multiplier,           p->threads, since_s(run->t0) };
     if (opts->progress != NULL)
         opts->progress(opts->progress_ctx, &ev);
 
@@ -299,10 +298,7 @@ static int plan_coarse(const struct tp_sweep_opts *opts, int cores, struct tp_po
 }
 
 /* b is clearly better than a: their intervals do not overlap. */
-static int clearly_better(const struct tp_point *b, const struct tp_point *a)
-{
-    return b->tput_ci_lo > a->tput_ci_hi;
-}
+static int clearly_better(const struct tp_point *b, const struct tp_point *a) { return b->tput_ci_lo > a->tput_ci_hi; }
 
 /* Threads at which the model (from the points measured so far) puts the
  * knee; 0 if it cannot tell yet. Points not yet measured have no
@@ -504,7 +500,8 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->cores = cores;
     out->workload = opts->workload;
     out->repeat = opts->repeat;
-    out->repeat_max = opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : TP_DEFAULT_REPEAT_MAX) : opts->repeat;
+    out->repeat_max =
+        opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : TP_DEFAULT_REPEAT_MAX) : opts->repeat;
     out->target_ci = opts->target_ci > 0 ? opts->target_ci : TP_DEFAULT_TARGET_CI;
     out->tasks = opts->tasks;
     out->confidence = opts->confidence;
@@ -518,14 +515,14 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     clock_gettime(CLOCK_REALTIME, &wall);
     out->started_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 
-    struct run run = {.opts = opts, .out = out, .src = opts->source, .cap = out->n_points, .t0 = tp__now_ns()};
+    struct run run = { .opts = opts, .out = out, .src = opts->source, .cap = out->n_points, .t0 = tp__now_ns() };
     if (run.src.measure == NULL)
         run.src.measure = tp_source_real_measure;
 
     /* The real source's workload shares resources across points (the net
      * server process, the file's data): made once here, released after the
      * last point on every path, cancellation included. */
-    struct tp__sweep_res wres = {0, -1};
+    struct tp__sweep_res wres = { 0, -1 };
     int real = opts->source.measure == NULL;
     if (real) {
         char werr[256];

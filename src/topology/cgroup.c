@@ -56,7 +56,7 @@ struct cg_paths {
 
 /* The tightest quota seen so far. */
 struct cg_best {
-    double cpus;       /* quota / period; 0 = none yet */
+    double cpus; /* quota / period; 0 = none yet */
     char source[PATH_MAX];
 };
 
@@ -106,8 +106,7 @@ static void unescape_mount_field(char *s)
     char *w = s;
 
     for (const char *r = s; *r != '\0';) {
-        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
-            r[3] >= '0' && r[3] <= '7') {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
             *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
             r += 4;
         } else {
@@ -184,8 +183,7 @@ static int read_cg_integer(const char *path, int allow_minus_one, long long *val
 /* Reads the quota of one cgroup directory (dir already carries the root
  * prefix; shown is the same directory without it, for the source). Updates
  * *best when this level is tighter. A missing file is no quota. */
-static int cg_read_level(enum cg_version ver, const char *dir, const char *shown,
-                         struct cg_best *best)
+static int cg_read_level(enum cg_version ver, const char *dir, const char *shown, struct cg_best *best)
 {
     char path[PATH_MAX];
     long long quota, period;
@@ -251,8 +249,7 @@ static int cg_read_level(enum cg_version ver, const char *dir, const char *shown
 
 /* Walks from the cgroup rel (relative to the mount point, "" or "/a/b")
  * up to the mount point mnt, reading every level. */
-static int cg_walk(const char *root, enum cg_version ver, const char *mnt, const char *rel,
-                   struct cg_best *best)
+static int cg_walk(const char *root, enum cg_version ver, const char *mnt, const char *rel, struct cg_best *best)
 {
     char relbuf[PATH_MAX];
     char dir[PATH_MAX];
@@ -298,10 +295,10 @@ static const char *cg_relative(const char *cgpath, const char *mroot)
 
 /* The fields of one /proc/self/mountinfo line that name a cgroup mount. */
 struct mount_line {
-    char *root;         /* field 4: the mount's root within its file system */
-    char *mount_point;  /* field 5 */
-    char *fstype;       /* after " - " */
-    char *superopts;    /* the super block options, after the source */
+    char *root;        /* field 4: the mount's root within its file system */
+    char *mount_point; /* field 5 */
+    char *fstype;      /* after " - " */
+    char *superopts;   /* the super block options, after the source */
 };
 
 /* Splits line in place: "36 35 98:0 /mnt1 /mnt/a rw,noatime master:1 - ext3 /dev/root rw,errors=continue".

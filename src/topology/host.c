@@ -42,7 +42,7 @@ static uint32_t fnv1a32(const char *s)
  * '-', vendor noise words dropped, at most MODEL_SLUG_MAX characters. */
 static void model_slug(const char *model, char *out, size_t len)
 {
-    static const char *const noise[] = {"r", "tm", "c", "processor", "cpu", "with", "radeon", "graphics", "core"};
+    static const char *const noise[] = { "r", "tm", "c", "processor", "cpu", "with", "radeon", "graphics", "core" };
     size_t n = 0;
     char word[64];
     const char *p = model;

@@ -29,8 +29,7 @@
 
 /* Appends a formatted note to out->warning, separated by "; ". Truncates
  * silently when the buffer is full: the warning is informational. */
-static void add_warning(struct tp_topology *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void add_warning(struct tp_topology *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void add_warning(struct tp_topology *out, const char *fmt, ...)
 {
@@ -306,7 +305,7 @@ static void decide_cores(struct tp_topology *out)
  * either. A failing hwloc or a malformed cgroup file only adds a warning. */
 int tp_topology_detect(struct tp_topology *out, const struct tp_topology_opts *opts)
 {
-    static const struct tp_topology_opts defaults = {0};
+    static const struct tp_topology_opts defaults = { 0 };
     if (out == NULL)
         return -EINVAL;
     memset(out, 0, sizeof(*out));

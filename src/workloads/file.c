@@ -70,8 +70,10 @@ static int file_validate(const struct tp_workload_params *p, char *err, size_t e
     }
     if (p->direct && bs % 512 != 0) {
         if (err != NULL)
-            snprintf(err, errlen, "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
-                     "(e.g. 4K), not %u", (unsigned)bs);
+            snprintf(err, errlen,
+                     "--block-size: O_DIRECT (--direct) reads whole sectors: give a multiple of 512 "
+                     "(e.g. 4K), not %u",
+                     (unsigned)bs);
         return -EINVAL;
     }
     return 0;
@@ -107,7 +109,8 @@ static int create_file(const struct tp_workload_params *p, int fill, char *err, 
             if (rc == -EINVAL)
                 snprintf(err, errlen,
                          "--direct: the file system of '%s' does not support O_DIRECT (tmpfs does not): "
-                         "give --file-dir a directory on a disk, or drop --direct", dir);
+                         "give --file-dir a directory on a disk, or drop --direct",
+                         dir);
             else
                 snprintf(err, errlen, "--direct: cannot open a file in '%s' with O_DIRECT: %s", dir, strerror(-rc));
         }
@@ -199,7 +202,7 @@ static void file_sweep_teardown(struct tp_workload_params *p, struct tp__sweep_r
 
 struct file_state {
     int fd;
-    int own;            /* 1: this point created the file (no sweep did) */
+    int own; /* 1: this point created the file (no sweep did) */
     uint64_t n_blocks;
 };
 
@@ -305,21 +308,39 @@ static int file_report_json(json_t *wl, const struct tp_workload_params *p)
     return bad ? -1 : 0;
 }
 
-#define FIELD(f) .offset = offsetof(struct tp_workload_params, f), \
-                 .field_size = sizeof(((struct tp_workload_params *)0)->f)
+#define FIELD(f) \
+    .offset = offsetof(struct tp_workload_params, f), .field_size = sizeof(((struct tp_workload_params *)0)->f)
 
 static const struct tp_workload_option file_options[] = {
-    {.name = "file-size", .type = TP_OPTION_SIZE, .min = 1, .max = (double)MAX_FILE,
-     .expected = "1 to 64G, e.g. 64M", .value_name = "SIZE", .help = "file: size of the temporary file",
-     FIELD(file_size)},
-    {.name = "block-size", .type = TP_OPTION_SIZE, .min = 1, .max = MAX_BLOCK, .expected = "1 to 64M, e.g. 4K",
-     .value_name = "SIZE", .help = "file: bytes per read", FIELD(block_size)},
+    { .name = "file-size",
+      .type = TP_OPTION_SIZE,
+      .min = 1,
+      .max = (double)MAX_FILE,
+      .expected = "1 to 64G, e.g. 64M",
+      .value_name = "SIZE",
+      .help = "file: size of the temporary file",
+      FIELD(file_size) },
+    { .name = "block-size",
+      .type = TP_OPTION_SIZE,
+      .min = 1,
+      .max = MAX_BLOCK,
+      .expected = "1 to 64M, e.g. 4K",
+      .value_name = "SIZE",
+      .help = "file: bytes per read",
+      FIELD(block_size) },
     /* Room left for the file's name (tune-pool-data.XXXXXX) after the directory. */
-    {.name = "file-dir", .type = TP_OPTION_STRING, .min = 1, .max = TP_WORKLOAD_PATH_MAX - 33,
-     .expected = "directory name", .value_name = "DIR",
-     .help = "file: where the file is made (and removed at once; the sweep keeps it open)", FIELD(file_dir)},
-    {.name = "direct", .type = TP_OPTION_FLAG, .help = "file: O_DIRECT reads, bypassing the page cache",
-     FIELD(direct)},
+    { .name = "file-dir",
+      .type = TP_OPTION_STRING,
+      .min = 1,
+      .max = TP_WORKLOAD_PATH_MAX - 33,
+      .expected = "directory name",
+      .value_name = "DIR",
+      .help = "file: where the file is made (and removed at once; the sweep keeps it open)",
+      FIELD(file_dir) },
+    { .name = "direct",
+      .type = TP_OPTION_FLAG,
+      .help = "file: O_DIRECT reads, bypassing the page cache",
+      FIELD(direct) },
 };
 
 const struct tp__workload_ops tp__workload_file_ops = {

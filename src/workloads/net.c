@@ -61,7 +61,7 @@ static int net_validate(const struct tp_workload_params *p, char *err, size_t er
 
 static struct tp__netserver_opts server_opts_of(const struct tp_workload_params *p)
 {
-    struct tp__netserver_opts o = {p->server_delay_ns, request_size(p), reply_size(p)};
+    struct tp__netserver_opts o = { p->server_delay_ns, request_size(p), reply_size(p) };
     return o;
 }
 
@@ -135,7 +135,7 @@ struct net_thread {
 
 static struct sockaddr_in loopback(int port)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return a;
 }
@@ -285,8 +285,8 @@ static int net_slot_init(void *loop, struct tp__evloop_slot *slot, void **task)
     /* Connected now, outside the timed tasks; a failure is retried and
      * counted by the slot's first task. */
     s->fd = net_connect(nl->port);
-    if (s->fd >= 0 && (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) < 0 ||
-                       tp__evloop_watch(slot, s->fd, NET_WATCH) < 0))
+    if (s->fd >= 0 &&
+        (fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) < 0 || tp__evloop_watch(slot, s->fd, NET_WATCH) < 0))
         slot_close(s);
     *task = s;
     return 0;
@@ -434,8 +434,8 @@ static void net_describe(const struct tp_workload_params *p, char *buf, size_t l
     tp__workload_fmt_ns(a, sizeof a, p->server_delay_ns);
     tp__workload_fmt_bytes(b, sizeof b, request_size(p));
     tp__workload_fmt_bytes(c, sizeof c, reply_size(p));
-    snprintf(buf, len, "net: TCP request %s -> reply %s over loopback, server delay %s, one connection per thread",
-             b, c, a);
+    snprintf(buf, len, "net: TCP request %s -> reply %s over loopback, server delay %s, one connection per thread", b,
+             c, a);
 }
 
 static int net_report_json(json_t *wl, const struct tp_workload_params *p)
@@ -447,17 +447,34 @@ static int net_report_json(json_t *wl, const struct tp_workload_params *p)
     return bad ? -1 : 0;
 }
 
-#define FIELD(f) .offset = offsetof(struct tp_workload_params, f), \
-                 .field_size = sizeof(((struct tp_workload_params *)0)->f)
+#define FIELD(f) \
+    .offset = offsetof(struct tp_workload_params, f), .field_size = sizeof(((struct tp_workload_params *)0)->f)
 
 static const struct tp_workload_option net_options[] = {
-    {.name = "server-delay", .type = TP_OPTION_DURATION, .min = 0, .max = (double)MAX_DELAY_NS,
-     .expected = "0 to 60s, e.g. 1ms", .value_name = "DURATION",
-     .help = "net: the server's wait (a timer) before each reply", FIELD(server_delay_ns)},
-    {.name = "reply-size", .type = TP_OPTION_SIZE, .min = 1, .max = MAX_MSG, .expected = "1 to 64M, e.g. 1K",
-     .value_name = "SIZE", .help = "net: bytes per reply", FIELD(reply_size)},
-    {.name = "request-size", .type = TP_OPTION_SIZE, .min = 1, .max = MAX_MSG, .expected = "1 to 64M, e.g. 1K",
-     .value_name = "SIZE", .help = "net: bytes per request", FIELD(request_size)},
+    { .name = "server-delay",
+      .type = TP_OPTION_DURATION,
+      .min = 0,
+      .max = (double)MAX_DELAY_NS,
+      .expected = "0 to 60s, e.g. 1ms",
+      .value_name = "DURATION",
+      .help = "net: the server's wait (a timer) before each reply",
+      FIELD(server_delay_ns) },
+    { .name = "reply-size",
+      .type = TP_OPTION_SIZE,
+      .min = 1,
+      .max = MAX_MSG,
+      .expected = "1 to 64M, e.g. 1K",
+      .value_name = "SIZE",
+      .help = "net: bytes per reply",
+      FIELD(reply_size) },
+    { .name = "request-size",
+      .type = TP_OPTION_SIZE,
+      .min = 1,
+      .max = MAX_MSG,
+      .expected = "1 to 64M, e.g. 1K",
+      .value_name = "SIZE",
+      .help = "net: bytes per request",
+      FIELD(request_size) },
 };
 
 const struct tp__workload_ops tp__workload_net_ops = {

@@ -68,12 +68,14 @@ static int plugin_load(const char *path, void **handle, const struct tp_plugin *
     if (pl == NULL) {
         snprintf(err, errlen,
                  "--workload=plugin:%s: no '%s' symbol: define it with TP_PLUGIN_EXPORT const struct tp_plugin "
-                 "%s = {...} (see tunepool/plugin.h)", path, TP_PLUGIN_SYMBOL, TP_PLUGIN_SYMBOL);
+                 "%s = {...} (see tunepool/plugin.h)",
+                 path, TP_PLUGIN_SYMBOL, TP_PLUGIN_SYMBOL);
         rc = TP_EPLUGIN;
     } else if (pl->abi_version != TP_PLUGIN_ABI_VERSION) {
-        snprintf(err, errlen, "--workload=plugin:%s: ABI version %u, this tune-pool supports version %d: rebuild "
-                 "the plugin against this tune-pool's tunepool/plugin.h", path, (unsigned)pl->abi_version,
-                 TP_PLUGIN_ABI_VERSION);
+        snprintf(err, errlen,
+                 "--workload=plugin:%s: ABI version %u, this tune-pool supports version %d: rebuild "
+                 "the plugin against this tune-pool's tunepool/plugin.h",
+                 path, (unsigned)pl->abi_version, TP_PLUGIN_ABI_VERSION);
         rc = TP_EPLUGIN;
     } else if (pl->task == NULL) {
         snprintf(err, errlen, "--workload=plugin:%s: %s.task is NULL: a plugin must have a task", path,
@@ -132,10 +134,7 @@ static int plugin_sweep_setup(struct tp_workload_params *p, struct tp__sweep_res
 }
 
 /* A plugin's nonzero return as our code: a negative errno stays itself. */
-static int plugin_rc(int rc)
-{
-    return rc < 0 && rc > -4096 ? rc : TP_EPLUGIN;
-}
+static int plugin_rc(int rc) { return rc < 0 && rc > -4096 ? rc : TP_EPLUGIN; }
 
 static int plugin_setup(struct tp__workload *w)
 {
@@ -219,10 +218,14 @@ static int plugin_report_json(json_t *wl, const struct tp_workload_params *p)
 }
 
 static const struct tp_workload_option plugin_options[] = {
-    {.name = "workload-arg", .type = TP_OPTION_STRING, .min = 0, .max = TP_WORKLOAD_PATH_MAX - 1,
-     .value_name = "STR", .help = "plugin: the string its setup() receives",
-     .offset = offsetof(struct tp_workload_params, plugin_arg),
-     .field_size = sizeof(((struct tp_workload_params *)0)->plugin_arg)},
+    { .name = "workload-arg",
+      .type = TP_OPTION_STRING,
+      .min = 0,
+      .max = TP_WORKLOAD_PATH_MAX - 1,
+      .value_name = "STR",
+      .help = "plugin: the string its setup() receives",
+      .offset = offsetof(struct tp_workload_params, plugin_arg),
+      .field_size = sizeof(((struct tp_workload_params *)0)->plugin_arg) },
 };
 
 const struct tp__workload_ops tp__workload_plugin_ops = {

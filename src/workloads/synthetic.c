@@ -355,8 +355,7 @@ static enum tp__evloop_next io_resume(void *loop, void *task, uint32_t events, u
     return TP__EVLOOP_DONE;
 }
 
-static enum tp__evloop_next mixed_start(void *loop, void *task, uint64_t index, uint64_t now_ns,
-                                        uint64_t *deadline_ns)
+static enum tp__evloop_next mixed_start(void *loop, void *task, uint64_t index, uint64_t now_ns, uint64_t *deadline_ns)
 {
     (void)task;
     struct synth_loop *l = loop;
@@ -389,8 +388,7 @@ static enum tp__evloop_next cpu_start(void *loop, void *task, uint64_t index, ui
     return TP__EVLOOP_DONE;
 }
 
-static enum tp__evloop_next noop_start(void *loop, void *task, uint64_t index, uint64_t now_ns,
-                                       uint64_t *deadline_ns)
+static enum tp__evloop_next noop_start(void *loop, void *task, uint64_t index, uint64_t now_ns, uint64_t *deadline_ns)
 {
     (void)task;
     (void)index;
@@ -401,51 +399,92 @@ static enum tp__evloop_next noop_start(void *loop, void *task, uint64_t index, u
 }
 
 static const struct tp__evloop_task_ops io_async = {
-    .loop_init = synth_loop_init, .start = io_start, .resume = io_resume, .loop_fini = synth_loop_fini,
+    .loop_init = synth_loop_init,
+    .start = io_start,
+    .resume = io_resume,
+    .loop_fini = synth_loop_fini,
 };
 static const struct tp__evloop_task_ops mixed_async = {
-    .loop_init = synth_loop_init, .start = mixed_start, .resume = mixed_resume, .loop_fini = synth_loop_fini,
+    .loop_init = synth_loop_init,
+    .start = mixed_start,
+    .resume = mixed_resume,
+    .loop_fini = synth_loop_fini,
 };
 static const struct tp__evloop_task_ops cpu_async = {
-    .loop_init = synth_loop_init, .start = cpu_start, .loop_fini = synth_loop_fini,
+    .loop_init = synth_loop_init,
+    .start = cpu_start,
+    .loop_fini = synth_loop_fini,
 };
 static const struct tp__evloop_task_ops noop_async = {
-    .loop_init = synth_loop_init, .start = noop_start, .loop_fini = synth_loop_fini,
+    .loop_init = synth_loop_init,
+    .start = noop_start,
+    .loop_fini = synth_loop_fini,
 };
 
 /* ---- the kinds ---- */
 
 static const struct tp_workload_option mixed_options[] = {
-    {.name = "io-fraction", .type = TP_OPTION_FRACTION, .min = 0, .max = 1,
-     .expected = "a number from 0 to 1, e.g. 0.5", .value_name = "F",
-     .help = "mixed: share of the tasks that wait, 0..1",
-     .offset = offsetof(struct tp_workload_params, io_fraction),
-     .field_size = sizeof(((struct tp_workload_params *)0)->io_fraction)},
+    { .name = "io-fraction",
+      .type = TP_OPTION_FRACTION,
+      .min = 0,
+      .max = 1,
+      .expected = "a number from 0 to 1, e.g. 0.5",
+      .value_name = "F",
+      .help = "mixed: share of the tasks that wait, 0..1",
+      .offset = offsetof(struct tp_workload_params, io_fraction),
+      .field_size = sizeof(((struct tp_workload_params *)0)->io_fraction) },
 };
 
 const struct tp__workload_ops tp__workload_io_ops = {
-    .kind = TP_WORKLOAD_IO, .name = "io", .validate = io_validate, .describe = io_describe,
-    .setup = no_setup, .task = io_task, .teardown = no_teardown, .async = &io_async,
+    .kind = TP_WORKLOAD_IO,
+    .name = "io",
+    .validate = io_validate,
+    .describe = io_describe,
+    .setup = no_setup,
+    .task = io_task,
+    .teardown = no_teardown,
+    .async = &io_async,
     .work_noun = "waits+computes",
 };
 
 const struct tp__workload_ops tp__workload_cpu_ops = {
-    .kind = TP_WORKLOAD_CPU, .name = "cpu", .validate = cpu_validate, .describe = cpu_describe,
-    .setup = no_setup, .task = cpu_task, .teardown = no_teardown, .async = &cpu_async,
+    .kind = TP_WORKLOAD_CPU,
+    .name = "cpu",
+    .validate = cpu_validate,
+    .describe = cpu_describe,
+    .setup = no_setup,
+    .task = cpu_task,
+    .teardown = no_teardown,
+    .async = &cpu_async,
     .work_noun = "computes",
 };
 
 const struct tp__workload_ops tp__workload_mixed_ops = {
-    .kind = TP_WORKLOAD_MIXED, .name = "mixed", .options = mixed_options,
-    .n_options = TP__ARRAY_LEN(mixed_options), .check_options = mixed_check_options,
-    .validate = mixed_validate, .describe = mixed_describe, .setup = no_setup, .task = mixed_task,
-    .teardown = no_teardown, .async = &mixed_async, .report_json = mixed_report_json,
+    .kind = TP_WORKLOAD_MIXED,
+    .name = "mixed",
+    .options = mixed_options,
+    .n_options = TP__ARRAY_LEN(mixed_options),
+    .check_options = mixed_check_options,
+    .validate = mixed_validate,
+    .describe = mixed_describe,
+    .setup = no_setup,
+    .task = mixed_task,
+    .teardown = no_teardown,
+    .async = &mixed_async,
+    .report_json = mixed_report_json,
 };
 
 const struct tp__workload_ops tp__workload_noop_ops = {
-    .kind = TP_WORKLOAD_NOOP, .name = "noop", .check_options = tp__workload_refuse_latency,
-    .validate = noop_validate, .describe = noop_describe, .setup = no_setup, .task = noop_task,
-    .teardown = no_teardown, .async = &noop_async, .empty_task = 1,
+    .kind = TP_WORKLOAD_NOOP,
+    .name = "noop",
+    .check_options = tp__workload_refuse_latency,
+    .validate = noop_validate,
+    .describe = noop_describe,
+    .setup = no_setup,
+    .task = noop_task,
+    .teardown = no_teardown,
+    .async = &noop_async,
+    .empty_task = 1,
 };
 
 int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns)

@@ -37,8 +37,8 @@ static void thread_exit(void *arg)
 static void record_thread_error(struct tp__workload *w, int rc)
 {
     int none = 0;
-    atomic_compare_exchange_strong_explicit(&w->thread_error, &none, rc < 0 ? rc : TP_EPLUGIN,
-                                            memory_order_relaxed, memory_order_relaxed);
+    atomic_compare_exchange_strong_explicit(&w->thread_error, &none, rc < 0 ? rc : TP_EPLUGIN, memory_order_relaxed,
+                                            memory_order_relaxed);
 }
 
 static struct tp__wthread *thread_create(struct tp__workload *w, int worker)

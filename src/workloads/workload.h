@@ -23,11 +23,11 @@ struct json_t;              /* jansson's json_t */
 struct tp__wthread {
     struct tp__wthread *next; /* the workload's list; guarded by threads_lock */
     struct tp__workload *w;
-    int worker;               /* pool worker index, or a running number */
-    int finished;             /* thread_fini ran; guarded by threads_lock */
-    int init_rc;              /* what the kind's thread_init returned (0 = ready) */
+    int worker;   /* pool worker index, or a running number */
+    int finished; /* thread_fini ran; guarded by threads_lock */
+    int init_rc;  /* what the kind's thread_init returned (0 = ready) */
     _Atomic uint64_t ops, bytes, errors;
-    void *data;               /* owned by the kind's thread_init/thread_fini */
+    void *data; /* owned by the kind's thread_init/thread_fini */
 };
 
 /* One prepared workload. setup() runs once per point (in the point's own
