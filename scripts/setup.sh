@@ -14,6 +14,7 @@ packages=(
   help2man                           # the man page, from --help
   valgrind                           # memcheck of tiny CLI runs (tests/test_valgrind.sh)
   clang libclang-rt-14-dev           # libFuzzer targets (tests/fuzz/run.sh)
+  clang-format                       # tests/check_format.sh
   python3 python3-jsonschema         # tests/check_layout.py, tests/check_schema.py
   libcurl4-openssl-dev curl          # the http workload (libcurl); curl in tests and examples
   libpq-dev postgresql-15            # the pg workload (libpq); a throwaway cluster in the tests
