@@ -324,6 +324,7 @@ enum tp_workload_kind {
     TP_WORKLOAD_NET,    /* TCP request/response over loopback to a server the sweep starts */
     TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
     TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
+    TP_WORKLOAD_PG,     /* pg_queries on the worker's own PostgreSQL connection (libpq), prepared */
 };
 
 #define TP_WORKLOAD_PATH_MAX 1024
@@ -336,6 +337,9 @@ enum tp_workload_kind {
 #define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
 #define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
 #define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
+#define TP_PG_CONNINFO_MAX 1024            /* pg: the longest connection string */
+#define TP_PG_QUERIES_MAX 8192             /* pg: the bytes of every --query together */
+#define TP_PG_MAX_QUERIES 64               /* pg: the most statements in the mix */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -358,6 +362,17 @@ struct tp_workload_params {
 
     char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
     char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
+
+    char pg_conninfo[TP_PG_CONNINFO_MAX]; /* pg: the libpq connection string (--conninfo) */
+    /* pg: the statements (--query, repeatable), a TP_OPTION_STRING_LIST:
+     * each one ended by a NUL, the list by an empty one; a single "@FILE"
+     * names a file of statements (docs/workloads.md). */
+    char pg_queries[TP_PG_QUERIES_MAX];
+    /* Connection pools (pg): the server's cores and spindles for the
+     * HikariCP / PostgreSQL wiki rule, 2 x server_cores + spindles. The
+     * sweep fills server_cores with the effective cores when it is 0. */
+    uint32_t server_cores;
+    uint32_t spindles;
 
     /* Filled in by tp_sweep_run for the points it measures; callers leave
      * them zero. */
@@ -398,6 +413,10 @@ enum tp_option_type {
     TP_OPTION_FRACTION, /* a number in [min, max], stored in a double field */
     TP_OPTION_STRING,   /* text of min .. max bytes, copied into a char array of field_size bytes */
     TP_OPTION_FLAG,     /* no value: sets an int field to 1 */
+    /* Repeatable text: each value (min .. max bytes) is appended to a char
+     * array of field_size bytes, each ended by a NUL, the list by an empty
+     * value (so a zeroed field is the empty list). */
+    TP_OPTION_STRING_LIST,
 };
 
 struct tp_workload_option {
@@ -501,6 +520,23 @@ enum tp_point_origin {
     TP_ORIGIN_REFINE = 1u << 3, /* adaptive: refinement around the knee or the peak */
 };
 
+/* What the far side of a connection pool saw during a point (pg: its
+ * pg_stat_activity rows of the point's connections, sampled every
+ * TP_SERVER_SAMPLE_MS from a connection of its own). samples = 0: not
+ * observed, the other fields are zero. */
+#define TP_SERVER_SAMPLE_MS 50
+#define TP_SERVER_WAITS 4
+struct tp_server_view {
+    int samples;        /* samples taken during the repetitions */
+    int active_max;     /* the most backends of the pool in state "active" in one sample */
+    double active_mean; /* their mean over the samples */
+    int n_waits;        /* entries of waits, by mean count, highest first */
+    struct tp_server_wait {
+        char event[64]; /* "wait_event_type:wait_event", e.g. "Lock:transactionid" */
+        double mean;    /* backends of the pool waiting on it, mean per sample */
+    } waits[TP_SERVER_WAITS];
+};
+
 /* One repetition of one point. */
 struct tp_rep {
     double throughput; /* tasks / elapsed_s */
@@ -549,6 +585,14 @@ struct tp_point {
      * read, a refused connection, a plugin task returning an error). Per-task
      * errors are counted, never fatal. */
     uint64_t work_ops, work_bytes, work_errors;
+
+    /* A failed point: what the library or the server said beyond its
+     * error code (pg: libpq's message, "FATAL: sorry, too many clients
+     * already"); "" = nothing more. */
+    char error_detail[256];
+    /* What the server saw during the repetitions, where the kind can read
+     * it (pg: pg_stat_activity, sampled by a connection of its own). */
+    struct tp_server_view server;
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */
@@ -562,7 +606,10 @@ struct tp_rule_row {
     double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
 };
 
-#define TP_N_RULES 3
+/* Every report's three rows, and a fourth for a pool of connections (pg):
+ * HikariCP's and the PostgreSQL wiki's 2 x server cores + spindles, when
+ * workload.server_cores is set (its key is NULL otherwise). */
+#define TP_N_RULES 4
 
 /* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
 struct tp_model {

@@ -388,7 +388,8 @@ static void plot_markers(const struct script *s, int n_failed)
         const char *short_name;
     } rule_style[TP_N_RULES] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
                                  { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
-                                 { 5, "#8c564b", "m = 1 (CPU rule)" } };
+                                 { 5, "#8c564b", "m = 1 (CPU rule)" },
+                                 { 11, "#e377c2", "2 x server cores + spindles" } };
     const struct tp_result *r = s->r;
     FILE *f = s->f;
     char line[512], m[32];

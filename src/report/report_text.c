@@ -41,6 +41,8 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
         if (p->threads_started > 0 && p->threads_started < p->threads)
             snprintf(buf, len, "%s (%d of %d thread%s started)", tp_strerror(p->error ? p->error : -EIO),
                      p->threads_started, p->threads, tp__plural(p->threads));
+        else if (p->error_detail[0] != '\0') /* the server's or the library's own words */
+            snprintf(buf, len, "%s: %s", tp_strerror(p->error ? p->error : -EIO), p->error_detail);
         else
             snprintf(buf, len, "%s", tp_strerror(p->error ? p->error : -EIO));
         break;

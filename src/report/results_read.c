@@ -128,16 +128,23 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     copy_str(topo->warning, sizeof topo->warning, get_str(t, "warning"));
 }
 
-/* The error code behind a failed point's reason text (only its text is stored). */
-static int error_from_reason(const char *reason)
+/* The error code behind a failed point's reason text (only its text is
+ * stored), and the detail after "<code's text>: " (a server's message) into
+ * p->error_detail. */
+static int error_from_reason(const char *reason, struct tp_point *p)
 {
-    static const int candidates[] = { -EAGAIN, -ENOMEM,   -EINVAL,     -EPERM,      -EMFILE,      -ENFILE, -ENOSPC,
-                                      -E2BIG,  TP_ECHILD, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, -EIO };
+    static const int candidates[] = { -EAGAIN,     -ENOMEM,      -EINVAL,       -EPERM,    -EMFILE,
+                                      -ENFILE,     -ENOSPC,      -E2BIG,        TP_ECHILD, TP_ECRASHED,
+                                      TP_ETIMEOUT, TP_ECANCELED, -ECONNREFUSED, -EPROTO,   -EIO };
     if (reason != NULL) {
         for (size_t i = 0; i < TP__ARRAY_LEN(candidates); i++) {
             const char *s = tp_strerror(candidates[i]);
-            if (strncmp(reason, s, strlen(s)) == 0)
-                return candidates[i];
+            size_t n = strlen(s);
+            if (strncmp(reason, s, n) != 0)
+                continue;
+            if (reason[n] == ':' && reason[n + 1] == ' ')
+                snprintf(p->error_detail, sizeof p->error_detail, "%s", reason + n + 2);
+            return candidates[i];
         }
     }
     return -EIO;
@@ -223,7 +230,7 @@ static void read_status(struct reader *rd, const json_t *o, const char *where, s
     case TP_POINT_CRASHED: p->error = TP_ECRASHED; break;
     case TP_POINT_TIMEOUT: p->error = TP_ETIMEOUT; break;
     case TP_POINT_SKIPPED: p->error = TP_ECANCELED; break;
-    case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason")); break;
+    case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason"), p); break;
     }
 }
 

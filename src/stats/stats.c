@@ -357,11 +357,15 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
-void tp__rule_threads(int cores, int threads[TP_N_RULES])
+void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULES])
 {
     threads[0] = 5 * cores;
     threads[1] = cores + 4 < 32 ? cores + 4 : 32;
     threads[2] = cores;
+    /* HikariCP's "About Pool Sizing" and the PostgreSQL wiki's "Number Of
+     * Database Connections": connections = (core_count x 2) +
+     * effective_spindle_count, the cores being the database server's. */
+    threads[3] = w != NULL && w->server_cores > 0 ? 2 * (int)w->server_cores + (int)w->spindles : 0;
 }
 
 double tp__point_cpu_ns_per_task(const struct tp_point *p)
@@ -382,13 +386,17 @@ static void fill_rules(struct tp_result *r)
         { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)" },
         { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)" },
         { "cpu", "m = 1 (CPU rule: one thread per core)" },
+        { "hikari", "2 x server cores + spindles (HikariCP, PG wiki)" },
     };
     int cores = r->cores, threads[TP_N_RULES];
-    tp__rule_threads(cores, threads);
+    tp__rule_threads(cores, &r->workload, threads);
 
     for (int k = 0; k < TP_N_RULES; k++) {
         struct tp_rule_row *row = &r->rules[k];
         memset(row, 0, sizeof *row);
+        row->point = -1;
+        if (threads[k] == 0)
+            continue; /* a rule this workload has no row for */
         row->key = rule_text[k].key;
         row->name = rule_text[k].name;
         row->threads = threads[k];

@@ -68,7 +68,9 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
     int rule_threads[TP_N_RULES];
-    tp__rule_threads(cores, rule_threads);
+    struct tp_workload_params wl = opts->workload;
+    tp__workload_defaults(&wl, cores);
+    tp__rule_threads(cores, &wl, rule_threads);
     size_t cap = nm + (opts->include_rules ? TP_N_RULES : 0);
 
     *out = NULL;
@@ -96,7 +98,7 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
     if (opts->include_rules) {
         for (int r = 0; r < TP_N_RULES; r++) {
             /* A rule size above the cap is not measured (its row says so). */
-            if (opts->max_threads > 0 && rule_threads[r] > opts->max_threads)
+            if (rule_threads[r] == 0 || (opts->max_threads > 0 && rule_threads[r] > opts->max_threads))
                 continue;
             pts[k].threads = rule_threads[r];
             pts[k].multiplier = (double)rule_threads[r] / cores;
@@ -499,6 +501,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->topo = *topo;
     out->cores = cores;
     out->workload = opts->workload;
+    tp__workload_defaults(&out->workload, cores); /* a pool of connections: the server's cores */
     out->repeat = opts->repeat;
     out->repeat_max =
         opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : TP_DEFAULT_REPEAT_MAX) : opts->repeat;
