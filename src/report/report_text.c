@@ -341,7 +341,7 @@ void tp__report_rule_measure_text(char *buf, size_t len, const struct tp_result 
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
         if (p->threads == row->threads && !tp_point_ok(p)) {
-            char why[192];
+            char why[TP__REPORT_REASON_MAX];
             snprintf(buf, len, "not measured: %s (%s)", tp__report_status_name(p->status),
                      tp__report_point_reason(why, sizeof why, p));
             return;
