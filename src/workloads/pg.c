@@ -151,15 +151,12 @@ static int pg_check(struct tp_workload_params *p, char *err, size_t errlen)
         return rc;
     PGconn *c;
     rc = open_conn(&c, p->pg_conninfo, APP_NAME, &q, why, sizeof why);
-    for (char *ch = why; *ch != '\0'; ch++) /* libpq's lines as one */
-        if (*ch == '\n' || *ch == '\t')
-            *ch = ' ';
-    for (size_t n = strlen(why); n > 0 && why[n - 1] == ' '; n--)
-        why[n - 1] = '\0';
+    char line[sizeof why];
+    tp__one_line(line, sizeof line, why); /* libpq's lines as one */
     if (rc == -ECONNREFUSED)
-        snprintf(err, errlen, "--conninfo: cannot connect to the server: %s", why);
+        snprintf(err, errlen, "--conninfo: cannot connect to the server: %s", line);
     else if (rc < 0)
-        snprintf(err, errlen, "%s", why);
+        snprintf(err, errlen, "%s", line);
     PQfinish(c);
     tp__pg_queries_free(&q);
     return rc;

@@ -81,21 +81,27 @@ int tp__workload_thread_error(struct tp__workload *w)
     return atomic_load_explicit(&w->thread_error, memory_order_relaxed);
 }
 
+void tp__one_line(char *dst, size_t len, const char *src)
+{
+    size_t o = 0;
+    if (len == 0)
+        return;
+    for (const char *c = src; c != NULL && *c != '\0' && o + 1 < len; c++) {
+        int blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+        if (blank && (o == 0 || dst[o - 1] == ' '))
+            continue;
+        dst[o++] = blank ? ' ' : *c;
+    }
+    while (o > 0 && dst[o - 1] == ' ')
+        o--;
+    dst[o] = '\0';
+}
+
 void tp__workload_fail_detail(struct tp__workload *w, const char *msg)
 {
     pthread_mutex_lock(&w->threads_lock);
-    if (w->error_detail[0] == '\0' && msg != NULL) {
-        size_t o = 0;
-        for (const char *c = msg; *c != '\0' && o + 1 < sizeof w->error_detail; c++) {
-            int blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
-            if (blank && (o == 0 || w->error_detail[o - 1] == ' '))
-                continue;
-            w->error_detail[o++] = blank ? ' ' : *c;
-        }
-        while (o > 0 && w->error_detail[o - 1] == ' ')
-            o--;
-        w->error_detail[o] = '\0';
-    }
+    if (w->error_detail[0] == '\0' && msg != NULL)
+        tp__one_line(w->error_detail, sizeof w->error_detail, msg);
     pthread_mutex_unlock(&w->threads_lock);
 }
 

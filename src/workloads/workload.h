@@ -173,6 +173,9 @@ int tp__workload_thread_error(struct tp__workload *w);
  * server's, libpq's) the point's failure shows after its error code. The
  * first one is kept; whitespace runs become one blank. Thread-safe. */
 void tp__workload_fail_detail(struct tp__workload *w, const char *msg);
+/* src as one line into dst (len bytes): each run of blanks and newlines
+ * one blank, none at either end. */
+void tp__one_line(char *dst, size_t len, const char *src);
 /* Copies the kept message into buf ("" when none). */
 void tp__workload_error_detail(struct tp__workload *w, char *buf, size_t len);
 
