@@ -606,10 +606,12 @@ struct tp_rule_row {
     double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
 };
 
-/* Every report's three rows, and a fourth for a pool of connections (pg):
- * HikariCP's and the PostgreSQL wiki's 2 x server cores + spindles, when
+/* Every report's three rows (TP_N_RULES), and struct tp_result.rules
+ * (TP_N_RULE_ROWS) with a fourth for a pool of connections (pg): HikariCP's
+ * and the PostgreSQL wiki's 2 x server cores + spindles, when
  * workload.server_cores is set (its key is NULL otherwise). */
-#define TP_N_RULES 4
+#define TP_N_RULES 3
+#define TP_N_RULE_ROWS (TP_N_RULES + 1)
 
 /* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
 struct tp_model {
@@ -646,7 +648,7 @@ struct tp_result {
     int pick;   /* the recommendation: smallest threads in the band, -1 if none */
     int n_band; /* points in the band */
     double band_lo_multiplier, band_hi_multiplier;
-    struct tp_rule_row rules[TP_N_RULES];
+    struct tp_rule_row rules[TP_N_RULE_ROWS];
     struct tp_model model;
 
     int partial;               /* 1 when interrupted: some points were not measured */

@@ -273,7 +273,7 @@ static int rules_grid(struct grid *rl, const struct tp_result *a, const struct t
 {
     const struct tp_result *run[2] = { a, b };
     int rc = grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         if (a->rules[k].key == NULL && b->rules[k].key == NULL)
             continue; /* a row neither run has (a pool of connections') */
         char c2[2][CELL];

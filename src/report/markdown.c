@@ -104,7 +104,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
 {
     char line[TP__REPORT_LINE], threads[48];
     fprintf(f, "\n## Rules of thumb against the pick\n\n");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->name == NULL)
             continue;

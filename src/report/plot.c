@@ -327,7 +327,7 @@ static int write_marker_blocks(const struct script *s)
 {
     const struct tp_result *r = s->r;
     FILE *f = s->f;
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         const struct tp_point *p = rule_point(r, k);
         if (p != NULL)
             fprintf(f, "$rule_%s << EOD\n%.10g %.10g\nEOD\n", r->rules[k].key, p->multiplier, p->tput_median);
@@ -386,14 +386,14 @@ static void plot_markers(const struct script *s, int n_failed)
         int pt;
         const char *colour;
         const char *short_name;
-    } rule_style[TP_N_RULES] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
-                                 { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
-                                 { 5, "#8c564b", "m = 1 (CPU rule)" },
-                                 { 11, "#e377c2", "2 x server cores + spindles" } };
+    } rule_style[TP_N_RULE_ROWS] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
+                                     { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
+                                     { 5, "#8c564b", "m = 1 (CPU rule)" },
+                                     { 11, "#e377c2", "2 x server cores + spindles" } };
     const struct tp_result *r = s->r;
     FILE *f = s->f;
     char line[512], m[32];
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         if (rule_point(r, k) == NULL)
             continue;
         fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.6 lw 2 lc rgb \"%s\" title ", r->rules[k].key,

@@ -66,7 +66,7 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
 
 static int is_rule_threads(const struct tp_result *r, int threads)
 {
-    for (int k = 0; k < TP_N_RULES; k++)
+    for (int k = 0; k < TP_N_RULE_ROWS; k++)
         if (r->rules[k].key != NULL && r->rules[k].threads == threads)
             return 1;
     return 0;

@@ -99,7 +99,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
 {
     char line[TP__REPORT_LINE];
     fprintf(f, "Rules of thumb against the pick:\n");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->name == NULL)
             continue;

@@ -357,7 +357,7 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
-void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULES])
+void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULE_ROWS])
 {
     threads[0] = 5 * cores;
     threads[1] = cores + 4 < 32 ? cores + 4 : 32;
@@ -382,16 +382,16 @@ static void fill_rules(struct tp_result *r)
 {
     static const struct {
         const char *key, *name;
-    } rule_text[TP_N_RULES] = {
+    } rule_text[TP_N_RULE_ROWS] = {
         { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)" },
         { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)" },
         { "cpu", "m = 1 (CPU rule: one thread per core)" },
         { "hikari", "2 x server cores + spindles (HikariCP, PG wiki)" },
     };
-    int cores = r->cores, threads[TP_N_RULES];
+    int cores = r->cores, threads[TP_N_RULE_ROWS];
     tp__rule_threads(cores, &r->workload, threads);
 
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
         struct tp_rule_row *row = &r->rules[k];
         memset(row, 0, sizeof *row);
         row->point = -1;

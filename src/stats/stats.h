@@ -69,7 +69,7 @@ enum tp__model_verdict tp__model_verdict(const struct tp_result *r);
  * (ThreadPoolExecutor >= 3.8), m = 1 (one thread per core), and for a
  * pool of connections (w->server_cores > 0) 2 x server cores + spindles;
  * 0 for a rule that does not apply. w may be NULL. */
-void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULES]);
+void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULE_ROWS]);
 
 /* Process CPU time per task over the point's repetitions, ns (the sum of
  * their cpu_s over the sum of their tasks: the task, the kernel and the

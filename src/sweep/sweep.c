@@ -67,11 +67,11 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
 {
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
-    int rule_threads[TP_N_RULES];
+    int rule_threads[TP_N_RULE_ROWS];
     struct tp_workload_params wl = opts->workload;
     tp__workload_defaults(&wl, cores);
     tp__rule_threads(cores, &wl, rule_threads);
-    size_t cap = nm + (opts->include_rules ? TP_N_RULES : 0);
+    size_t cap = nm + (opts->include_rules ? TP_N_RULE_ROWS : 0);
 
     *out = NULL;
     *n = 0;
@@ -96,7 +96,7 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
         k++;
     }
     if (opts->include_rules) {
-        for (int r = 0; r < TP_N_RULES; r++) {
+        for (int r = 0; r < TP_N_RULE_ROWS; r++) {
             /* A rule size above the cap is not measured (its row says so). */
             if (rule_threads[r] == 0 || (opts->max_threads > 0 && rule_threads[r] > opts->max_threads))
                 continue;
