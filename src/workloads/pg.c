@@ -30,7 +30,9 @@
  * what is left on EPOLLOUT and on EPOLLIN reads (PQconsumeInput) until
  * libpq is no longer busy, then takes the results (PQgetResult) until the
  * end. An edge says only that data came: after a read that left libpq
- * busy, a peek at the socket tells whether more is there already.
+ * busy, a peek at the socket tells whether more is there already. The loop
+ * thread itself has no connection (on_event_loop): only its slots do, so a
+ * point holds exactly as many connections as tasks in flight.
  */
 #include <stdint.h>
 #include <time.h>
@@ -203,19 +205,37 @@ struct pg_thread {
     int broken;
 };
 
+/* A refused connection is tried again for up to RETRY_MS: the previous
+ * point's backends may still be exiting (the server frees a slot only when
+ * its backend is gone), which is not this size's limit. */
+#define RETRY_MS 300
+
 /* Opens c for w, or records libpq's message as the point's detail. */
 static int open_for(struct tp__workload *w, PGconn **c)
 {
     const struct pg_state *s = w->state;
     char why[512] = "";
-    int rc = open_conn(c, w->params.pg_conninfo, s->app, &s->q, why, sizeof why);
+    uint64_t t0 = tp__now_ns();
+    int rc;
+    for (unsigned delay_ms = 5;; delay_ms *= 2) {
+        rc = open_conn(c, w->params.pg_conninfo, s->app, &s->q, why, sizeof why);
+        if (rc != -ECONNREFUSED || tp__now_ns() - t0 + delay_ms * 1000000ull > RETRY_MS * 1000000ull)
+            break;
+        usleep(delay_ms * 1000);
+    }
     if (rc < 0)
         tp__workload_fail_detail(w, why);
     return rc;
 }
 
+/* Set on an event loop's thread before its per-thread state is made: the
+ * loop's slots have the connections, the loop thread needs only counters. */
+static _Thread_local int on_event_loop;
+
 static int pg_thread_init(struct tp__workload *w, struct tp__wthread *t)
 {
+    if (on_event_loop)
+        return 0; /* t->data stays NULL */
     struct pg_thread *pt = calloc(1, sizeof(*pt));
     if (pt == NULL)
         return -ENOMEM;
@@ -457,6 +477,7 @@ static int pg_loop_init(void *ctx, int loop_index, void **loop)
     struct pg_loop *pl = malloc(sizeof(*pl));
     if (pl == NULL)
         return -ENOMEM;
+    on_event_loop = 1; /* no connection of its own: it would carry nothing */
     tp__workload_thread_start(w, loop_index);
     pl->w = w;
     pl->wt = tp__wthread_get(w);
