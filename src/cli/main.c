@@ -245,6 +245,8 @@ static int program_source(const struct tp_cli_opts *o, struct tp_sweep_opts *so)
     if (o->program.command == NULL)
         return TP_EXIT_OK;
     int rc = tp_program_source_create(&so->source, &o->program, why, sizeof why);
+    if (tp_program_build_like(o->program.command))
+        so->rule_kinds |= TP_RULE_FOR_BUILDS; /* ninja's cores + 2 as a row and, racing, a point */
     if (rc == -EINVAL) {
         tp_cli_usage_error("%s", why);
         return TP_EXIT_USAGE;
