@@ -1018,6 +1018,11 @@ TP_EXTERN const struct tp_program_point *tp_program_point_find(const struct tp_r
  * (TP_RULE_FOR_BUILDS) applies. 0 otherwise, NULL included. */
 TP_EXTERN int tp_program_build_like(const char *command);
 
+/* What the throughput of a program's runs counts (static): "metric" when a
+ * metric is read from its output, else "units/s" with work units per run,
+ * else "runs/s". */
+TP_EXTERN const char *tp_program_unit(int has_metric, uint64_t work);
+
 /* Frees a struct tp_program_result's contents and the struct itself. */
 TP_EXTERN void tp_program_result_free(struct tp_program_result *pr);
 

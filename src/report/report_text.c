@@ -151,9 +151,9 @@ const char *tp__report_rate_unit(const struct tp_result *r)
     const struct tp_program_result *pr = r->program;
     if (pr == NULL)
         return "tasks/s";
-    if (pr->metric != NULL)
-        return pr->metric_lower ? "1/metric" : "metric";
-    return pr->work > 0 ? "units/s" : "runs/s";
+    if (pr->metric != NULL && pr->metric_lower)
+        return "1/metric"; /* the column shows 1 / metric: higher is better */
+    return tp_program_unit(pr->metric != NULL, pr->work);
 }
 
 const char *tp__report_item_noun(const struct tp_result *r)
