@@ -606,12 +606,8 @@ struct tp_rule_row {
     double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
 };
 
-/* Every report's three rows (TP_N_RULES), and struct tp_result.rules
- * (TP_N_RULE_ROWS) with a fourth for a pool of connections (pg): HikariCP's
- * and the PostgreSQL wiki's 2 x server cores + spindles, when
- * workload.server_cores is set (its key is NULL otherwise). */
-#define TP_N_RULES 3
-#define TP_N_RULE_ROWS (TP_N_RULES + 1)
+#define TP_N_RULES 3   /* the rows every report shows: the first TP_N_RULES of tp_rule_specs */
+#define TP_MAX_RULES 8 /* room for those and the rows of a kind of job (enum tp_rule_for) */
 
 /* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
 struct tp_model {
@@ -648,7 +644,10 @@ struct tp_result {
     int pick;   /* the recommendation: smallest threads in the band, -1 if none */
     int n_band; /* points in the band */
     double band_lo_multiplier, band_hi_multiplier;
-    struct tp_rule_row rules[TP_N_RULE_ROWS];
+    struct tp_rule_row rules[TP_MAX_RULES]; /* n_rules of them: the TP_N_RULES rows, then the kind's */
+    int n_rules;
+    unsigned rule_kinds; /* enum tp_rule_for bits beyond TP_RULE_FOR_POOLS whose rules apply (set by the sweep
+                          * from tp_sweep_opts.rule_kinds; read back from the rows a document holds) */
     struct tp_model model;
 
     int partial;               /* 1 when interrupted: some points were not measured */
@@ -783,6 +782,8 @@ struct tp_sweep_opts {
     const double *multipliers; /* the grid; NULL = tp_default_multipliers */
     size_t n_multipliers;
     int include_rules;         /* add the rule-of-thumb points to the plan */
+    unsigned rule_kinds;       /* enum tp_rule_for bits: whose rules apply besides every pool's (TP_RULE_FOR_BUILDS
+                                * for a make-like --run: tp_program_build_like); copied to the result */
     enum tp_strategy strategy; /* grid: the list as given; adaptive: coarse pass + refinement */
     double resolution;         /* adaptive: stop refining at this fraction of the pick's threads (0.1) */
     double tolerance;          /* band margin: a point whose interval reaches (1 - tolerance) x the
@@ -875,8 +876,9 @@ TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *r
  * parallelism, cores + 2, for make-like jobs).
  * ---------------------------------------------------------------------- */
 enum tp_rule_for {
-    TP_RULE_FOR_POOLS = 1u << 0,  /* any pool (every report's rows) */
-    TP_RULE_FOR_BUILDS = 1u << 1, /* build jobs: make -j, ninja -j (tp_program_build_like) */
+    TP_RULE_FOR_POOLS = 1u << 0,       /* any pool (every report's rows) */
+    TP_RULE_FOR_BUILDS = 1u << 1,      /* build jobs: make -j, ninja -j (tp_program_build_like) */
+    TP_RULE_FOR_CONNECTIONS = 1u << 2, /* pools of connections to a server (pg): set by the sweep */
 };
 
 struct tp_rule_spec {
@@ -885,11 +887,24 @@ struct tp_rule_spec {
     double per_core;
     int add;
     int cap;
-    unsigned applies; /* enum tp_rule_for bits */
+    unsigned applies;       /* enum tp_rule_for bits */
+    const char *short_name; /* for a plot's key: "m = 5 (TPE <= 3.7)" */
+    /* 1: cores are the server's (workload.server_cores) and add gains its
+     * spindles (workload.spindles): HikariCP's 2 x server cores + spindles. */
+    int of_server;
 };
 
 TP_EXTERN extern const struct tp_rule_spec tp_rule_specs[];
 TP_EXTERN extern const size_t tp_n_rule_specs;
+
+/* 1 when the rule applies to a job of the given enum tp_rule_for kinds
+ * (TP_RULE_FOR_POOLS rules always do). */
+TP_EXTERN int tp_rule_applies(const struct tp_rule_spec *rule, unsigned kinds);
+
+/* The rule's thread count for workload w (may be NULL) on cores: for a
+ * rule of_server, 2 x w->server_cores + w->spindles style (the server's
+ * cores when w gives them, else cores); else tp_rule_threads. */
+TP_EXTERN int tp_rule_threads_for(const struct tp_rule_spec *rule, int cores, const struct tp_workload_params *w);
 
 /* The rule's thread count on cores (>= 1); 1 for a NULL rule or cores < 1. */
 TP_EXTERN int tp_rule_threads(const struct tp_rule_spec *rule, int cores);
@@ -1055,6 +1070,11 @@ TP_EXTERN const struct tp_program_point *tp_program_point_find(const struct tp_r
  * gmake, bmake, ninja or samu, or it is `cmake --build`): ninja's rule
  * (TP_RULE_FOR_BUILDS) applies. 0 otherwise, NULL included. */
 TP_EXTERN int tp_program_build_like(const char *command);
+
+/* What the throughput of a program's runs counts (static): "metric" when a
+ * metric is read from its output, else "units/s" with work units per run,
+ * else "runs/s". */
+TP_EXTERN const char *tp_program_unit(int has_metric, uint64_t work);
 
 /* Frees a struct tp_program_result's contents and the struct itself. */
 TP_EXTERN void tp_program_result_free(struct tp_program_result *pr);

@@ -192,7 +192,7 @@ static json_t *json_recommendation(struct tp__jb *b, const struct tp_result *r)
 static json_t *json_rules(struct tp__jb *b, const struct tp_result *r)
 {
     json_t *a = json_array();
-    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->key == NULL)
             continue;

@@ -15,7 +15,9 @@
 #include "file.h"
 #include "format.h"
 #include "plot.h"
+#include "report_text.h"
 #include "stats.h"
+#include "vec.h"
 #include "workload.h"
 
 #define DEFAULT_WIDTH 1280
@@ -74,10 +76,10 @@ static void latency_unit(const struct tp_result *r, const char **unit, double *d
 static void title_text(char *buf, size_t len, const struct tp_result *r)
 {
     char wl[256];
-    tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(buf, len, "tune-pool %s: workload %s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
-             wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model,
-             r->topo.cpu_model[0] ? ")" : "");
+    int program = tp__report_subject_text(wl, sizeof wl, r); /* "io: wait 2 ms + compute 100 us per task" */
+    snprintf(buf, len, "tune-pool %s: %s%s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
+             program ? "" : "workload ", wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "",
+             r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
     if (r->partial)
         snprintf(buf + strlen(buf), len - strlen(buf), " - PARTIAL run");
 }
@@ -99,9 +101,10 @@ static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
         if (r->points[i].threads > thi)
             thi = r->points[i].threads;
     }
-    int n = snprintf(buf, len, "pick: m = %s -> %d thread%s, %.0f tasks/s [%.0f, %.0f]; ",
-                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), p->tput_median,
-                     p->tput_ci_lo, p->tput_ci_hi);
+    const char *fmt = r->program != NULL ? "pick: m = %s -> %d thread%s, %.3g %s [%.3g, %.3g]; "
+                                         : "pick: m = %s -> %d thread%s, %.0f %s [%.0f, %.0f]; ";
+    int n = snprintf(buf, len, fmt, tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads),
+                     p->tput_median, tp__report_rate_unit(r), p->tput_ci_lo, p->tput_ci_hi);
     if (n < 0 || (size_t)n >= len)
         return;
     if (r->n_band <= 1)
@@ -258,7 +261,7 @@ static void write_axes(const struct script *s)
     tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
     write_x2tics(f, r);
-    snprintf(line, sizeof line, "throughput (tasks/s): median and %s interval", s->level);
+    snprintf(line, sizeof line, "throughput (%s): median and %s interval", tp__report_rate_unit(r), s->level);
     fputs("set ylabel ", f);
     tp__gp_string(f, line);
     snprintf(line, sizeof line, "p99 task latency (%s)", s->lat_unit);
@@ -312,6 +315,15 @@ static void write_marks(const struct script *s)
             r->model.multiplier, r->model.multiplier, COLOUR_MODEL);
 }
 
+/* The rule's short name for the key (its spec's), or its full name. */
+static const char *rule_short_name(const struct tp_rule_row *row)
+{
+    for (size_t s = 0; s < tp_n_rule_specs; s++)
+        if (strcmp(tp_rule_specs[s].key, row->key) == 0 && tp_rule_specs[s].short_name != NULL)
+            return tp_rule_specs[s].short_name;
+    return row->name != NULL ? row->name : row->key;
+}
+
 /* The rule's measured point, or NULL when it has none to draw. */
 static const struct tp_point *rule_point(const struct tp_result *r, int k)
 {
@@ -327,7 +339,7 @@ static int write_marker_blocks(const struct script *s)
 {
     const struct tp_result *r = s->r;
     FILE *f = s->f;
-    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_point *p = rule_point(r, k);
         if (p != NULL)
             fprintf(f, "$rule_%s << EOD\n%.10g %.10g\nEOD\n", r->rules[k].key, p->multiplier, p->tput_median);
@@ -385,20 +397,17 @@ static void plot_markers(const struct script *s, int n_failed)
     static const struct {
         int pt;
         const char *colour;
-        const char *short_name;
-    } rule_style[TP_N_RULE_ROWS] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
-                                     { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
-                                     { 5, "#8c564b", "m = 1 (CPU rule)" },
-                                     { 11, "#e377c2", "2 x server cores + spindles" } };
+    } rule_style[] = { { 9, "#ff7f0e" }, { 13, "#17becf" }, { 5, "#8c564b" }, { 11, "#bcbd22" }, { 15, "#e377c2" } };
     const struct tp_result *r = s->r;
     FILE *f = s->f;
     char line[512], m[32];
-    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         if (rule_point(r, k) == NULL)
             continue;
+        size_t st = (size_t)k % TP__ARRAY_LEN(rule_style);
         fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.6 lw 2 lc rgb \"%s\" title ", r->rules[k].key,
-                rule_style[k].pt, rule_style[k].colour);
-        snprintf(line, sizeof line, "%s: %.2f of pick", rule_style[k].short_name, r->rules[k].fraction);
+                rule_style[st].pt, rule_style[st].colour);
+        snprintf(line, sizeof line, "%s: %.2f of pick", rule_short_name(&r->rules[k]), r->rules[k].fraction);
         tp__gp_string(f, line);
     }
     if (s->pick_ok) {

@@ -357,17 +357,6 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
-void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULE_ROWS])
-{
-    threads[0] = 5 * cores;
-    threads[1] = cores + 4 < 32 ? cores + 4 : 32;
-    threads[2] = cores;
-    /* HikariCP's "About Pool Sizing" and the PostgreSQL wiki's "Number Of
-     * Database Connections": connections = (core_count x 2) +
-     * effective_spindle_count, the cores being the database server's. */
-    threads[3] = w != NULL && w->server_cores > 0 ? 2 * (int)w->server_cores + (int)w->spindles : 0;
-}
-
 double tp__point_cpu_ns_per_task(const struct tp_point *p)
 {
     double cpu = 0, tasks = 0;
@@ -380,30 +369,22 @@ double tp__point_cpu_ns_per_task(const struct tp_point *p)
 
 static void fill_rules(struct tp_result *r)
 {
-    static const struct {
-        const char *key, *name;
-    } rule_text[TP_N_RULE_ROWS] = {
-        { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)" },
-        { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)" },
-        { "cpu", "m = 1 (CPU rule: one thread per core)" },
-        { "hikari", "2 x server cores + spindles (HikariCP, PG wiki)" },
-    };
-    int cores = r->cores, threads[TP_N_RULE_ROWS];
-    tp__rule_threads(cores, &r->workload, threads);
-
-    for (int k = 0; k < TP_N_RULE_ROWS; k++) {
-        struct tp_rule_row *row = &r->rules[k];
-        memset(row, 0, sizeof *row);
-        row->point = -1;
-        if (threads[k] == 0)
-            continue; /* a rule this workload has no row for */
-        row->key = rule_text[k].key;
-        row->name = rule_text[k].name;
-        row->threads = threads[k];
-        row->multiplier = cores > 0 ? (double)threads[k] / cores : 0.0;
+    int cores = r->cores;
+    memset(r->rules, 0, sizeof r->rules);
+    r->n_rules = 0;
+    for (size_t s = 0; s < tp_n_rule_specs && r->n_rules < TP_MAX_RULES; s++) {
+        const struct tp_rule_spec *spec = &tp_rule_specs[s];
+        if (!tp_rule_applies(spec, r->rule_kinds))
+            continue;
+        struct tp_rule_row *row = &r->rules[r->n_rules++];
+        int threads = tp_rule_threads_for(spec, cores, &r->workload);
+        row->key = spec->key;
+        row->name = spec->name;
+        row->threads = threads;
+        row->multiplier = cores > 0 ? (double)threads / cores : 0.0;
         row->point = -1;
         for (size_t i = 0; i < r->n_points; i++) {
-            if (r->points[i].threads == threads[k] && point_usable(&r->points[i])) {
+            if (r->points[i].threads == threads && point_usable(&r->points[i])) {
                 row->point = (int)i;
                 break;
             }

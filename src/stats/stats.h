@@ -64,13 +64,6 @@ enum tp__model_verdict {
 #define TP__MODEL_TOLERANCE 0.25
 enum tp__model_verdict tp__model_verdict(const struct tp_result *r);
 
-/* The rule-of-thumb thread counts on `cores` cores, in the order of
- * result->rules: m = 5 (ThreadPoolExecutor <= 3.7), min(32, cores + 4)
- * (ThreadPoolExecutor >= 3.8), m = 1 (one thread per core), and for a
- * pool of connections (w->server_cores > 0) 2 x server cores + spindles;
- * 0 for a rule that does not apply. w may be NULL. */
-void tp__rule_threads(int cores, const struct tp_workload_params *w, int threads[TP_N_RULE_ROWS]);
-
 /* Process CPU time per task over the point's repetitions, ns (the sum of
  * their cpu_s over the sum of their tasks: the task, the kernel and the
  * pool); NaN when no task was counted. */

@@ -67,11 +67,10 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
 {
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
-    int rule_threads[TP_N_RULE_ROWS];
-    struct tp_workload_params wl = opts->workload;
+    size_t cap = nm + (opts->include_rules ? tp_n_rule_specs : 0);
+    struct tp_workload_params wl = opts->workload; /* with the server's cores a rule may use */
     tp__workload_defaults(&wl, cores);
-    tp__rule_threads(cores, &wl, rule_threads);
-    size_t cap = nm + (opts->include_rules ? TP_N_RULE_ROWS : 0);
+    unsigned kinds = opts->rule_kinds | tp__workload_rule_kinds(&wl);
 
     *out = NULL;
     *n = 0;
@@ -96,12 +95,13 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
         k++;
     }
     if (opts->include_rules) {
-        for (int r = 0; r < TP_N_RULE_ROWS; r++) {
+        for (size_t r = 0; r < tp_n_rule_specs; r++) {
+            int t = tp_rule_threads_for(&tp_rule_specs[r], cores, &wl);
             /* A rule size above the cap is not measured (its row says so). */
-            if (rule_threads[r] == 0 || (opts->max_threads > 0 && rule_threads[r] > opts->max_threads))
+            if (!tp_rule_applies(&tp_rule_specs[r], kinds) || (opts->max_threads > 0 && t > opts->max_threads))
                 continue;
-            pts[k].threads = rule_threads[r];
-            pts[k].multiplier = (double)rule_threads[r] / cores;
+            pts[k].threads = t;
+            pts[k].multiplier = (double)t / cores;
             pts[k].origin = TP_ORIGIN_RULE;
             k++;
         }
@@ -510,6 +510,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->confidence = opts->confidence;
     out->seed = opts->seed;
     out->strategy = opts->multipliers == NULL ? opts->strategy : TP_STRATEGY_GRID;
+    out->rule_kinds = opts->rule_kinds | tp__workload_rule_kinds(&out->workload);
     out->resolution = opts->resolution > 0 ? opts->resolution : TP_DEFAULT_RESOLUTION;
     out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;

@@ -124,6 +124,12 @@ void tp__workload_defaults(struct tp_workload_params *p, int cores)
         p->server_cores = (uint32_t)cores;
 }
 
+unsigned tp__workload_rule_kinds(const struct tp_workload_params *p)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    return ops != NULL && ops->connection_pool ? TP_RULE_FOR_CONNECTIONS : 0;
+}
+
 void tp__workload_observe_start(struct tp__workload *w)
 {
     if (w->ops != NULL && w->ops->observe_start != NULL)

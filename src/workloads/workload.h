@@ -165,6 +165,9 @@ void tp__workload_thread_start(struct tp__workload *w, int worker_index);
 /* For the sweep: p with what its kind fills in by default (a pool of
  * connections: server_cores = cores when not given). */
 void tp__workload_defaults(struct tp_workload_params *p, int cores);
+/* The enum tp_rule_for bits p's kind adds to the rules of thumb
+ * (TP_RULE_FOR_CONNECTIONS for a pool of connections), else 0. */
+unsigned tp__workload_rule_kinds(const struct tp_workload_params *p);
 
 /* The first thread_init failure, or 0. */
 int tp__workload_thread_error(struct tp__workload *w);
