@@ -5,8 +5,9 @@
  * The pool of threads is the connection pool. Each worker opens its own
  * connection in thread_init (so connecting is never timed), prepares every
  * statement of the mix on it (PQprepare, once per connection) and closes it
- * in thread_fini; task i runs statement i % n with PQexecPrepared, its
- * {task} bound as the text parameter $1 = i. A connection the server
+ * in thread_fini; task i runs statement i % n, its
+ * {task} bound as the text parameter $1 = i (sent with PQsendQueryPrepared
+ * and read back before poll() is asked: see exec_stmt). A connection the server
  * refuses (max_connections reached, a bad password) fails thread_init with
  * libpq's message (tp__workload_fail_detail), and so the point, which shows
  * that message; the sweep goes on with the other sizes. A statement that
@@ -38,6 +39,7 @@
 #include <time.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -274,6 +276,38 @@ static int result_ok(const PGresult *r)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY;
 }
 
+/* Takes the results of the statement in flight on c as far as they have
+ * come, never waiting (PQconsumeInput reads what the socket holds): 1 when
+ * all are in (*ok cleared by a failed one), 0 when more must come first,
+ * -1 when the connection broke. */
+static int take_results(PGconn *c, int *ok)
+{
+    if (PQconsumeInput(c) == 0)
+        return -1;
+    while (!PQisBusy(c)) {
+        PGresult *r = PQgetResult(c);
+        if (r == NULL)
+            return 1;
+        *ok &= result_ok(r);
+        PQclear(r);
+    }
+    return 0;
+}
+
+/* Runs statement k with its parameter on c, blocking: 1 when it succeeded.
+ * The reply is read before poll() is asked (as pgbench does), so a reply
+ * already there costs no wait: PQexecPrepared polls first, every time. */
+static int exec_stmt(PGconn *c, const char *name, int n_params, const char *const *vals)
+{
+    int ok = 1, rc = PQsendQueryPrepared(c, name, n_params, vals, NULL, NULL, 0) ? 0 : -1;
+    while (rc == 0 && (rc = take_results(c, &ok)) == 0) {
+        struct pollfd pfd = { .fd = PQsocket(c), .events = POLLIN };
+        if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+            rc = -1;
+    }
+    return rc == 1 && ok;
+}
+
 static void pg_task(struct tp__workload *w, uint64_t index)
 {
     const struct pg_state *s = w->state;
@@ -289,9 +323,7 @@ static void pg_task(struct tp__workload *w, uint64_t index)
     stmt_name(name, sizeof name, k);
     snprintf(arg, sizeof arg, "%" PRIu64, index);
     const char *vals[1] = { arg };
-    PGresult *r = PQexecPrepared(pt->conn, name, s->q.q[k].n_params, vals, NULL, NULL, 0);
-    tp__wthread_count(t, r != NULL && result_ok(r), 0);
-    PQclear(r);
+    tp__wthread_count(t, exec_stmt(pt->conn, name, s->q.q[k].n_params, vals), 0);
     if (PQstatus(pt->conn) != CONNECTION_OK)
         pt->broken = 1;
 }
@@ -549,15 +581,9 @@ static enum tp__evloop_next slot_progress(struct pg_slot *s)
         s->flushing = 0;
     }
     for (;;) {
-        if (PQconsumeInput(s->conn) == 0)
-            return slot_done(s, 0);
-        while (!PQisBusy(s->conn)) {
-            PGresult *r = PQgetResult(s->conn);
-            if (r == NULL)
-                return slot_done(s, s->ok);
-            s->ok &= result_ok(r);
-            PQclear(r);
-        }
+        int rc = take_results(s->conn, &s->ok);
+        if (rc != 0)
+            return slot_done(s, rc > 0 && s->ok);
         if (!more_to_read(s->conn))
             return TP__EVLOOP_FD; /* the next EPOLLIN edge brings the rest */
     }
