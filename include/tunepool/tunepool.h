@@ -658,6 +658,10 @@ struct tp_executor_verdict {
  * (out->valid = 0) when either has no pick. */
 TP_EXTERN int tp_executor_compare(const struct tp_result *r, struct tp_executor_verdict *out);
 
+/* The documents' "$schema": this prefix and the kind ("sweep", "online"),
+ * the $id of share/tunepool/schema/<kind>.schema.json. */
+#define TP_SCHEMA_ID_PREFIX "urn:tune-pool:schema:"
+
 /* Frees what result owns (not result itself). Safe on a zeroed struct. */
 TP_EXTERN void tp_result_free(struct tp_result *result);
 

@@ -261,6 +261,7 @@ static json_t *json_document(const struct tp_result *r)
 {
     struct tp__jb b = { 1 };
     json_t *root = json_object(), *wl = json_object(), *points = json_array();
+    tp__jput(&b, root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "sweep")); /* schema/sweep.schema.json's $id */
     tp__jput(&b, root, "tool", json_string("tune-pool"));
     tp__jput(&b, root, "version", tp__json_str_or_null(r->version[0] ? r->version : TP_VERSION_STRING));
     tp__jput(&b, root, "schema", json_integer(1));
