@@ -321,7 +321,9 @@ static void write_axes(const struct script *s)
     }
     fprintf(f, "set grid xtics ytics lc rgb \"#dddddd\"\nset border %d\n", s->no_p99 ? 3 : 11);
     /* The key under the plot, two entries a row: beside it, it took 40% of the width. */
-    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font \",9\"\n", f);
+    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font "
+          "\",9\"\n",
+          f);
     fprintf(f, "set tmargin 6\nset bmargin %d\n", 4 + (key_entries(s) + 1) / 2);
     fputs("set offsets graph 0.03, graph 0.03, graph 0.08, 0\n", f);
     /* The x range: the measured multipliers with a margin, so that no point sits on the frame. */
