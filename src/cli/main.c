@@ -175,9 +175,11 @@ static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *
         snprintf(reps, sizeof(reps), "%d repetition%s per point", o->repeat, tp_cli_plural(o->repeat));
     else
         snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o->repeat_max);
-    fprintf(stderr, "%s: %d core%s (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
-            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name,
-            tp_strategy_name(o->strategy), reps);
+    if (o->program.command != NULL && o->strategy == TP_STRATEGY_RACE)
+        snprintf(reps, sizeof(reps), "at most %d timed runs", o->max_runs > 0 ? o->max_runs : TP_RACE_DEFAULT_MAX_RUNS);
+    fprintf(stderr, "%s: %d core%s (%s); %s %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
+            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source),
+            o->program.command != NULL ? "program" : "workload", name, tp_strategy_name(o->strategy), reps);
 }
 
 /* The pool's sweep (unless --executor=async), then the event loops' beside
