@@ -150,6 +150,12 @@ TP_EXTERN int tp_host_facts_string(const struct tp_host *h, char *buf, size_t le
  * with '.'; else 0. */
 TP_EXTERN int tp_host_class_valid(const char *name);
 
+/* The "host" object of a results document (docs/results-format.md) as
+ * compact JSON text, for documents of the caller's (the --online one):
+ * malloc'd, free() it. "null" when h has no class_key; NULL when out of
+ * memory or h is NULL. */
+TP_EXTERN char *tp_host_json(const struct tp_host *h);
+
 /* ------------------------------------------------------------------------
  * Pool: a pthread pool built to never be the bottleneck it measures.
  * ---------------------------------------------------------------------- */
@@ -584,6 +590,11 @@ struct tp_model {
 struct tp_result {
     char version[16];
     struct tp_topology topo;
+    /* The machine the result came from (README: Host classes): filled by
+     * the sweep (tp_sweep_opts.host, else this machine's facts); read back
+     * from the document's "host" (all zero for a document without one:
+     * class_key is then ""). */
+    struct tp_host host;
     int cores; /* cores the multipliers refer to (topo.effective_cores) */
     struct tp_workload_params workload;
     int repeat;        /* repetitions per point; 0 = auto */
@@ -764,6 +775,10 @@ struct tp_sweep_opts {
     /* TP_STRATEGY_RACE: at most this many repetitions over the whole search
      * (warm-ups not counted); 0 = TP_RACE_DEFAULT_MAX_RUNS. */
     int max_runs;
+    /* The host facts the result carries (result.host): NULL = this
+     * machine's (tp_host_describe, the derived class key). Tests and the
+     * golden reports pass fixed facts; the CLI passes --host-class's. */
+    const struct tp_host *host;
 };
 
 /* The default multiplier grid and its length. */

@@ -313,7 +313,10 @@ static int run(const struct tp_cli_opts *o)
         return code;
     struct tp_cli_progress ps;
     struct tp_sweep_opts so;
+    struct tp_host host;
     sweep_opts_from(o, &ps, &so);
+    if (tp_host_describe(&host, &topo, o->host_class) == 0) /* --host-class was checked when parsed */
+        so.host = &host;
     if (!o->online) {
         if ((code = program_source(o, &so)) == TP_EXIT_OK)
             code = measure(o, &so, &topo, &ps);

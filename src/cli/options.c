@@ -235,7 +235,10 @@ static void usage_cores(FILE *f)
 {
     fputs("Cores:\n"
           "  --cores=N              use N cores instead of detecting them\n"
-          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n",
+          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
+          "  --host-class=NAME      label the results' host class NAME instead of\n"
+          "                         the key derived from the host's facts (README:\n"
+          "                         Host classes; letters, digits, '-', '_', '.')\n",
           f);
 }
 
@@ -331,6 +334,7 @@ enum long_only {
     OPT_SEED,
     OPT_CORES,
     OPT_CORE_UNIT,
+    OPT_HOST_CLASS,
     OPT_FORMAT,
     OPT_OUTPUT_DIR,
     OPT_NAME,
@@ -396,6 +400,7 @@ static const struct option long_options[] = {
     { "seed", required_argument, NULL, OPT_SEED },
     { "cores", required_argument, NULL, OPT_CORES },
     { "core-unit", required_argument, NULL, OPT_CORE_UNIT },
+    { "host-class", required_argument, NULL, OPT_HOST_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
     { "name", required_argument, NULL, OPT_NAME },
@@ -767,6 +772,14 @@ static int parse_objective_option(struct parse *st, int c)
             o->unit = TP_UNIT_CORE;
         else
             return tp_cli_bad(st->err, st->errlen, "--core-unit: unknown unit '%s' (expected pu or core)", arg);
+        return 0;
+    case OPT_HOST_CLASS:
+        if (!tp_host_class_valid(arg))
+            return tp_cli_bad(st->err, st->errlen,
+                              "--host-class: '%s' is not a class name (1 to %d letters, digits, '-', '_', '.'; not "
+                              "starting with '.')",
+                              arg, TP_HOST_CLASS_MAX - 1);
+        o->host_class = arg;
         return 0;
     }
     return NOT_MINE;

@@ -96,6 +96,17 @@ static const json_t *get_obj(struct reader *rd, const json_t *obj, const char *k
     return v;
 }
 
+/* A cores source by its name; hwloc when unknown or absent. */
+static enum tp_cores_source source_by_name(const char *name)
+{
+    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
+        const char *n = tp_cores_source_name((enum tp_cores_source)s);
+        if (name != NULL && n != NULL && strcmp(name, n) == 0)
+            return (enum tp_cores_source)s;
+    }
+    return TP_CORES_HWLOC;
+}
+
 static void read_topology(struct reader *rd, const json_t *t, struct tp_topology *topo)
 {
     const json_t *hw = json_object_get(t, "hwloc"), *q = json_object_get(t, "quota");
@@ -103,12 +114,7 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->effective_cores = (int)get_int(rd, t, "effective_cores", "topology", 1);
     topo->allowed_cores = (int)get_int(rd, t, "allowed_cores", "topology", 0);
     topo->unit = unit != NULL && strcmp(unit, "core") == 0 ? TP_UNIT_CORE : TP_UNIT_PU;
-    topo->source = TP_CORES_HWLOC;
-    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
-        const char *n = tp_cores_source_name((enum tp_cores_source)s);
-        if (src != NULL && n != NULL && strcmp(src, n) == 0)
-            topo->source = (enum tp_cores_source)s;
-    }
+    topo->source = source_by_name(src);
     if (json_is_object(hw)) {
         topo->hwloc_ok = json_is_true(json_object_get(hw, "ok"));
         topo->hwloc_cores = (int)get_int(rd, hw, "cores", "topology.hwloc", 0);
@@ -126,6 +132,36 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->mem_total_kb = (long)get_int(rd, t, "mem_total_kb", "topology", 0);
     topo->mem_available_kb = (long)get_int(rd, t, "mem_available_kb", "topology", 0);
     copy_str(topo->warning, sizeof topo->warning, get_str(t, "warning"));
+}
+
+/* The host object, when the document has one (older documents do not:
+ * out stays zeroed). Its class names files and Ansible groups, so it must
+ * be a valid class name (tp_host_class_valid). */
+static void read_host(struct reader *rd, const json_t *root, struct tp_host *h)
+{
+    const json_t *o = json_object_get(root, "host");
+    if (o == NULL || json_is_null(o))
+        return;
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "document.host: not an object");
+        return;
+    }
+    const char *cls = get_str(o, "class"), *from = get_str(o, "class_from"), *src = get_str(o, "cores_source");
+    if (!tp_host_class_valid(cls)) {
+        fail(rd, TP_EFORMAT, "host.class: missing or not a class name (letters, digits, '-', '_', '.')");
+        return;
+    }
+    copy_str(h->class_key, sizeof h->class_key, cls);
+    h->class_overridden = from != NULL && strcmp(from, "user") == 0;
+    copy_str(h->hostname, sizeof h->hostname, get_str(o, "hostname"));
+    copy_str(h->cpu_model, sizeof h->cpu_model, get_str(o, "cpu_model"));
+    copy_str(h->kernel, sizeof h->kernel, get_str(o, "kernel"));
+    copy_str(h->arch, sizeof h->arch, get_str(o, "arch"));
+    h->effective_cores = (int)get_int(rd, o, "effective_cores", "host", 0);
+    h->cores_source = source_by_name(src);
+    h->allowed_pus = (int)get_int(rd, o, "allowed_pus", "host", 0);
+    h->quota_cpus = get_num0(rd, o, "quota_cpus", "host");
+    h->mem_gib = (long)get_int(rd, o, "mem_gib", "host", 0);
 }
 
 /* The error code behind a failed point's reason text (only its text is stored). */
@@ -418,6 +454,7 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         return;
     }
     read_topology(rd, topo, &out->topo);
+    read_host(rd, root, &out->host);
     read_workload(rd, wl, &out->workload);
     if (rd->rc != 0)
         return;
