@@ -79,6 +79,7 @@ static void usage_intro(FILE *f)
     fputs("Usage: tune-pool [OPTION]...\n"
           "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
           "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
+          "  or:  tune-pool merge FILE.json|DIR... [--format=FORMAT] [--emit=KIND] [--plot]\n"
           "Measure how throughput changes with a thread pool's size on this machine and\n"
           "recommend the multiplier m (threads = m x cores) for the workload.\n",
           f);
@@ -262,7 +263,8 @@ static void usage_integration(FILE *f)
 {
     fputs("Build integration (README: Into the build):\n"
           "  --emit=KIND            print the recommendation for a build instead of\n"
-          "                         the report: cmake, make, header, env or json;\n"
+          "                         the report: cmake, make, header, env, json or\n"
+          "                         ansible (YAML vars for group_vars/);\n"
           "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
           "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
           "  --from=FILE            read an earlier run's NAME.json instead of\n"
@@ -271,7 +273,8 @@ static void usage_integration(FILE *f)
           "                         gnuplot-nox) into FILE, and its script into FILE\n"
           "                         with .gp           [DIR/NAME.png, or next to --from]\n"
           "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
-          "  compare A.json B.json  show two runs side by side (see Usage above)\n",
+          "  compare A.json B.json  show two runs side by side (see Usage above)\n"
+          "  merge FILES|DIRS       many hosts' results per host class (merge --help)\n",
           f);
 }
 
@@ -824,7 +827,7 @@ static int parse_integration_option(struct parse *st, int c)
     case OPT_EMIT:
         if (tp_emit_parse(arg, &o->emit_format) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", arg);
+                              "--emit: unknown kind '%s' (expected cmake, make, header, env, json or ansible)", arg);
         o->emit = 1;
         return 0;
     case OPT_FROM:

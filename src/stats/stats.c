@@ -501,6 +501,72 @@ static int fill_noise(struct tp_result *r)
     return 0;
 }
 
+void tp__band_select(struct tp__band_item *items, size_t n, double tolerance, struct tp__band_out *out)
+{
+    out->best = out->pick = -1;
+    out->n_band = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].in_band = 0;
+        if (items[i].usable && (out->best < 0 || items[i].median > items[out->best].median))
+            out->best = (int)i; /* strict >: a tie goes to the earlier (fewer threads) */
+    }
+    if (out->best < 0)
+        return;
+    /* The floor: the highest low end of any eligible interval, the level
+     * some point certainly reaches. A point whose high end is below it is
+     * certainly worse than that point; every other point is in the band.
+     * With a quiet best this is the best's own low end; a noisy best (a
+     * wide interval) cannot drag the floor down and widen the band. */
+    double floor_lo = items[out->best].ci_lo;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].usable && items[i].ci_lo > floor_lo)
+            floor_lo = items[i].ci_lo;
+    /* The practical margin: repetitions within one run share the machine's
+     * state, so their interval can be narrower than the difference between
+     * two runs; a point within `tolerance` of the floor does the same work
+     * for practical purposes. */
+    double tol = tolerance > 0 && tolerance < 1 ? tolerance : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].usable || !(items[i].ci_hi >= floor_lo * (1.0 - tol)))
+            continue;
+        items[i].in_band = 1;
+        if (out->pick < 0)
+            out->pick = (int)i; /* in order: the first is the fewest threads */
+        out->n_band++;
+    }
+}
+
+/* The band and pick of r (its best is set): tp__band_select over the
+ * usable, not excluded points, the in-band flags and multipliers copied back. */
+static int mark_band(struct tp_result *r)
+{
+    struct tp__band_item *items = malloc(r->n_points * sizeof *items);
+    if (items == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        items[i] =
+            (struct tp__band_item){ p->tput_median, p->tput_ci_lo, p->tput_ci_hi, point_usable(p) && !p->excluded, 0 };
+    }
+    struct tp__band_out band;
+    tp__band_select(items, r->n_points, r->tolerance, &band);
+    r->best = band.best;
+    r->pick = band.pick;
+    r->n_band = band.n_band;
+    for (size_t i = 0; i < r->n_points; i++) {
+        struct tp_point *p = &r->points[i];
+        p->in_band = items[i].in_band;
+        if (!p->in_band)
+            continue;
+        if (r->band_lo_multiplier == 0.0 || p->multiplier < r->band_lo_multiplier)
+            r->band_lo_multiplier = p->multiplier;
+        if (p->multiplier > r->band_hi_multiplier)
+            r->band_hi_multiplier = p->multiplier;
+    }
+    free(items);
+    return 0;
+}
+
 /* The band: "indistinguishable from the best" means the point's 95%
  * bootstrap percentile interval of the median reaches the highest low end
  * of all the intervals (usually the best point's own): no point is certainly
@@ -544,37 +610,8 @@ int tp_analyze(struct tp_result *r)
     if ((rc = fill_noise(r)) < 0)
         return rc;
 
-    if (r->best >= 0) {
-        /* The floor: the highest low end of any eligible interval, the level
-         * some point certainly reaches. A point whose high end is below it is
-         * certainly worse than that point; every other point is in the band.
-         * With a quiet best this is the best's own low end; a noisy best
-         * (a wide interval) cannot drag the floor down and widen the band. */
-        double floor_lo = r->points[r->best].tput_ci_lo;
-        /* The practical margin: repetitions within one run share the
-         * machine's state, so their interval can be narrower than the
-         * difference between two runs; a point within `tolerance` of the
-         * floor does the same work for practical purposes. */
-        double tol = r->tolerance > 0 && r->tolerance < 1 ? r->tolerance : 0.0;
-        for (size_t i = 0; i < r->n_points; i++) {
-            const struct tp_point *p = &r->points[i];
-            if (point_usable(p) && !p->excluded && p->tput_ci_lo > floor_lo)
-                floor_lo = p->tput_ci_lo;
-        }
-        for (size_t i = 0; i < r->n_points; i++) {
-            struct tp_point *p = &r->points[i];
-            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo * (1.0 - tol)))
-                continue;
-            p->in_band = 1;
-            if (r->n_band == 0 || p->multiplier < r->band_lo_multiplier)
-                r->band_lo_multiplier = p->multiplier;
-            if (r->n_band == 0 || p->multiplier > r->band_hi_multiplier)
-                r->band_hi_multiplier = p->multiplier;
-            if (r->pick < 0)
-                r->pick = (int)i; /* sorted by threads: the first is the fewest */
-            r->n_band++;
-        }
-    }
+    if (r->best >= 0 && (rc = mark_band(r)) < 0)
+        return rc;
 
     fill_rules(r);
     if (r->best < 0) {
