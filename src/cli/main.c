@@ -10,6 +10,7 @@
 
 #include "async_run.h"
 #include "integrate.h"
+#include "merge_cmd.h"
 #include "completion.h"
 #include "msg.h"
 #include "online_run.h"
@@ -338,6 +339,8 @@ int main(int argc, char **argv)
         return tp_cli_completion_command(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return tp_cli_compare(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+        return tp_cli_merge(argc - 1, argv + 1);
     struct tp_cli_opts o;
     char err[512];
     int code;

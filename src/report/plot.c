@@ -49,6 +49,17 @@ void tp__gp_string(FILE *f, const char *s)
 
 void tp_plot_write_string(FILE *f, const char *s) { tp__gp_string(f, s); }
 
+void tp__gp_terminal(FILE *f, enum tp_plot_format format, int width, int height)
+{
+    if (format == TP_PLOT_SVG)
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", width,
+                height);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
+                height);
+    fputs("set output tp_output\n", f);
+}
+
 /* The unit the p99 axis uses: the one in which the largest p99 reads best. */
 static void latency_unit(const struct tp_result *r, const char **unit, double *div)
 {
@@ -227,13 +238,7 @@ static void write_preamble(const struct script *s, const struct tp_plot_opts *o,
     fputs("if (!exists(\"tp_output\")) tp_output = ", f);
     tp__gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
     fputc('\n', f);
-    if (o->format == TP_PLOT_SVG)
-        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", width,
-                height);
-    else
-        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
-                height);
-    fputs("set output tp_output\n", f);
+    tp__gp_terminal(f, o->format, width, height);
 }
 
 /* The title, the axes with their labels, ranges and tics, the grid and the key. */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "results_read.h"
 #include "vec.h"
 
 /* Bounds on what a document may claim: past them it is not a real run. */
@@ -379,6 +380,10 @@ static void check_kind(struct reader *rd, const json_t *root)
     const char *kind = get_str(root, "kind");
     if (kind != NULL && strcmp(kind, "online") == 0)
         fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
+    else if (kind != NULL && strcmp(kind, "merge") == 0)
+        fail(rd, TP_EFORMAT, "a merged document (tune-pool merge), not one run: use the results it was made from");
+    else if (kind != NULL)
+        fail(rd, TP_EFORMAT, "a document of kind '%s', not a sweep", kind);
 }
 
 /* The sweep's settings: cores, repetitions, strategy, objective, level, seed. */
@@ -463,11 +468,9 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         read_points(rd, points, out);
 }
 
-static int finish(struct reader *rd, json_t *root, struct tp_result *out)
+/* After reading: a failure frees and clears out; otherwise the statistics. */
+static int analyze_read(struct reader *rd, struct tp_result *out)
 {
-    if (rd->rc == 0)
-        read_document(rd, root, out);
-    json_decref(root);
     if (rd->rc != 0) {
         tp_result_free(out);
         memset(out, 0, sizeof *out);
@@ -478,6 +481,25 @@ static int finish(struct reader *rd, json_t *root, struct tp_result *out)
      * document's seed and level: the same data give the same figures. */
     int rc = tp_analyze(out);
     return rc == TP_ENOPOINTS ? 0 : rc;
+}
+
+static int finish(struct reader *rd, json_t *root, struct tp_result *out)
+{
+    if (rd->rc == 0)
+        read_document(rd, root, out);
+    json_decref(root);
+    return analyze_read(rd, out);
+}
+
+int tp__result_from_json(struct tp_result *out, const json_t *root, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    memset(out, 0, sizeof *out);
+    out->best = out->pick = -1;
+    read_document(&rd, root, out);
+    return analyze_read(&rd, out);
 }
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)

@@ -1,0 +1,13 @@
+/* results_read.h - the results reader's entry for a document already parsed (merge reads each file once). */
+#ifndef TP_SRC_RESULTS_READ_H
+#define TP_SRC_RESULTS_READ_H
+
+#include <jansson.h>
+
+#include "tunepool/tunepool.h"
+
+/* tp_result_read of a parsed document root: the same checks, messages and
+ * recomputed statistics. out is freed and cleared on failure. */
+int tp__result_from_json(struct tp_result *out, const json_t *root, char *why, size_t why_len);
+
+#endif
