@@ -240,11 +240,14 @@ static int merge_inputs(struct tp_merge *m, int argc, char **argv, int first)
         tp_cli_usage_error("merge: %s", why);
         return TP_EXIT_USAGE;
     }
-    if (rc == TP_ENOPOINTS) {
-        for (size_t i = 0; i < m->n_skipped; i++)
-            tp_cli_warn("skipped %s: %s", m->skipped[i].path, m->skipped[i].why);
-        tp_cli_error("merge: nothing to merge: none of the %zu input%s is a results file with a host", m->n_skipped,
-                     tp_cli_plural((long long)m->n_skipped));
+    if (rc == TP_ENOPOINTS) { /* one message: every input and why it was skipped */
+        size_t n = 0;
+        why[0] = '\0';
+        for (size_t i = 0; i < m->n_skipped && n < sizeof why; i++)
+            n += (size_t)snprintf(why + n, sizeof why - n, "%s%s: %s", i > 0 ? "; " : "", m->skipped[i].path,
+                                  m->skipped[i].why);
+        tp_cli_error("merge: nothing to merge: none of the %zu input%s is a results file with a host (%s)",
+                     m->n_skipped, tp_cli_plural((long long)m->n_skipped), why);
         return TP_EXIT_RUNTIME;
     }
     if (rc < 0) {
