@@ -1170,7 +1170,7 @@ struct tp_merge_host {
     char *path; /* the file it was read from (owned) */
     struct tp_host host;
     char started[32];   /* "2026-01-01T00:00:00Z", or "" */
-    char *identity;     /* what makes a run the same run: hostname, start, workload and command (owned) */
+    char *identity;     /* what makes a run the same run: hostname, class, start, duration, workload, command (owned) */
     char *workload_sig; /* the workload object and --run command as canonical JSON (owned) */
     int cores;
     int partial;

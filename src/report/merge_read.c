@@ -5,8 +5,8 @@
  * truncated file), is not a sweep document of ours (another tool's, an
  * --online or a merged document, another schema), has no host object, or
  * is the same run as one already added. A run's identity is its hostname,
- * its start (to the second), its duration and its workload with the --run
- * command: the same file fetched twice, or copied under another name, is
+ * its class, its start (to the second), its duration (to the millisecond)
+ * and its workload with the --run command: the same file fetched twice, or copied under another name, is
  * one run; two runs of one host are two. All inputs must hold one workload
  * (kind, parameters, command): tp_merge_finish refuses to mix and says
  * which fields differ.
@@ -121,10 +121,12 @@ static int fill_host(struct tp_merge_host *h, const char *path, const struct tp_
     for (size_t i = 0; i < r->n_points; i++, h->n_points++)
         if (copy_point(&h->points[i], &r->points[i]) < 0)
             return -ENOMEM;
-    size_t len = strlen(h->host.hostname) + strlen(h->started) + strlen(h->workload_sig) + 64;
+    size_t len =
+        strlen(h->host.hostname) + sizeof h->host.class_key + strlen(h->started) + strlen(h->workload_sig) + 64;
     if ((h->identity = malloc(len)) == NULL)
         return -ENOMEM;
-    snprintf(h->identity, len, "%s|%s|%.3f|%s", h->host.hostname, h->started, r->duration_s, h->workload_sig);
+    snprintf(h->identity, len, "%s|%s|%s|%.3f|%s", h->host.hostname, h->host.class_key, h->started, r->duration_s,
+             h->workload_sig);
     return 0;
 }
 
