@@ -199,7 +199,7 @@ static int add_file(struct tp_merge *m, const char *path)
         return skip(m, path, TP_EFORMAT, why, NULL);
     }
     struct tp_result r;
-    int rc = tp__result_from_json(&r, root, why, sizeof why);
+    int rc = tp__result_from_json(&r, root, 0, why, sizeof why);
     if (rc == -ENOMEM)
         why[0] = '\0';
     else if (rc < 0)

@@ -468,15 +468,22 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         read_points(rd, points, out);
 }
 
-/* After reading: a failure frees and clears out; otherwise the statistics. */
-static int analyze_read(struct reader *rd, struct tp_result *out)
+/* After reading: a failure frees and clears out. Returns rd's code. */
+static int analyze_read_failed(struct reader *rd, struct tp_result *out)
 {
     if (rd->rc != 0) {
         tp_result_free(out);
         memset(out, 0, sizeof *out);
         out->best = out->pick = -1;
-        return rd->rc;
     }
+    return rd->rc;
+}
+
+/* After reading: a failure frees and clears out; otherwise the statistics. */
+static int analyze_read(struct reader *rd, struct tp_result *out)
+{
+    if (analyze_read_failed(rd, out) != 0)
+        return rd->rc;
     /* The statistics are recomputed from the raw repetitions with the
      * document's seed and level: the same data give the same figures. */
     int rc = tp_analyze(out);
@@ -491,7 +498,39 @@ static int finish(struct reader *rd, json_t *root, struct tp_result *out)
     return analyze_read(rd, out);
 }
 
-int tp__result_from_json(struct tp_result *out, const json_t *root, char *why, size_t why_len)
+/* The statistics as the document states them (points sorted by threads,
+ * as written): each point's median and interval, its band flag, the pick
+ * and the best, the band's multipliers, the failed points. */
+static void read_stored_stats(struct reader *rd, const json_t *root, struct tp_result *out)
+{
+    const json_t *points = json_object_get(root, "points");
+    for (size_t i = 0; i < out->n_points && rd->rc == 0; i++) {
+        const json_t *o = json_array_get(points, i), *tp = json_object_get(o, "throughput");
+        struct tp_point *p = &out->points[i];
+        if (json_is_object(tp)) {
+            p->tput_median = get_num0(rd, tp, "median", "points[].throughput");
+            p->tput_ci_lo = get_num0(rd, tp, "ci_lo", "points[].throughput");
+            p->tput_ci_hi = get_num0(rd, tp, "ci_hi", "points[].throughput");
+        }
+        p->in_band = tp_point_ok(p) && json_is_true(json_object_get(o, "in_band"));
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "pick")))
+            out->pick = (int)i;
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "best")))
+            out->best = (int)i;
+        out->n_failed += p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT;
+        if (!p->in_band)
+            continue;
+        out->n_band++;
+        if (out->band_lo_multiplier == 0.0 || p->multiplier < out->band_lo_multiplier)
+            out->band_lo_multiplier = p->multiplier;
+        if (p->multiplier > out->band_hi_multiplier)
+            out->band_hi_multiplier = p->multiplier;
+    }
+    if (out->pick >= 0 && !out->points[out->pick].in_band)
+        fail(rd, TP_EFORMAT, "points[%d]: the pick is not in the band", out->pick);
+}
+
+int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len)
 {
     struct reader rd = { why, why_len, 0 };
     if (why != NULL && why_len > 0)
@@ -499,7 +538,12 @@ int tp__result_from_json(struct tp_result *out, const json_t *root, char *why, s
     memset(out, 0, sizeof *out);
     out->best = out->pick = -1;
     read_document(&rd, root, out);
-    return analyze_read(&rd, out);
+    if (recompute || rd.rc != 0)
+        return analyze_read(&rd, out);
+    read_stored_stats(&rd, root, out);
+    if (rd.rc == 0 && out->cores <= 0)
+        out->cores = out->topo.effective_cores;
+    return analyze_read_failed(&rd, out);
 }
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)

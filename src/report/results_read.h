@@ -6,8 +6,12 @@
 
 #include "tunepool/tunepool.h"
 
-/* tp_result_read of a parsed document root: the same checks, messages and
- * recomputed statistics. out is freed and cleared on failure. */
-int tp__result_from_json(struct tp_result *out, const json_t *root, char *why, size_t why_len);
+/* tp_result_read of a parsed document root: the same checks and messages;
+ * recompute: the statistics recomputed from the repetitions (as
+ * tp_result_read), else each point's median, interval and band flag, the
+ * pick and the best as the document states them (merge: a host's own pick
+ * is what it reported; no bootstrap per point). out is freed and cleared
+ * on failure. */
+int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len);
 
 #endif

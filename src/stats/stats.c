@@ -27,16 +27,33 @@ uint64_t tp__rng_next(uint64_t *state)
 /* Rejection sampling: draws below the largest multiple of n that fits in
  * 2^64 are reduced modulo n; the few above it are drawn again, so every
  * residue is equally likely. (2^64 - n) % n == 2^64 % n. */
-uint64_t tp__rng_below(uint64_t *state, uint64_t n)
+static inline uint64_t rng_below_from(uint64_t *state, uint64_t n, uint64_t reject_below)
 {
-    if (n <= 1)
-        return 0;
-    uint64_t reject_below = (UINT64_C(0) - n) % n;
     for (;;) {
         uint64_t r = tp__rng_next(state);
         if (r >= reject_below)
             return r % n;
     }
+}
+
+/* r mod n without a division, exactly (Lemire, Kaser & Kurz, "Faster
+ * remainder by direct computation", 2019: with c = ceil(2^128 / n), r mod
+ * n = ((c r mod 2^128) n) >> 128 for every 64-bit r and n >= 2). */
+static inline uint64_t mod_by_magic(uint64_t r, uint64_t n, unsigned __int128 c)
+{
+    unsigned __int128 low = c * r; /* mod 2^128 */
+    unsigned __int128 bottom = ((low & UINT64_MAX) * n) >> 64;
+    unsigned __int128 top = (low >> 64) * n;
+    return (uint64_t)((bottom + top) >> 64);
+}
+
+uint64_t tp__mod_fast(uint64_t r, uint64_t n) { return n < 2 ? 0 : mod_by_magic(r, n, ~(unsigned __int128)0 / n + 1); }
+
+uint64_t tp__rng_below(uint64_t *state, uint64_t n)
+{
+    if (n <= 1)
+        return 0;
+    return rng_below_from(state, n, (UINT64_C(0) - n) % n);
 }
 
 uint64_t tp__point_seed(uint64_t seed, int threads)
@@ -165,6 +182,58 @@ int tp__mad_outliers(const double *v, size_t n, double cutoff, unsigned char *fl
     return count;
 }
 
+/* The k-th smallest of v[0..n) (0-based), v partly reordered: Hoare's
+ * quickselect with a median-of-three pivot; v holds no NaN. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* tp__quantile_sorted(sort(v), n, p) without sorting v (v is reordered):
+ * the order statistics at floor(h) and floor(h) + 1, h = (n - 1) p. */
+static double quantile_select(double *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t k = (size_t)floor(h);
+    if (k >= n - 1)
+        return select_kth(v, n, n - 1);
+    double a = select_kth(v, n, k);
+    /* After the selection every element past k is >= v[k]: the next order statistic is their minimum. */
+    double b = v[k + 1];
+    for (size_t i = k + 2; i < n; i++)
+        if (v[i] < b)
+            b = v[i];
+    return a + (h - (double)k) * (b - a);
+}
+
 /* Median of a bootstrap resample given by how many times each element of
  * the sorted sample was drawn: walks the counts to the middle rank(s). */
 static double median_from_counts(const double *sorted, const uint32_t *counts, size_t n)
@@ -186,6 +255,34 @@ static double median_from_counts(const double *sorted, const uint32_t *counts, s
         seen = next;
     }
     return lo; /* not reached: the counts sum to n */
+}
+
+/* One draw of tp__rng_below(state, n), its bound and remainder precomputed. */
+static inline size_t draw(uint64_t *state, uint64_t n, uint64_t reject_below, unsigned __int128 magic)
+{
+    uint64_t x;
+    do
+        x = tp__rng_next(state);
+    while (x < reject_below);
+    return (size_t)mod_by_magic(x, n, magic);
+}
+
+/* Samples this small are resampled by sorting the drawn ranks (an
+ * insertion sort of n indices) instead of counting them: the same draws,
+ * the same median. */
+#define SMALL_RESAMPLE 16
+
+static double small_resample_median(const double *sorted, size_t n, uint64_t *state, uint64_t reject_below,
+                                    unsigned __int128 magic)
+{
+    size_t idx[SMALL_RESAMPLE];
+    for (size_t k = 0; k < n; k++) {
+        size_t x = draw(state, n, reject_below, magic), j = k;
+        for (; j > 0 && idx[j - 1] > x; j--)
+            idx[j] = idx[j - 1];
+        idx[j] = x;
+    }
+    return 0.5 * (sorted[idx[(n - 1) / 2]] + sorted[idx[n / 2]]);
 }
 
 /* Efron's bootstrap percentile interval (Efron & Tibshirani 1993, ch. 13):
@@ -214,17 +311,24 @@ int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t see
     memcpy(sorted, v, n * sizeof *sorted);
     tp__sort_doubles(sorted, n);
 
-    uint64_t state = seed;
+    /* The draws of tp__rng_below, its rejection bound computed once and its
+     * remainder by multiplication (mod_by_magic): the same stream, faster. */
+    uint64_t state = seed, reject_below = (UINT64_C(0) - n) % n;
+    unsigned __int128 magic = ~(unsigned __int128)0 / n + 1; /* n >= 2 here */
     for (int r = 0; r < resamples; r++) {
+        if (n <= SMALL_RESAMPLE) {
+            medians[r] = small_resample_median(sorted, n, &state, reject_below, magic);
+            continue;
+        }
         memset(counts, 0, n * sizeof *counts);
         for (size_t k = 0; k < n; k++)
-            counts[tp__rng_below(&state, n)]++;
+            counts[draw(&state, n, reject_below, magic)]++;
         medians[r] = median_from_counts(sorted, counts, n);
     }
-    tp__sort_doubles(medians, (size_t)resamples);
     double alpha = 1.0 - conf;
-    *lo = tp__quantile_sorted(medians, (size_t)resamples, alpha / 2.0);
-    *hi = tp__quantile_sorted(medians, (size_t)resamples, 1.0 - alpha / 2.0);
+    /* The two type-7 quantiles by selection, not a full sort: the same order statistics. */
+    *lo = quantile_select(medians, (size_t)resamples, alpha / 2.0);
+    *hi = quantile_select(medians, (size_t)resamples, 1.0 - alpha / 2.0);
 out:
     free(medians);
     free(counts);

@@ -12,6 +12,9 @@ uint64_t tp__rng_next(uint64_t *state);
 /* Uniform in [0, n) without modulo bias. n > 0. */
 uint64_t tp__rng_below(uint64_t *state, uint64_t n);
 
+/* r % n (0 when n < 2), by multiplication instead of a division. Exact. */
+uint64_t tp__mod_fast(uint64_t r, uint64_t n);
+
 /* Sorts v ascending in place. */
 void tp__sort_doubles(double *v, size_t n);
 
