@@ -187,10 +187,21 @@ static int add_file(struct tp_merge *m, const char *path)
         int rc = tp__from_errno();
         return skip(m, path, rc, tp_strerror(rc), NULL);
     }
-    json_error_t jerr;
-    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-    int read_error = ferror(f);
+    /* The whole file, then one parse of the buffer (jansson's stream reader goes a getc at a time). */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    char chunk[65536];
+    size_t got;
+    while (mem != NULL && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, got, mem);
+    int read_error = ferror(f) || mem == NULL;
     fclose(f);
+    if (mem != NULL && fclose(mem) != 0)
+        read_error = 1;
+    json_error_t jerr;
+    json_t *root = read_error ? NULL : json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
     if (root == NULL) {
         if (read_error)
             return skip(m, path, -EIO, tp_strerror(-EIO), NULL);
