@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -357,4 +358,47 @@ Test(merge, verdicts_follow_the_band_rule)
     free(c.points);
     for (int k = 0; k < 3; k++)
         free(hosts[k].points);
+}
+
+Test(merge, a_merged_document_given_alone_reads_back_as_it_stands)
+{
+    struct tp_merge m;
+    merge_good(&m);
+    char *first = written(&m, TP_FORMAT_JSON);
+    tp_merge_free(&m);
+    char dir[] = "/tmp/test_merge.XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/merged.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs(first, f);
+    fclose(f);
+
+    tp_merge_init(&m);
+    cr_assert_eq(tp_merge_add(&m, path), 0);
+    cr_assert(m.from_merged);
+    cr_assert_eq(tp_merge_finish(&m, NULL, 0), 0);
+    char *again = written(&m, TP_FORMAT_JSON);
+    cr_assert_str_eq(again, first, "written again unchanged");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *e = open_memstream(&buf, &len);
+    cr_assert_eq(tp_merge_emit_class(&m, 1, TP_EMIT_ANSIBLE, e), 0);
+    fclose(e);
+    cr_assert(strstr(buf, "tunepool_threads: ") != NULL);
+    free(buf);
+    tp_merge_free(&m);
+
+    /* In a folder, or after other inputs, it is skipped: only the results it was made from merge. */
+    tp_merge_init(&m);
+    cr_assert_eq(tp_merge_add(&m, FX "/good/web-01.json"), 0);
+    cr_assert_eq(tp_merge_add(&m, dir), 0);
+    cr_assert_not(m.from_merged);
+    cr_assert_eq(m.n_hosts, 1);
+    cr_assert_eq(m.n_skipped, 1);
+    cr_assert(strstr(m.skipped[0].why, "a merged document") != NULL, "%s", m.skipped[0].why);
+    tp_merge_free(&m);
+    unlink(path);
+    rmdir(dir);
+    free(first);
+    free(again);
 }

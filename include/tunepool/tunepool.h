@@ -1229,6 +1229,7 @@ struct tp_merge {
     char *workload_json;                /* its "workload" object, compact (owned) */
     char *command;                      /* its --run command, NULL for a built-in workload (owned) */
     char version[16];                   /* of the first input */
+    int from_merged;                    /* 1: read back from a merged document (given alone): nothing is recomputed */
 };
 
 /* Starts an empty merge (zeroes *m). */
@@ -1236,10 +1237,13 @@ TP_EXTERN void tp_merge_init(struct tp_merge *m);
 
 /* Adds path: a results file, or a directory whose *.json files (searched
  * recursively, in name order) are added. A file that cannot be read, is
- * not a sweep results document of ours (another tool's, an --online or a
- * merged document, truncated JSON), has no host object, or repeats a run
- * already added (same identity) is recorded in m->skipped with its reason,
- * not added. Returns 0; -ENOMEM (m stays valid). */
+ * not a sweep results document of ours (another tool's, an --online
+ * document, truncated JSON), has no host object, or repeats a run already
+ * added (same identity) is recorded in m->skipped with its reason, not
+ * added. A merged document as the first and only input is read back as it
+ * stands (classes, picks, hosts: m->from_merged), to be written or emitted
+ * again; among other inputs it is skipped. Returns 0; -ENOMEM (m stays
+ * valid). */
 TP_EXTERN int tp_merge_add(struct tp_merge *m, const char *path);
 
 /* Groups the hosts by class, pools each class's points and picks, and sets

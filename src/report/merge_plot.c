@@ -68,7 +68,7 @@ static void data(const struct tp_merge *m, const struct tp_merge_class *c, FILE 
         fprintf(f, "$h%zu << EOD\n", k);
         for (size_t i = 0; i < h->n_points; i++) {
             const struct tp_merge_point *p = &h->points[i];
-            if (p->status == TP_POINT_OK && p->n_reps > 0 && isfinite(p->median))
+            if (p->status == TP_POINT_OK && isfinite(p->median))
                 fprintf(f, "%.10g %.10g %.10g %.10g\n", p->multiplier, p->median, p->ci_lo, p->ci_hi);
         }
         fputs("EOD\n", f);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "merge_doc.h"
 #include "merge_stats.h"
 #include "results_read.h"
 #include "vec.h"
@@ -179,7 +180,35 @@ static int add_result(struct tp_merge *m, const char *path, const struct tp_resu
     return 0;
 }
 
-static int add_file(struct tp_merge *m, const char *path)
+/* A merged document: read back when named as the first input (not found in
+ * a folder), else skipped. */
+static int add_merged(struct tp_merge *m, const char *path, const json_t *root, int named)
+{
+    char why[512] = "";
+    if (!named || m->n_hosts > 0 || m->n_skipped > 0 || m->from_merged)
+        return skip(m, path, TP_EFORMAT,
+                    "a merged document (tune-pool merge), not one run: give it alone to write or emit it again, or "
+                    "merge the results it was made from",
+                    NULL);
+    int rc = tp__merge_read_document(m, root, why, sizeof why);
+    if (rc == TP_EFORMAT) {
+        tp_merge_free(m);
+        return skip(m, path, rc, why, NULL);
+    }
+    const json_t *skipped = json_object_get(root, "skipped"), *s;
+    size_t i;
+    json_array_foreach(skipped, i, s)
+    {
+        const char *p = json_string_value(json_object_get(s, "path")),
+                   *w = json_string_value(json_object_get(s, "reason"));
+        const char *dup = json_string_value(json_object_get(s, "duplicate_of"));
+        if (rc == 0 && p != NULL)
+            rc = skip(m, p, dup != NULL ? TP_EDUPLICATE : TP_EFORMAT, w != NULL ? w : "", dup);
+    }
+    return rc;
+}
+
+static int add_file(struct tp_merge *m, const char *path, int named)
 {
     char why[512];
     FILE *f = fopen(path, "re");
@@ -209,8 +238,18 @@ static int add_file(struct tp_merge *m, const char *path)
                  jerr.text);
         return skip(m, path, TP_EFORMAT, why, NULL);
     }
+    const char *kind = json_string_value(json_object_get(root, "kind"));
+    if (kind != NULL && strcmp(kind, "merge") == 0) {
+        int rc = add_merged(m, path, root, named);
+        json_decref(root);
+        return rc;
+    }
     struct tp_result r;
-    int rc = tp__result_from_json(&r, root, 0, why, sizeof why);
+    int rc = m->from_merged ? TP_EFORMAT : tp__result_from_json(&r, root, 0, why, sizeof why);
+    if (m->from_merged) {
+        json_decref(root);
+        return skip(m, path, rc, "given with a merged document, which is read back alone", NULL);
+    }
     if (rc == -ENOMEM)
         why[0] = '\0';
     else if (rc < 0)
@@ -277,13 +316,13 @@ int tp_merge_add(struct tp_merge *m, const char *path)
         return -EINVAL;
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-        return add_file(m, path);
+        return add_file(m, path, 1);
     struct paths ps = { 0 };
     int rc = collect(m, path, 0, &ps);
     qsort(ps.v, ps.n, sizeof *ps.v, cmp_str); /* name order: the same folder merges the same way */
     for (size_t i = 0; i < ps.n; i++) {
         if (rc == 0)
-            rc = add_file(m, ps.v[i]);
+            rc = add_file(m, ps.v[i], 0);
         free(ps.v[i]);
     }
     free(ps.v);
@@ -423,6 +462,8 @@ int tp_merge_finish(struct tp_merge *m, char *why, size_t why_len)
         return -EINVAL;
     if (m->n_hosts == 0)
         return TP_ENOPOINTS;
+    if (m->from_merged)
+        return 0; /* as it stands */
     int rc = one_workload(m, why, why_len);
     if (rc == 0 && m->classes == NULL)
         rc = group(m);

@@ -280,7 +280,7 @@ static json_t *json_host(struct tp__jb *b, const struct tp_merge_host *h)
     tp__jput(b, o, "reason", tp__json_str_or_null(h->why));
     for (size_t i = 0; i < h->n_points; i++) {
         const struct tp_merge_point *p = &h->points[i];
-        int ok = p->status == TP_POINT_OK && p->n_reps > 0;
+        int ok = p->status == TP_POINT_OK && isfinite(p->median); /* read back from a merged document: no reps */
         json_t *jp = json_object();
         tp__jput(b, jp, "multiplier", tp__json_num(p->multiplier));
         tp__jput(b, jp, "threads", json_integer(p->threads));

@@ -591,3 +591,22 @@ int tp_result_load(struct tp_result *out, const char *path, char *why, size_t wh
     fclose(f);
     return rc;
 }
+
+int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    memset(h, 0, sizeof *h);
+    read_host(&rd, parent, h);
+    return rd.rc;
+}
+
+int tp__workload_from_json(const json_t *wl, struct tp_workload_params *w, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    memset(w, 0, sizeof *w);
+    if (!json_is_object(wl))
+        fail(&rd, TP_EFORMAT, "workload: missing or not an object");
+    else
+        read_workload(&rd, wl, w);
+    return rd.rc;
+}

@@ -14,4 +14,11 @@
  * on failure. */
 int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len);
 
+/* The "host" object of parent (a document, or a merged document's host
+ * entry) into *h (zeroed when absent). Returns 0 or TP_EFORMAT with why. */
+int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_t why_len);
+
+/* A "workload" object into *w. Returns 0 or TP_EFORMAT with why. */
+int tp__workload_from_json(const json_t *wl, struct tp_workload_params *w, char *why, size_t why_len);
+
 #endif
