@@ -363,7 +363,7 @@ static int write_json(const struct tp_merge *m, FILE *f)
 {
     struct tp__jb b = { 1 };
     json_t *root = json_object(), *classes = json_array(), *method = json_object();
-    tp__jput(&b, root, "$schema", json_string("urn:tune-pool:schema:merge"));
+    tp__jput(&b, root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "merge"));
     tp__jput(&b, root, "tool", json_string("tune-pool"));
     tp__jput(&b, root, "schema", json_integer(1));
     tp__jput(&b, root, "kind", json_string("merge"));

@@ -13,6 +13,10 @@
 /* Writes s as a gnuplot string literal (quotes, backslashes, newlines escaped). */
 void tp__gp_string(FILE *f, const char *s);
 
+/* The picture's size when the options give none, px. */
+#define TP__PLOT_WIDTH 960
+#define TP__PLOT_HEIGHT 640
+
 /* The terminal (pngcairo or svg, width x height) and "set output tp_output". */
 void tp__gp_terminal(FILE *f, enum tp_plot_format format, int width, int height);
 
