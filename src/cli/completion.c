@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "completion.h"
+#include "merge_cmd.h"
 #include "msg.h"
 #include "options.h"
 
@@ -68,6 +69,24 @@ static void print_value_cases(FILE *f)
     fprintf(f, "    --plot|--body|--query) _filedir; return ;;\n");
 }
 
+/* `tune-pool merge`: its own options (merge_cmd.c's table) and values, then files or folders. */
+static void print_merge_case(FILE *f)
+{
+    fprintf(f, "    merge)\n      case $prev in\n        --format) COMPREPLY=($(compgen -W \"");
+    print_names(f, format_name, NULL);
+    fprintf(f, "\" -- \"$cur\")); return ;;\n        --emit) COMPREPLY=($(compgen -W \"");
+    print_names(f, emit_name, NULL);
+    fprintf(f, "\" -- \"$cur\")); return ;;\n"
+               "        --plot-format) COMPREPLY=($(compgen -W \"png svg\" -- \"$cur\")); return ;;\n"
+               "        --output-dir) _filedir -d; return ;;\n      esac\n      $split && return\n"
+               "      [[ $cur != -* ]] && { _filedir json; return; }\n      COMPREPLY=($(compgen -W \"");
+    size_t n = 0;
+    const struct option *opts = tp_cli_merge_options(&n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s--%s%s", i > 0 ? " " : "", opts[i].name, opts[i].has_arg == required_argument ? "=" : "");
+    fprintf(f, "\" -- \"$cur\"))\n      [[ ${COMPREPLY[0]-} == *= ]] && compopt -o nospace\n      return ;;\n");
+}
+
 int tp_cli_print_completion(FILE *f, const char *shell)
 {
     if (shell == NULL || strcmp(shell, "bash") != 0)
@@ -78,8 +97,9 @@ int tp_cli_print_completion(FILE *f, const char *shell)
                "_tune_pool() {\n  local cur prev words cword split\n  _init_completion -s -n : || return\n"
                "  if [[ $cword -eq 1 && $cur != -* ]] && ! $split; then\n"
                "    COMPREPLY=($(compgen -W \"compare merge completion\" -- \"$cur\")); return\n  fi\n"
-               "  case ${words[1]} in\n    compare|merge) [[ $cur != -* ]] && { _filedir json; return; } ;;\n"
-               "    completion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n  esac\n"
+               "  case ${words[1]} in\n    compare) [[ $cur != -* ]] && { _filedir json; return; } ;;\n");
+    print_merge_case(f);
+    fprintf(f, "    completion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n  esac\n"
                "  case $prev in\n");
     print_value_cases(f);
     fprintf(f, "  esac\n  $split && return\n  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"");

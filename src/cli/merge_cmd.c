@@ -57,20 +57,28 @@ static int parse_format(const char *arg, enum tp_format *out)
     return -1;
 }
 
+/* merge's options: the one table the parser and the completion script use. */
+static const struct option opts[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "emit", required_argument, NULL, 'e' },
+    { "plot", no_argument, NULL, 'p' },
+    { "plot-format", required_argument, NULL, 'P' },
+    { "output-dir", required_argument, NULL, 'o' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+const struct option *tp_cli_merge_options(size_t *n)
+{
+    *n = sizeof opts / sizeof opts[0] - 1;
+    return opts;
+}
+
 /* Parses argv into mo; returns the index of the first input, or -1 (usage
  * error, after the message), or 0 for --help (printed). */
 static int parse(int argc, char **argv, struct merge_opts *mo)
 {
-    static const struct option opts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "emit", required_argument, NULL, 'e' },
-        { "plot", no_argument, NULL, 'p' },
-        { "plot-format", required_argument, NULL, 'P' },
-        { "output-dir", required_argument, NULL, 'o' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
     opterr = 0;
     optind = 1;
