@@ -21,6 +21,7 @@ packages=(
   bash-completion zsh                # tests/test_completion.sh (both generated completions)
   nginx-light libnginx-mod-http-echo # a local HTTP server with delayed endpoints (tests/servers/servers.sh)
   xz-utils                           # examples/run: xz -T
+  ansible-core                       # scripts/fleet/playbook.yml, run for real by tests/test_fleet.sh
 )
 # scripts/setup.sh --bench: also the peers the benchmarks measure against.
 if [[ ${1:-} == --bench ]]; then

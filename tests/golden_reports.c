@@ -211,6 +211,26 @@ static int attach_async(const struct scenario *sc, const struct tp_sweep_opts *p
     return 0;
 }
 
+/* The seam that keeps the goldens the same on every machine: fixed host
+ * facts (a real host's name, kernel and memory vary), the key derived from
+ * them as a sweep derives it. */
+static struct tp_host golden_host(const struct tp_topology *topo)
+{
+    struct tp_host h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.hostname, sizeof h.hostname, "golden-host");
+    snprintf(h.cpu_model, sizeof h.cpu_model, "%s", topo->cpu_model);
+    h.effective_cores = topo->effective_cores;
+    h.cores_source = topo->source;
+    h.allowed_pus = topo->hwloc_pus;
+    h.mem_gib = 16;
+    snprintf(h.kernel, sizeof h.kernel, "6.1.0-golden");
+    snprintf(h.arch, sizeof h.arch, "x86_64");
+    if (tp_host_class_key(&h, h.class_key, sizeof h.class_key) < 0)
+        snprintf(h.class_key, sizeof h.class_key, "golden");
+    return h;
+}
+
 static int run_scenario(const char *dir, const struct scenario *sc)
 {
     struct synth s = sc->synth;
@@ -235,6 +255,8 @@ static int run_scenario(const char *dir, const struct scenario *sc)
     topo.mem_available_kb = 12l << 20;
     topo.source = TP_CORES_HWLOC;
     snprintf(topo.cpu_model, sizeof topo.cpu_model, "Synthetic CPU");
+    struct tp_host host = golden_host(&topo);
+    o.host = &host;
     struct tp_result r;
     int rc = tp_sweep_run(&o, &topo, &r);
     if (rc < 0 && rc != TP_ENOPOINTS) {

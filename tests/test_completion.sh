@@ -54,6 +54,16 @@ out=$(complete_words co)
 check "subcommands: compare, completion" has compare "$out"
 out=$(complete_words compare "res/")
 check "compare takes JSON files" has res/b.json "$out"
+out=$(complete_words merge "res/")
+check "merge takes JSON files" has res/b.json "$out"
+out=$(complete_words merge --e)
+check "merge completes its own options: --emit=" has --emit= "$out"
+out=$(complete_words merge --emit "")
+check "merge --emit values: ansible" has ansible "$out"
+for opt in $("$bin" merge --help | grep -oE -- '^  --[a-z][a-z0-9-]+' | sort -u); do
+  out=$(complete_words merge "$opt")
+  check "every merge --help option completes: $opt" grep -qE -- "^$opt=?\$" <<<"$out"
+done
 "$bin" completion fish >/dev/null 2>&1; rc=$?
 check "completion for another shell is a usage error" test "$rc" -eq 2
 

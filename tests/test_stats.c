@@ -657,3 +657,19 @@ Test(stats, analyze_many_points_noise_figure)
     free(mult);
     free(tput);
 }
+
+Test(stats, mod_fast_is_the_remainder)
+{
+    uint64_t s = 12345;
+    static const uint64_t ns[] = { 2, 3, 5, 7, 10, 64, 1000, 2999, 65536, 1000003, UINT64_C(1) << 40, UINT64_MAX };
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        for (int i = 0; i < 20000; i++) {
+            uint64_t r = tp__rng_next(&s);
+            cr_assert_eq(tp__mod_fast(r, ns[k]), r % ns[k], "%llu mod %llu", (unsigned long long)r,
+                         (unsigned long long)ns[k]);
+        }
+        cr_assert_eq(tp__mod_fast(UINT64_MAX, ns[k]), UINT64_MAX % ns[k]);
+        cr_assert_eq(tp__mod_fast(0, ns[k]), 0);
+    }
+    cr_assert_eq(tp__mod_fast(77, 1), 0);
+}

@@ -45,6 +45,8 @@ enum tp_error {
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
     TP_EGNUPLOT = -10022,   /* gnuplot ran but failed to render the plot */
+    TP_EDUPLICATE = -10023, /* merge: the same run as an input already added */
+    TP_EMIXED = -10024,     /* merge: the inputs hold different workloads */
     /* -10050 ..: the user's program (--run) */
     TP_EEXIT = -10050,     /* the program exited with a non-zero status */
     TP_ENOMETRIC = -10051, /* the program's output held no usable metric (--metric) */
@@ -149,6 +151,12 @@ TP_EXTERN int tp_host_facts_string(const struct tp_host *h, char *buf, size_t le
 /* 1 when name can be a class label: 1..127 of [A-Za-z0-9._-], not starting
  * with '.'; else 0. */
 TP_EXTERN int tp_host_class_valid(const char *name);
+
+/* The "host" object of a results document (docs/results-format.md) as
+ * compact JSON text, for documents of the caller's (the --online one):
+ * malloc'd, free() it. "null" when h has no class_key; NULL when out of
+ * memory or h is NULL. */
+TP_EXTERN char *tp_host_json(const struct tp_host *h);
 
 /* ------------------------------------------------------------------------
  * Pool: a pthread pool built to never be the bottleneck it measures.
@@ -585,6 +593,11 @@ struct tp_model {
 struct tp_result {
     char version[16];
     struct tp_topology topo;
+    /* The machine the result came from (README: Host classes): filled by
+     * the sweep (tp_sweep_opts.host, else this machine's facts); read back
+     * from the document's "host" (all zero for a document without one:
+     * class_key is then ""). */
+    struct tp_host host;
     int cores; /* cores the multipliers refer to (topo.effective_cores) */
     struct tp_workload_params workload;
     int repeat;        /* repetitions per point; 0 = auto */
@@ -774,6 +787,10 @@ struct tp_sweep_opts {
     /* TP_STRATEGY_RACE: at most this many repetitions over the whole search
      * (warm-ups not counted); 0 = TP_RACE_DEFAULT_MAX_RUNS. */
     int max_runs;
+    /* The host facts the result carries (result.host): NULL = this
+     * machine's (tp_host_describe, the derived class key). Tests and the
+     * golden reports pass fixed facts; the CLI passes --host-class's. */
+    const struct tp_host *host;
 };
 
 /* The default multiplier grid and its length. */
@@ -1082,13 +1099,14 @@ enum tp_emit_format {
     TP_EMIT_HEADER,    /* #define TUNEPOOL_THREADS 42 ... a C/C++ header */
     TP_EMIT_ENV,       /* TUNEPOOL_THREADS=42 ... POSIX sh assignments, env files */
     TP_EMIT_JSON,      /* {"threads": 42, ...}: a small object */
+    TP_EMIT_ANSIBLE,   /* tunepool_threads: 42 ... YAML for group_vars/ or host_vars/ */
 };
 
 /* Writes result's recommendation as a snippet to f. Returns 0, TP_ENOPOINTS
  * when the result has no recommendation (nothing is written), -EINVAL, or
  * -EIO on a write error. */
 TP_EXTERN int tp_emit_write(const struct tp_result *result, enum tp_emit_format format, FILE *f);
-/* "cmake", "make", "header", "env", "json"; parse returns -EINVAL if unknown. */
+/* "cmake", "make", "header", "env", "json", "ansible"; parse returns -EINVAL if unknown. */
 TP_EXTERN const char *tp_emit_name(enum tp_emit_format format);
 TP_EXTERN int tp_emit_parse(const char *name, enum tp_emit_format *out);
 
@@ -1140,6 +1158,137 @@ TP_EXTERN int tp_plot_render_script(tp_plot_script_writer writer, void *ctx, con
  * with quotes, backslashes and newlines escaped; for scripts of the caller's
  * (tp_plot_render_script). A write error shows in ferror(f). */
 TP_EXTERN void tp_plot_write_string(FILE *f, const char *s);
+
+/* ------------------------------------------------------------------------
+ * Merging many hosts' results (docs/fleet.md): results grouped by host
+ * class; per class the pooled points, the class's pick, and each host's
+ * own pick against it. One workload per merge: results of different
+ * workloads, parameters or --run commands are refused.
+ * ---------------------------------------------------------------------- */
+
+/* How a host's own pick stands against its class's. */
+enum tp_merge_verdict {
+    TP_MERGE_AGREES = 0, /* its pick is in the class band and the class pick in its band */
+    TP_MERGE_DISAGREES,  /* one of the two is not: a noisy or misconfigured machine, or not of this class */
+    TP_MERGE_NO_PICK,    /* the host measured no point (every point failed): nothing to compare */
+};
+
+/* One point of one host, as the merge keeps it. */
+struct tp_merge_point {
+    double multiplier;
+    int threads;
+    enum tp_point_status status;
+    double median, ci_lo, ci_hi; /* its own median and interval (tp_analyze of the host's result) */
+    double lat_p99_ns;           /* NaN when unknown */
+    int in_band;                 /* in the host's own band */
+    int n_reps;
+    double *reps; /* the repetitions' throughputs, n_reps of them (owned) */
+};
+
+/* One input: a result of one host. */
+struct tp_merge_host {
+    char *path; /* the file it was read from (owned) */
+    struct tp_host host;
+    char started[32];   /* "2026-01-01T00:00:00Z", or "" */
+    char *identity;     /* what makes a run the same run: hostname, class, start, duration, workload, command (owned) */
+    char *workload_sig; /* the workload object and --run command as canonical JSON (owned) */
+    int cores;
+    int partial;
+    int n_failed; /* points that failed, crashed or timed out */
+    double confidence, tolerance, max_p99_ns;
+    uint64_t seed;
+    struct tp_merge_point *points; /* sorted by threads (owned) */
+    size_t n_points;
+    int pick; /* index into points, -1 = none */
+    double band_lo_multiplier, band_hi_multiplier;
+    enum tp_merge_verdict verdict; /* set by tp_merge_finish */
+    char why[192];                 /* why it disagrees or has no pick; "" when it agrees */
+};
+
+/* A class's point at one multiplier: every host's repetitions there, pooled. */
+struct tp_merge_pooled {
+    double multiplier;
+    int threads; /* round(m x the class's cores) */
+    int n_hosts; /* hosts that measured it (status ok) */
+    int n_samples;
+    double median, ci_lo, ci_hi; /* median and bootstrap interval of the pooled repetitions */
+    double lat_p99_ns;           /* the highest p99 of those hosts; NaN when unknown */
+    int excluded;                /* its p99 is above the class's --max-p99 */
+    int in_band;
+};
+
+struct tp_merge_class {
+    char key[TP_HOST_CLASS_MAX];
+    size_t *hosts; /* indices into merge->hosts, sorted by hostname then path (owned) */
+    size_t n_hosts;
+    struct tp_merge_pooled *points; /* sorted by multiplier (owned) */
+    size_t n_points;
+    int best, pick, n_band; /* indices into points; -1 = none */
+    double band_lo_multiplier, band_hi_multiplier;
+    int cores;        /* the first host's cores */
+    int cores_differ; /* 1: its hosts have different core counts (a --host-class label over unlike machines) */
+    int n_disagree, n_no_pick;
+};
+
+/* An input that was not merged, and why. */
+struct tp_merge_skip {
+    char *path; /* owned */
+    int code;   /* -errno, TP_EFORMAT, or TP_EDUPLICATE */
+    char why[256];
+    char *duplicate_of; /* TP_EDUPLICATE: the file kept instead (owned); NULL otherwise */
+};
+
+struct tp_merge {
+    struct tp_merge_host *hosts;
+    size_t n_hosts, cap_hosts;
+    struct tp_merge_class *classes; /* sorted by key; filled by tp_merge_finish */
+    size_t n_classes;
+    struct tp_merge_skip *skipped;
+    size_t n_skipped, cap_skipped;
+    struct tp_workload_params workload; /* the one workload (the first input's) */
+    char *workload_json;                /* its "workload" object, compact (owned) */
+    char *command;                      /* its --run command, NULL for a built-in workload (owned) */
+    char version[16];                   /* of the first input */
+    int from_merged;                    /* 1: read back from a merged document (given alone): nothing is recomputed */
+};
+
+/* Starts an empty merge (zeroes *m). */
+TP_EXTERN void tp_merge_init(struct tp_merge *m);
+
+/* Adds path: a results file, or a directory whose *.json files (searched
+ * recursively, in name order) are added. A file that cannot be read, is
+ * not a sweep results document of ours (another tool's, an --online
+ * document, truncated JSON), has no host object, or repeats a run already
+ * added (same identity) is recorded in m->skipped with its reason, not
+ * added. A merged document as the first and only input is read back as it
+ * stands (classes, picks, hosts: m->from_merged), to be written or emitted
+ * again; among other inputs it is skipped. Returns 0; -ENOMEM (m stays
+ * valid). */
+TP_EXTERN int tp_merge_add(struct tp_merge *m, const char *path);
+
+/* Groups the hosts by class, pools each class's points and picks, and sets
+ * each host's verdict. Returns 0; TP_ENOPOINTS when no input was added;
+ * TP_EMIXED when the inputs hold different workloads (why: which fields
+ * differ and in which files; nothing is merged); -ENOMEM. */
+TP_EXTERN int tp_merge_finish(struct tp_merge *m, char *why, size_t why_len);
+
+/* Writes a finished merge in format to f (json: the merged document,
+ * schema/merge.schema.json). Returns 0, -EIO, TP_EJSON, -EINVAL. */
+TP_EXTERN int tp_merge_write(const struct tp_merge *m, enum tp_format format, FILE *f);
+
+/* Writes class c's pick as an emit snippet to f (the formats of
+ * tp_emit_write). Returns 0, TP_ENOPOINTS (the class has no pick),
+ * -EINVAL, -EIO. */
+TP_EXTERN int tp_merge_emit_class(const struct tp_merge *m, size_t c, enum tp_emit_format format, FILE *f);
+
+/* Writes a gnuplot script drawing class c: one throughput curve per host
+ * with its intervals, the pooled median, the class band and pick; the
+ * image goes to the gnuplot variable tp_output (tp_plot_render_script).
+ * Returns 0, -EINVAL, -EIO. */
+TP_EXTERN int tp_merge_plot_script(const struct tp_merge *m, size_t c, const struct tp_plot_opts *opts, FILE *f);
+
+/* Frees what m owns (m itself is the caller's); m is then empty. */
+TP_EXTERN void tp_merge_free(struct tp_merge *m);
 
 #ifdef __cplusplus
 }

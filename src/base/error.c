@@ -20,6 +20,8 @@ const char *tp_strerror(int err)
     case TP_EFORMAT: return "not a tune-pool results document (tool \"tune-pool\", schema 1)";
     case TP_ENOGNUPLOT: return "gnuplot not found (install the package gnuplot-nox)";
     case TP_EGNUPLOT: return "gnuplot failed to render the plot";
+    case TP_EDUPLICATE: return "the same run as a file already merged";
+    case TP_EMIXED: return "the results hold different workloads";
     case TP_EEXIT: return "the program exited with a non-zero status";
     case TP_ENOMETRIC: return "the program's output held no usable metric";
     }

@@ -10,6 +10,7 @@
 
 #include "async_run.h"
 #include "integrate.h"
+#include "merge_cmd.h"
 #include "completion.h"
 #include "msg.h"
 #include "online_run.h"
@@ -319,7 +320,10 @@ static int run(const struct tp_cli_opts *o)
         return code;
     struct tp_cli_progress ps;
     struct tp_sweep_opts so;
+    struct tp_host host;
     sweep_opts_from(o, &ps, &so);
+    if (tp_host_describe(&host, &topo, o->host_class) == 0) /* --host-class was checked when parsed */
+        so.host = &host;
     if (!o->online) {
         if ((code = program_source(o, &so)) == TP_EXIT_OK)
             code = measure(o, &so, &topo, &ps);
@@ -341,6 +345,8 @@ int main(int argc, char **argv)
         return tp_cli_completion_command(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return tp_cli_compare(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+        return tp_cli_merge(argc - 1, argv + 1);
     struct tp_cli_opts o;
     char err[512];
     int code;

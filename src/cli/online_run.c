@@ -96,6 +96,7 @@ struct offline {
 struct online {
     const struct tp_cli_opts *o;
     const struct tp_topology *topo;
+    const struct tp_host *host; /* the document's "host"; NULL = none */
     volatile sig_atomic_t *interrupted;
     int n_phases;
     struct offline off[MAX_PHASES];
@@ -611,6 +612,9 @@ static void json_head(const struct online *on, json_t *root)
     json_object_set_new(topo, "effective_cores", json_integer(on->topo->effective_cores));
     json_object_set_new(topo, "source", json_string(tp_cores_source_name(on->topo->source)));
     json_object_set_new(root, "topology", topo);
+    char *host = on->host != NULL ? tp_host_json(on->host) : NULL;
+    json_object_set_new(root, "host", host != NULL ? json_loads(host, 0, NULL) : json_null());
+    free(host);
     json_t *wl = json_object();
     json_object_set_new(wl, "kind", json_string("io"));
     json_object_set_new(wl, "compute_ns", json_integer((json_int_t)o->workload.compute_ns));
@@ -933,6 +937,7 @@ int tp_cli_run_online(const struct tp_cli_opts *o, const struct tp_sweep_opts *s
     }
     on->o = o;
     on->topo = topo;
+    on->host = so->host;
     on->interrupted = interrupted;
     on->n_phases = (int)o->n_phases;
     on->fixed_threads = 5 * topo->effective_cores <= o->max_threads ? 5 * topo->effective_cores : o->max_threads;

@@ -79,6 +79,7 @@ static void usage_intro(FILE *f)
     fputs("Usage: tune-pool [OPTION]...\n"
           "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
           "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
+          "  or:  tune-pool merge FILE.json|DIR... [--format=FORMAT] [--emit=KIND] [--plot]\n"
           "Measure how throughput changes with a thread pool's size on this machine and\n"
           "recommend the multiplier m (threads = m x cores) for the workload.\n",
           f);
@@ -233,7 +234,10 @@ static void usage_cores(FILE *f)
 {
     fputs("Cores:\n"
           "  --cores=N              use N cores instead of detecting them\n"
-          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n",
+          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
+          "  --host-class=NAME      label the results' host class NAME instead of\n"
+          "                         the key derived from the host's facts (README:\n"
+          "                         Host classes; letters, digits, '-', '_', '.')\n",
           f);
 }
 
@@ -257,7 +261,8 @@ static void usage_integration(FILE *f)
 {
     fputs("Build integration (docs/integration.md):\n"
           "  --emit=KIND            print the recommendation for a build instead of\n"
-          "                         the report: cmake, make, header, env or json;\n"
+          "                         the report: cmake, make, header, env, json or\n"
+          "                         ansible (YAML vars for group_vars/);\n"
           "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
           "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
           "  --from=FILE            read an earlier run's NAME.json instead of\n"
@@ -267,6 +272,7 @@ static void usage_integration(FILE *f)
           "                         with .gp           [DIR/NAME.png, or next to --from]\n"
           "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
           "  compare A.json B.json  show two runs side by side (see Usage above)\n"
+          "  merge FILES|DIRS       many hosts' results per host class (merge --help)\n"
           "  completion bash|zsh    print the shell completion script (the package\n"
           "                         installs both)\n",
           f);
@@ -331,6 +337,7 @@ enum long_only {
     OPT_SEED,
     OPT_CORES,
     OPT_CORE_UNIT,
+    OPT_HOST_CLASS,
     OPT_FORMAT,
     OPT_OUTPUT_DIR,
     OPT_NAME,
@@ -396,6 +403,7 @@ static const struct option long_options[] = {
     { "seed", required_argument, NULL, OPT_SEED },
     { "cores", required_argument, NULL, OPT_CORES },
     { "core-unit", required_argument, NULL, OPT_CORE_UNIT },
+    { "host-class", required_argument, NULL, OPT_HOST_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
     { "name", required_argument, NULL, OPT_NAME },
@@ -768,6 +776,14 @@ static int parse_objective_option(struct parse *st, int c)
         else
             return tp_cli_bad(st->err, st->errlen, "--core-unit: unknown unit '%s' (expected pu or core)", arg);
         return 0;
+    case OPT_HOST_CLASS:
+        if (!tp_host_class_valid(arg))
+            return tp_cli_bad(st->err, st->errlen,
+                              "--host-class: '%s' is not a class name (1 to %d letters, digits, '-', '_', '.'; not "
+                              "starting with '.')",
+                              arg, TP_HOST_CLASS_MAX - 1);
+        o->host_class = arg;
+        return 0;
     }
     return NOT_MINE;
 }
@@ -811,7 +827,7 @@ static int parse_integration_option(struct parse *st, int c)
     case OPT_EMIT:
         if (tp_emit_parse(arg, &o->emit_format) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", arg);
+                              "--emit: unknown kind '%s' (expected cmake, make, header, env, json or ansible)", arg);
         o->emit = 1;
         return 0;
     case OPT_FROM:

@@ -39,6 +39,7 @@ struct tp_cli_opts {
     int warmup;
     int cores; /* 0 = detect */
     enum tp_core_unit unit;
+    const char *host_class; /* --host-class: NULL = the key derived from the host's facts */
     int max_threads;
     uint64_t stack_size;
     double point_timeout_s;

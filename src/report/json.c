@@ -57,6 +57,42 @@ static json_t *json_topology(struct tp__jb *b, const struct tp_result *r)
     return o;
 }
 
+/* The host object (README: Host classes); null for a result without host
+ * facts (one read back from a document that had none). */
+static json_t *json_host(struct tp__jb *b, const struct tp_host *h)
+{
+    if (h->class_key[0] == '\0')
+        return json_null();
+    json_t *o = json_object();
+    char facts[1024];
+    int have_facts = tp_host_facts_string(h, facts, sizeof facts) == 0;
+    tp__jput(b, o, "hostname", json_string(h->hostname[0] ? h->hostname : "unknown"));
+    tp__jput(b, o, "class", json_string(h->class_key));
+    tp__jput(b, o, "class_from", json_string(h->class_overridden ? "user" : "facts"));
+    tp__jput(b, o, "facts", have_facts ? tp__json_str_or_null(facts) : json_null());
+    tp__jput(b, o, "cpu_model", tp__json_str_or_null(h->cpu_model));
+    tp__jput(b, o, "effective_cores", json_integer(h->effective_cores));
+    const char *src = tp_cores_source_name(h->cores_source);
+    tp__jput(b, o, "cores_source", src != NULL ? json_string(src) : json_null());
+    tp__jput(b, o, "allowed_pus", json_integer(h->allowed_pus));
+    tp__jput(b, o, "quota_cpus", tp__json_num_if(h->quota_cpus > 0.0, h->quota_cpus));
+    tp__jput(b, o, "mem_gib", json_integer(h->mem_gib));
+    tp__jput(b, o, "kernel", tp__json_str_or_null(h->kernel));
+    tp__jput(b, o, "arch", tp__json_str_or_null(h->arch));
+    return o;
+}
+
+char *tp_host_json(const struct tp_host *h)
+{
+    if (h == NULL)
+        return NULL;
+    struct tp__jb b = { 1 };
+    json_t *o = json_host(&b, h);
+    char *text = b.ok && o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(o);
+    return text;
+}
+
 static json_t *json_sweep(struct tp__jb *b, const struct tp_result *r)
 {
     json_t *o = json_object();
@@ -269,6 +305,7 @@ static json_t *json_document(const struct tp_result *r)
     tp__jput(&b, root, "started", json_started(r->started_unix));
     tp__jput(&b, root, "duration_s", tp__json_num(r->duration_s));
     tp__jput(&b, root, "topology", json_topology(&b, r));
+    tp__jput(&b, root, "host", json_host(&b, &r->host));
     tp__jput(&b, wl, "name", json_string(tp__report_workload_name(r->workload.kind)));
     tp__jput(&b, wl, "latency_ns", json_integer((json_int_t)r->workload.latency_ns));
     tp__jput(&b, wl, "compute_ns", json_integer((json_int_t)r->workload.compute_ns));

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "results_read.h"
 #include "vec.h"
 
 /* Bounds on what a document may claim: past them it is not a real run. */
@@ -96,6 +97,17 @@ static const json_t *get_obj(struct reader *rd, const json_t *obj, const char *k
     return v;
 }
 
+/* A cores source by its name; hwloc when unknown or absent. */
+static enum tp_cores_source source_by_name(const char *name)
+{
+    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
+        const char *n = tp_cores_source_name((enum tp_cores_source)s);
+        if (name != NULL && n != NULL && strcmp(name, n) == 0)
+            return (enum tp_cores_source)s;
+    }
+    return TP_CORES_HWLOC;
+}
+
 static void read_topology(struct reader *rd, const json_t *t, struct tp_topology *topo)
 {
     const json_t *hw = json_object_get(t, "hwloc"), *q = json_object_get(t, "quota");
@@ -103,12 +115,7 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->effective_cores = (int)get_int(rd, t, "effective_cores", "topology", 1);
     topo->allowed_cores = (int)get_int(rd, t, "allowed_cores", "topology", 0);
     topo->unit = unit != NULL && strcmp(unit, "core") == 0 ? TP_UNIT_CORE : TP_UNIT_PU;
-    topo->source = TP_CORES_HWLOC;
-    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
-        const char *n = tp_cores_source_name((enum tp_cores_source)s);
-        if (src != NULL && n != NULL && strcmp(src, n) == 0)
-            topo->source = (enum tp_cores_source)s;
-    }
+    topo->source = source_by_name(src);
     if (json_is_object(hw)) {
         topo->hwloc_ok = json_is_true(json_object_get(hw, "ok"));
         topo->hwloc_cores = (int)get_int(rd, hw, "cores", "topology.hwloc", 0);
@@ -126,6 +133,36 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->mem_total_kb = (long)get_int(rd, t, "mem_total_kb", "topology", 0);
     topo->mem_available_kb = (long)get_int(rd, t, "mem_available_kb", "topology", 0);
     copy_str(topo->warning, sizeof topo->warning, get_str(t, "warning"));
+}
+
+/* The host object, when the document has one (older documents do not:
+ * out stays zeroed). Its class names files and Ansible groups, so it must
+ * be a valid class name (tp_host_class_valid). */
+static void read_host(struct reader *rd, const json_t *root, struct tp_host *h)
+{
+    const json_t *o = json_object_get(root, "host");
+    if (o == NULL || json_is_null(o))
+        return;
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "document.host: not an object");
+        return;
+    }
+    const char *cls = get_str(o, "class"), *from = get_str(o, "class_from"), *src = get_str(o, "cores_source");
+    if (!tp_host_class_valid(cls)) {
+        fail(rd, TP_EFORMAT, "host.class: missing or not a class name (letters, digits, '-', '_', '.')");
+        return;
+    }
+    copy_str(h->class_key, sizeof h->class_key, cls);
+    h->class_overridden = from != NULL && strcmp(from, "user") == 0;
+    copy_str(h->hostname, sizeof h->hostname, get_str(o, "hostname"));
+    copy_str(h->cpu_model, sizeof h->cpu_model, get_str(o, "cpu_model"));
+    copy_str(h->kernel, sizeof h->kernel, get_str(o, "kernel"));
+    copy_str(h->arch, sizeof h->arch, get_str(o, "arch"));
+    h->effective_cores = (int)get_int(rd, o, "effective_cores", "host", 0);
+    h->cores_source = source_by_name(src);
+    h->allowed_pus = (int)get_int(rd, o, "allowed_pus", "host", 0);
+    h->quota_cpus = get_num0(rd, o, "quota_cpus", "host");
+    h->mem_gib = (long)get_int(rd, o, "mem_gib", "host", 0);
 }
 
 /* The error code behind a failed point's reason text (only its text is stored). */
@@ -343,6 +380,10 @@ static void check_kind(struct reader *rd, const json_t *root)
     const char *kind = get_str(root, "kind");
     if (kind != NULL && strcmp(kind, "online") == 0)
         fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
+    else if (kind != NULL && strcmp(kind, "merge") == 0)
+        fail(rd, TP_EFORMAT, "a merged document (tune-pool merge), not one run: use the results it was made from");
+    else if (kind != NULL)
+        fail(rd, TP_EFORMAT, "a document of kind '%s', not a sweep", kind);
 }
 
 /* The sweep's settings: cores, repetitions, strategy, objective, level, seed. */
@@ -559,6 +600,7 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         return;
     }
     read_topology(rd, topo, &out->topo);
+    read_host(rd, root, &out->host);
     read_workload(rd, wl, &out->workload);
     if (rd->rc != 0)
         return;
@@ -570,21 +612,82 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         read_program(rd, json_object_get(root, "program"), out);
 }
 
+/* After reading: a failure frees and clears out. Returns rd's code. */
+static int analyze_read_failed(struct reader *rd, struct tp_result *out)
+{
+    if (rd->rc != 0) {
+        tp_result_free(out);
+        memset(out, 0, sizeof *out);
+        out->best = out->pick = -1;
+    }
+    return rd->rc;
+}
+
+/* After reading: a failure frees and clears out; otherwise the statistics. */
+static int analyze_read(struct reader *rd, struct tp_result *out)
+{
+    if (analyze_read_failed(rd, out) != 0)
+        return rd->rc;
+    /* The statistics are recomputed from the raw repetitions with the
+     * document's seed and level: the same data give the same figures. */
+    int rc = tp_analyze(out);
+    return rc == TP_ENOPOINTS ? 0 : rc;
+}
+
 static int finish(struct reader *rd, json_t *root, struct tp_result *out)
 {
     if (rd->rc == 0)
         read_document(rd, root, out);
     json_decref(root);
-    if (rd->rc != 0) {
-        tp_result_free(out);
-        memset(out, 0, sizeof *out);
-        out->best = out->pick = -1;
-        return rd->rc;
+    return analyze_read(rd, out);
+}
+
+/* The statistics as the document states them (points sorted by threads,
+ * as written): each point's median and interval, its band flag, the pick
+ * and the best, the band's multipliers, the failed points. */
+static void read_stored_stats(struct reader *rd, const json_t *root, struct tp_result *out)
+{
+    const json_t *points = json_object_get(root, "points");
+    for (size_t i = 0; i < out->n_points && rd->rc == 0; i++) {
+        const json_t *o = json_array_get(points, i), *tp = json_object_get(o, "throughput");
+        struct tp_point *p = &out->points[i];
+        if (json_is_object(tp)) {
+            p->tput_median = get_num0(rd, tp, "median", "points[].throughput");
+            p->tput_ci_lo = get_num0(rd, tp, "ci_lo", "points[].throughput");
+            p->tput_ci_hi = get_num0(rd, tp, "ci_hi", "points[].throughput");
+        }
+        p->in_band = tp_point_ok(p) && json_is_true(json_object_get(o, "in_band"));
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "pick")))
+            out->pick = (int)i;
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "best")))
+            out->best = (int)i;
+        out->n_failed += p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT;
+        if (!p->in_band)
+            continue;
+        out->n_band++;
+        if (out->band_lo_multiplier == 0.0 || p->multiplier < out->band_lo_multiplier)
+            out->band_lo_multiplier = p->multiplier;
+        if (p->multiplier > out->band_hi_multiplier)
+            out->band_hi_multiplier = p->multiplier;
     }
-    /* The statistics are recomputed from the raw repetitions with the
-     * document's seed and level: the same data give the same figures. */
-    int rc = tp_analyze(out);
-    return rc == TP_ENOPOINTS ? 0 : rc;
+    if (out->pick >= 0 && !out->points[out->pick].in_band)
+        fail(rd, TP_EFORMAT, "points[%d]: the pick is not in the band", out->pick);
+}
+
+int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    memset(out, 0, sizeof *out);
+    out->best = out->pick = -1;
+    read_document(&rd, root, out);
+    if (recompute || rd.rc != 0)
+        return analyze_read(&rd, out);
+    read_stored_stats(&rd, root, out);
+    if (rd.rc == 0 && out->cores <= 0)
+        out->cores = out->topo.effective_cores;
+    return analyze_read_failed(&rd, out);
 }
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
@@ -631,4 +734,23 @@ int tp_result_load(struct tp_result *out, const char *path, char *why, size_t wh
     int rc = tp_result_read(out, f, why, why_len);
     fclose(f);
     return rc;
+}
+
+int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    memset(h, 0, sizeof *h);
+    read_host(&rd, parent, h);
+    return rd.rc;
+}
+
+int tp__workload_from_json(const json_t *wl, struct tp_workload_params *w, char *why, size_t why_len)
+{
+    struct reader rd = { why, why_len, 0 };
+    memset(w, 0, sizeof *w);
+    if (!json_is_object(wl))
+        fail(&rd, TP_EFORMAT, "workload: missing or not an object");
+    else
+        read_workload(&rd, wl, w);
+    return rd.rc;
 }

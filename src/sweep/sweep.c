@@ -497,6 +497,10 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
 
     snprintf(out->version, sizeof(out->version), "%s", TP_VERSION_STRING);
     out->topo = *topo;
+    if (opts->host != NULL)
+        out->host = *opts->host;
+    else
+        (void)tp_host_describe(&out->host, topo, NULL); /* cannot fail: a topology and no override */
     out->cores = cores;
     out->workload = opts->workload;
     out->repeat = opts->repeat;
