@@ -77,7 +77,7 @@ if command -v zsh >/dev/null; then
   for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
     check "zsh: spec for $opt" grep -qE -- "^$opt(=-|\$)" <<<"$specs"
   done
-  check "zsh: --workload's values" grep -qE -- '^--workload=-:workload:\(io cpu .*plugin:\)$' <<<"$specs"
+  check "zsh: --workload's values" grep -qE -- '^--workload=-:workload:\(io cpu .*plugin:.*\)$' <<<"$specs"
   check "zsh: --from takes JSON files" grep -qxF -- '--from=-:results:_files -g \*.json' <<<"$specs"
   subs=$(zsh -fc '_values() { printf "%s\n" "$@"; }; words=(tune-pool co); CURRENT=2; source "$1"' _ "$work/_tune-pool")
   check "zsh: subcommands" grep -qx compare <<<"$subs"

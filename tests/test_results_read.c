@@ -80,6 +80,61 @@ Test(results_read, round_trips_through_the_json_writer)
     tp_result_free(&b);
 }
 
+/* A pg run: its parameters, a refused point's server message, what the server
+ * saw and the HikariCP row survive the JSON writer and the reader. */
+Test(results_read, round_trips_a_pool_of_connections)
+{
+    struct tp_result a, b;
+    cr_assert_eq(tp_result_load(&a, FIXTURE, NULL, 0), 0);
+    a.workload.kind = TP_WORKLOAD_PG;
+    snprintf(a.workload.pg_conninfo, sizeof a.workload.pg_conninfo, "host=db1 port=5432 user=app");
+    memcpy(a.workload.pg_queries, "SELECT 1\0SELECT {task}\0", sizeof "SELECT 1\0SELECT {task}\0");
+    a.workload.server_cores = 3;
+    a.workload.spindles = 1;
+    a.rule_kinds |= TP_RULE_FOR_CONNECTIONS;
+    struct tp_point *last = &a.points[a.n_points - 1], *first = &a.points[0];
+    last->status = TP_POINT_FAILED;
+    last->error = -ECONNREFUSED;
+    last->n_reps = 0;
+    snprintf(last->error_detail, sizeof last->error_detail, "FATAL: sorry, too many clients already");
+    first->server.samples = 12;
+    first->server.active_max = 2;
+    first->server.active_mean = 1.5;
+    first->server.n_waits = 1;
+    snprintf(first->server.waits[0].event, sizeof first->server.waits[0].event, "Timeout:PgSleep");
+    first->server.waits[0].mean = 1.25;
+    cr_assert_eq(tp_analyze(&a), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_eq(tp_report_write(&a, TP_FORMAT_JSON, f), 0);
+    fclose(f);
+    char why[256] = "";
+    cr_assert_eq(load_text(&b, text, why, sizeof why), 0, "%s", why);
+    cr_assert_eq(b.workload.kind, TP_WORKLOAD_PG);
+    cr_assert_str_eq(b.workload.pg_conninfo, "user=app host=db1 port=5432"); /* as libpq orders them */
+    cr_assert_str_eq(b.workload.pg_queries + strlen("SELECT 1") + 1, "SELECT {task}");
+    cr_assert_eq(b.workload.server_cores, 3);
+    cr_assert_eq(b.workload.spindles, 1);
+    const struct tp_point *bl = &b.points[b.n_points - 1], *bf = &b.points[0];
+    cr_assert_eq(bl->status, TP_POINT_FAILED);
+    cr_assert_eq(bl->error, -ECONNREFUSED);
+    cr_assert_str_eq(bl->error_detail, "FATAL: sorry, too many clients already");
+    cr_assert_eq(bf->server.samples, 12);
+    cr_assert_eq(bf->server.active_max, 2);
+    cr_assert_float_eq(bf->server.active_mean, 1.5, 1e-9);
+    cr_assert_eq(bf->server.n_waits, 1);
+    cr_assert_str_eq(bf->server.waits[0].event, "Timeout:PgSleep");
+    int found = 0;
+    for (int k = 0; k < b.n_rules; k++)
+        if (b.rules[k].key != NULL && strcmp(b.rules[k].key, "hikari") == 0)
+            found = b.rules[k].threads;
+    cr_assert_eq(found, 2 * 3 + 1, "the hikari row: 2 x server cores + spindles");
+    free(text);
+    tp_result_free(&a);
+    tp_result_free(&b);
+}
+
 Test(results_read, a_missing_file_is_enoent)
 {
     struct tp_result r;

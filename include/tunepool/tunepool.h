@@ -332,6 +332,7 @@ enum tp_workload_kind {
     TP_WORKLOAD_NET,    /* TCP request/response over loopback to a server the sweep starts */
     TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
     TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
+    TP_WORKLOAD_PG,     /* pg_queries on the worker's own PostgreSQL connection (libpq), prepared */
 };
 
 #define TP_WORKLOAD_PATH_MAX 1024
@@ -344,6 +345,9 @@ enum tp_workload_kind {
 #define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
 #define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
 #define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
+#define TP_PG_CONNINFO_MAX 1024            /* pg: the longest connection string */
+#define TP_PG_QUERIES_MAX 8192             /* pg: the bytes of every --query together */
+#define TP_PG_MAX_QUERIES 64               /* pg: the most statements in the mix */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -366,6 +370,17 @@ struct tp_workload_params {
 
     char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
     char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
+
+    char pg_conninfo[TP_PG_CONNINFO_MAX]; /* pg: the libpq connection string (--conninfo) */
+    /* pg: the statements (--query, repeatable), a TP_OPTION_STRING_LIST:
+     * each one ended by a NUL, the list by an empty one; a single "@FILE"
+     * names a file of statements (docs/workloads.md). */
+    char pg_queries[TP_PG_QUERIES_MAX];
+    /* Connection pools (pg): the server's cores and spindles for the
+     * HikariCP / PostgreSQL wiki rule, 2 x server_cores + spindles. The
+     * sweep fills server_cores with the effective cores when it is 0. */
+    uint32_t server_cores;
+    uint32_t spindles;
 
     /* Filled in by tp_sweep_run for the points it measures; callers leave
      * them zero. */
@@ -406,6 +421,10 @@ enum tp_option_type {
     TP_OPTION_FRACTION, /* a number in [min, max], stored in a double field */
     TP_OPTION_STRING,   /* text of min .. max bytes, copied into a char array of field_size bytes */
     TP_OPTION_FLAG,     /* no value: sets an int field to 1 */
+    /* Repeatable text: each value (min .. max bytes) is appended to a char
+     * array of field_size bytes, each ended by a NUL, the list by an empty
+     * value (so a zeroed field is the empty list). */
+    TP_OPTION_STRING_LIST,
 };
 
 struct tp_workload_option {
@@ -509,6 +528,23 @@ enum tp_point_origin {
     TP_ORIGIN_REFINE = 1u << 3, /* adaptive: refinement around the knee or the peak */
 };
 
+/* What the far side of a connection pool saw during a point (pg: its
+ * pg_stat_activity rows of the point's connections, sampled every
+ * TP_SERVER_SAMPLE_MS from a connection of its own). samples = 0: not
+ * observed, the other fields are zero. */
+#define TP_SERVER_SAMPLE_MS 50
+#define TP_SERVER_WAITS 4
+struct tp_server_view {
+    int samples;        /* samples taken during the repetitions */
+    int active_max;     /* the most backends of the pool in state "active" in one sample */
+    double active_mean; /* their mean over the samples */
+    int n_waits;        /* entries of waits, by mean count, highest first */
+    struct tp_server_wait {
+        char event[64]; /* "wait_event_type:wait_event", e.g. "Lock:transactionid" */
+        double mean;    /* backends of the pool waiting on it, mean per sample */
+    } waits[TP_SERVER_WAITS];
+};
+
 /* One repetition of one point. */
 struct tp_rep {
     double throughput; /* tasks / elapsed_s */
@@ -557,6 +593,14 @@ struct tp_point {
      * read, a refused connection, a plugin task returning an error). Per-task
      * errors are counted, never fatal. */
     uint64_t work_ops, work_bytes, work_errors;
+
+    /* A failed point: what the library or the server said beyond its
+     * error code (pg: libpq's message, "FATAL: sorry, too many clients
+     * already"); "" = nothing more. */
+    char error_detail[256];
+    /* What the server saw during the repetitions, where the kind can read
+     * it (pg: pg_stat_activity, sampled by a connection of its own). */
+    struct tp_server_view server;
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */
@@ -853,8 +897,9 @@ TP_EXTERN int tp_source_real_measure(void *ctx, const struct tp_point_request *r
  * parallelism, cores + 2, for make-like jobs).
  * ---------------------------------------------------------------------- */
 enum tp_rule_for {
-    TP_RULE_FOR_POOLS = 1u << 0,  /* any pool (every report's rows) */
-    TP_RULE_FOR_BUILDS = 1u << 1, /* build jobs: make -j, ninja -j (tp_program_build_like) */
+    TP_RULE_FOR_POOLS = 1u << 0,       /* any pool (every report's rows) */
+    TP_RULE_FOR_BUILDS = 1u << 1,      /* build jobs: make -j, ninja -j (tp_program_build_like) */
+    TP_RULE_FOR_CONNECTIONS = 1u << 2, /* pools of connections to a server (pg): set by the sweep */
 };
 
 struct tp_rule_spec {
@@ -865,6 +910,9 @@ struct tp_rule_spec {
     int cap;
     unsigned applies;       /* enum tp_rule_for bits */
     const char *short_name; /* for a plot's key: "m = 5 (TPE <= 3.7)" */
+    /* 1: cores are the server's (workload.server_cores) and add gains its
+     * spindles (workload.spindles): HikariCP's 2 x server cores + spindles. */
+    int of_server;
 };
 
 TP_EXTERN extern const struct tp_rule_spec tp_rule_specs[];
@@ -873,6 +921,11 @@ TP_EXTERN extern const size_t tp_n_rule_specs;
 /* 1 when the rule applies to a job of the given enum tp_rule_for kinds
  * (TP_RULE_FOR_POOLS rules always do). */
 TP_EXTERN int tp_rule_applies(const struct tp_rule_spec *rule, unsigned kinds);
+
+/* The rule's thread count for workload w (may be NULL) on cores: for a
+ * rule of_server, 2 x w->server_cores + w->spindles style (the server's
+ * cores when w gives them, else cores); else tp_rule_threads. */
+TP_EXTERN int tp_rule_threads_for(const struct tp_rule_spec *rule, int cores, const struct tp_workload_params *w);
 
 /* The rule's thread count on cores (>= 1); 1 for a NULL rule or cores < 1. */
 TP_EXTERN int tp_rule_threads(const struct tp_rule_spec *rule, int cores);

@@ -96,7 +96,9 @@ static void usage_workload(FILE *f)
           "                         a temporary file; net: TCP request/response over\n"
           "                         loopback to a server tune-pool starts and stops\n"
           "                         itself; noop: empty tasks, the pool's own cost;\n"
-          "                         plugin:PATH.so: your own task (tunepool/plugin.h)\n"
+          "                         pg: a PostgreSQL query per task, on the worker's\n"
+          "                         own connection (libpq); plugin:PATH.so: your own\n"
+          "                         task (tunepool/plugin.h)\n"
           "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
           "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
           "                         computation)                              [100us]\n"
@@ -113,6 +115,14 @@ static void usage_workload(FILE *f)
           "                         reply                                     [1ms]\n"
           "  --reply-size=SIZE      net: bytes per reply                      [1K]\n"
           "  --request-size=SIZE    net: bytes per request                    [64]\n"
+          "  --conninfo=STR         pg: the libpq connection string (required)\n"
+          "  --query=SQL            pg: the statement each task runs, prepared;\n"
+          "                         repeatable (tasks cycle through them), or\n"
+          "                         @FILE (one per line, or ;-separated); {task}\n"
+          "                         is the task index, bound as $1   (required)\n"
+          "  --server-cores=N       pg: the server's cores, for the rule\n"
+          "                         2 x server cores + spindles [effective cores]\n"
+          "  --spindles=N           pg: the server's disks, for that rule      [0]\n"
           "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n",
           f);
 }
@@ -324,6 +334,10 @@ enum long_only {
     OPT_SERVER_DELAY,
     OPT_REPLY_SIZE,
     OPT_REQUEST_SIZE,
+    OPT_CONNINFO,
+    OPT_QUERY,
+    OPT_SERVER_CORES,
+    OPT_SPINDLES,
     OPT_MULTIPLIERS,
     OPT_STRATEGY,
     OPT_REPEAT,
@@ -390,6 +404,10 @@ static const struct option long_options[] = {
     { "server-delay", required_argument, NULL, OPT_SERVER_DELAY },
     { "reply-size", required_argument, NULL, OPT_REPLY_SIZE },
     { "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
+    { "conninfo", required_argument, NULL, OPT_CONNINFO },
+    { "query", required_argument, NULL, OPT_QUERY },
+    { "server-cores", required_argument, NULL, OPT_SERVER_CORES },
+    { "spindles", required_argument, NULL, OPT_SPINDLES },
     { "multipliers", required_argument, NULL, OPT_MULTIPLIERS },
     { "strategy", required_argument, NULL, OPT_STRATEGY },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -501,13 +519,13 @@ static int parse_workload_option(struct parse *st, int c)
     struct tp_cli_opts *o = st->o;
     const char *arg = st->arg;
     int rc;
-    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_REQUEST_SIZE)))
+    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_SPINDLES)))
         st->workload_opt = st->name;
     switch (c) {
     case OPT_WORKLOAD:
         if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
+                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, pg or plugin:PATH.so)",
                               rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
         return 0;
     case OPT_WORKLOAD_ARG:
@@ -518,7 +536,11 @@ static int parse_workload_option(struct parse *st, int c)
     case OPT_DIRECT:
     case OPT_SERVER_DELAY:
     case OPT_REPLY_SIZE:
-    case OPT_REQUEST_SIZE: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_REQUEST_SIZE:
+    case OPT_CONNINFO:
+    case OPT_QUERY:
+    case OPT_SERVER_CORES:
+    case OPT_SPINDLES: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
     case OPT_LATENCY:
         if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
             return tp_cli_bad(st->err, st->errlen,

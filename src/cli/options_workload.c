@@ -13,7 +13,8 @@ static const char *value_noun(enum tp_option_type t)
     case TP_OPTION_SIZE: return "size";
     case TP_OPTION_DURATION: return "duration";
     case TP_OPTION_FRACTION: return "value";
-    case TP_OPTION_STRING: return "text";
+    case TP_OPTION_STRING:
+    case TP_OPTION_STRING_LIST: return "text";
     case TP_OPTION_FLAG: return "flag";
     }
     return "value";
@@ -45,6 +46,23 @@ static int parse_string(const struct tp_workload_option *opt, const char *arg, c
     return 0;
 }
 
+/* A repeatable text option: arg appended to the list in field (each value
+ * ended by a NUL, the list by an empty value). */
+static int append_string(const struct tp_workload_option *opt, const char *arg, char *field, char *err, size_t errlen)
+{
+    size_t n = strlen(arg), used = 0;
+    if (n < (size_t)opt->min)
+        return tp_cli_bad(err, errlen, "--%s: empty %s", opt->name, opt->expected != NULL ? opt->expected : "value");
+    while (used < opt->field_size && field[used] != '\0')
+        used += strlen(field + used) + 1;
+    if (n > (size_t)opt->max || used + n + 2 > opt->field_size)
+        return tp_cli_bad(err, errlen, "--%s: the values together are longer than %zu bytes", opt->name,
+                          opt->field_size - 2);
+    memcpy(field + used, arg, n + 1);
+    field[used + n + 1] = '\0';
+    return 0;
+}
+
 /* Parses arg as opt's value into its field of w, with the CLI's parsers. */
 static int parse_value(const struct tp_workload_option *opt, const char *arg, struct tp_workload_params *w, char *err,
                        size_t errlen)
@@ -56,6 +74,7 @@ static int parse_value(const struct tp_workload_option *opt, const char *arg, st
     switch (opt->type) {
     case TP_OPTION_FLAG: *(int *)(void *)field = 1; return 0;
     case TP_OPTION_STRING: return parse_string(opt, arg, field, err, errlen);
+    case TP_OPTION_STRING_LIST: return append_string(opt, arg, field, err, errlen);
     case TP_OPTION_SIZE: rc = tp_cli_parse_size(arg, (uint64_t)opt->max, &u); break;
     case TP_OPTION_DURATION: rc = tp_cli_parse_duration(arg, (uint64_t)opt->max, &u); break;
     case TP_OPTION_FRACTION: rc = tp_cli_parse_double(arg, opt->min, opt->max, 0, &d); break;

@@ -145,7 +145,7 @@ static void write_row(struct csv_row *row, const struct tp_result *r, size_t i)
 {
     const struct tp_point *p = &r->points[i];
     int ok = tp_point_ok(p);
-    char reason[192], rules[64], origin[48];
+    char reason[TP__REPORT_REASON_MAX], rules[64], origin[48];
     csv_num(row, 1, p->multiplier);
     csv_int(row, 1, p->threads);
     csv_str(row, origin_text(origin, sizeof origin, p->origin));

@@ -138,7 +138,7 @@ static json_t *json_point(struct tp__jb *b, const struct tp_result *r, size_t i)
     const struct tp_point *p = &r->points[i];
     int ok = tp_point_ok(p), n = tp__report_n_reps(p);
     json_t *o = json_object(), *origin = json_array();
-    char reason[192];
+    char reason[TP__REPORT_REASON_MAX];
 
     tp__jput(b, o, "multiplier", tp__json_num(p->multiplier));
     tp__jput(b, o, "threads", json_integer(p->threads));
@@ -194,6 +194,7 @@ static json_t *json_point(struct tp__jb *b, const struct tp_result *r, size_t i)
     tp__jput(b, o, "pick", json_boolean((int)i == r->pick));
     tp__jput(b, o, "best", json_boolean((int)i == r->best));
     tp__jput(b, o, "work", tp__report_work_json(p));
+    tp__jput(b, o, "server", tp__report_server_json(p));
     return o;
 }
 

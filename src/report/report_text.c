@@ -41,6 +41,8 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
         if (p->threads_started > 0 && p->threads_started < p->threads)
             snprintf(buf, len, "%s (%d of %d thread%s started)", tp_strerror(p->error ? p->error : -EIO),
                      p->threads_started, p->threads, tp__plural(p->threads));
+        else if (p->error_detail[0] != '\0') /* the server's or the library's own words */
+            snprintf(buf, len, "%s: %s", tp_strerror(p->error ? p->error : -EIO), p->error_detail);
         else
             snprintf(buf, len, "%s", tp_strerror(p->error ? p->error : -EIO));
         break;
@@ -401,7 +403,7 @@ void tp__report_rule_measure_text(char *buf, size_t len, const struct tp_result 
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
         if (p->threads == row->threads && !tp_point_ok(p)) {
-            char why[192];
+            char why[TP__REPORT_REASON_MAX];
             snprintf(buf, len, "not measured: %s (%s)", tp__report_status_name(p->status),
                      tp__report_point_reason(why, sizeof why, p));
             return;

@@ -7,6 +7,9 @@
 #include "format.h"
 #include "tunepool/tunepool.h"
 
+/* Room for a point's reason: the code's text, the detail (tp_point.error_detail), the threads started. */
+#define TP__REPORT_REASON_MAX 400
+
 /* Room for one sentence below. */
 #define TP__REPORT_LINE 768
 
@@ -43,7 +46,7 @@ struct tp__report_row {
     char p50[TP__NUM_LEN], p99[TP__NUM_LEN], cpu[TP__NUM_LEN];
     const char *status;
     char marks[16]; /* "= ^ R ! x +" */
-    char reason[192];
+    char reason[TP__REPORT_REASON_MAX];
 };
 void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__report_row *c);
 

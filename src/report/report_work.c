@@ -75,8 +75,11 @@ void tp__report_work_table(const struct tp_result *r, FILE *f)
         for (size_t i = 0; i < r->n_points; i++) {
             if (!tp_point_ok(&r->points[i]))
                 continue;
+            char server[256];
             tp__report_work_text(line, sizeof line, r, &r->points[i]);
-            fprintf(f, "  %5d thread%s: %s\n", r->points[i].threads, tp__plural(r->points[i].threads), line);
+            tp__report_server_text(server, sizeof server, &r->points[i]);
+            fprintf(f, "  %5d thread%s: %s%s%s\n", r->points[i].threads, tp__plural(r->points[i].threads), line,
+                    server[0] != '\0' ? "; " : "", server);
         }
     }
     for (size_t i = 0; i < r->n_points; i++)
@@ -100,6 +103,43 @@ json_t *tp__report_work_json(const struct tp_point *p)
         return NULL;
     }
     return o;
+}
+
+json_t *tp__report_server_json(const struct tp_point *p)
+{
+    const struct tp_server_view *v = &p->server;
+    if (v->samples <= 0)
+        return json_null();
+    json_t *o = json_object(), *waits = json_array();
+    int bad = o == NULL || waits == NULL;
+    for (int k = 0; !bad && k < v->n_waits && k < TP_SERVER_WAITS; k++) {
+        json_t *w = json_object();
+        bad |= w == NULL || json_object_set_new(w, "event", json_string(v->waits[k].event)) != 0 ||
+               json_object_set_new(w, "mean", tp__json_num(v->waits[k].mean)) != 0 ||
+               json_array_append_new(waits, w) != 0;
+    }
+    bad |= o == NULL || json_object_set_new(o, "samples", json_integer(v->samples)) != 0 ||
+           json_object_set_new(o, "sample_ms", json_integer(TP_SERVER_SAMPLE_MS)) != 0 ||
+           json_object_set_new(o, "active_max", json_integer(v->active_max)) != 0 ||
+           json_object_set_new(o, "active_mean", tp__json_num(v->active_mean)) != 0 ||
+           json_object_set_new(o, "waits", waits) != 0;
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+void tp__report_server_text(char *buf, size_t len, const struct tp_point *p)
+{
+    const struct tp_server_view *v = &p->server;
+    buf[0] = '\0';
+    if (v->samples <= 0)
+        return;
+    int o = snprintf(buf, len, "server: %.1f active (max %d)", v->active_mean, v->active_max);
+    for (int k = 0; k < v->n_waits && k < TP_SERVER_WAITS && o > 0 && (size_t)o < len; k++)
+        o += snprintf(buf + o, len - (size_t)o, "%s %s %.1f", k == 0 ? "; waits" : ",", v->waits[k].event,
+                      v->waits[k].mean);
 }
 
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p)

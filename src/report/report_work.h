@@ -27,6 +27,14 @@ void tp__report_work_table(const struct tp_result *r, FILE *f);
  * ns_per_task. NULL on allocation failure. */
 json_t *tp__report_work_json(const struct tp_point *p);
 
+/* A point's "server" object (what the server saw: samples, active_max,
+ * active_mean, waits [{event, mean}]), or JSON null when it was not
+ * observed. NULL on allocation failure. */
+json_t *tp__report_server_json(const struct tp_point *p);
+/* "server: 7.6 active (max 8); waits Timeout:PgSleep 7.1, CPU 0.4", or
+ * "" when the point was not observed. */
+void tp__report_server_text(char *buf, size_t len, const struct tp_point *p);
+
 /* Adds the kind's own parameters to the JSON "workload" object. Returns 0,
  * -1 on allocation failure. */
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p);

@@ -165,16 +165,23 @@ static void read_host(struct reader *rd, const json_t *root, struct tp_host *h)
     h->mem_gib = (long)get_int(rd, o, "mem_gib", "host", 0);
 }
 
-/* The error code behind a failed point's reason text (only its text is stored). */
-static int error_from_reason(const char *reason)
+/* The error code behind a failed point's reason text (only its text is
+ * stored), and the detail after "<code's text>: " (a server's message) into
+ * p->error_detail. */
+static int error_from_reason(const char *reason, struct tp_point *p)
 {
-    static const int candidates[] = { -EAGAIN, -ENOMEM,   -EINVAL,     -EPERM,      -EMFILE,      -ENFILE, -ENOSPC,
-                                      -E2BIG,  TP_ECHILD, TP_ECRASHED, TP_ETIMEOUT, TP_ECANCELED, -EIO };
+    static const int candidates[] = { -EAGAIN,     -ENOMEM,      -EINVAL,       -EPERM,    -EMFILE,
+                                      -ENFILE,     -ENOSPC,      -E2BIG,        TP_ECHILD, TP_ECRASHED,
+                                      TP_ETIMEOUT, TP_ECANCELED, -ECONNREFUSED, -EPROTO,   -EIO };
     if (reason != NULL) {
         for (size_t i = 0; i < TP__ARRAY_LEN(candidates); i++) {
             const char *s = tp_strerror(candidates[i]);
-            if (strncmp(reason, s, strlen(s)) == 0)
-                return candidates[i];
+            size_t n = strlen(s);
+            if (strncmp(reason, s, n) != 0)
+                continue;
+            if (reason[n] == ':' && reason[n + 1] == ' ')
+                snprintf(p->error_detail, sizeof p->error_detail, "%s", reason + n + 2);
+            return candidates[i];
         }
     }
     return -EIO;
@@ -185,6 +192,27 @@ static void copy_field(char *dst, size_t len, const json_t *obj, const char *key
     const char *s = get_str(obj, key);
     if (s != NULL)
         snprintf(dst, len, "%s", s);
+}
+
+/* A pool of connections' parameters (pg): the connection string as
+ * written (without its password), the statements, the rule's server. */
+static void read_pg(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
+{
+    copy_field(w->pg_conninfo, sizeof w->pg_conninfo, wl, "conninfo");
+    const json_t *qs = json_object_get(wl, "queries"), *q;
+    size_t k, o = 0;
+    json_array_foreach(qs, k, q)
+    {
+        const char *s = json_string_value(q);
+        size_t n = s != NULL ? strlen(s) : 0;
+        if (n == 0 || o + n + 2 > sizeof w->pg_queries)
+            break;
+        memcpy(w->pg_queries + o, s, n + 1);
+        o += n + 1;
+        w->pg_queries[o] = '\0';
+    }
+    w->server_cores = (uint32_t)get_int(rd, wl, "server_cores", "workload", 0);
+    w->spindles = (uint32_t)get_int(rd, wl, "spindles", "workload", 0);
 }
 
 /* The workload: its kind by name, and the parameters its kind has. */
@@ -218,6 +246,7 @@ static void read_workload(struct reader *rd, const json_t *wl, struct tp_workloa
     copy_field(w->plugin_path, sizeof w->plugin_path, wl, "plugin_path");
     copy_field(w->plugin_name, sizeof w->plugin_name, wl, "plugin_name");
     copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
+    read_pg(rd, wl, w);
 }
 
 /* Why the point was measured: the names of its origin bits. */
@@ -260,7 +289,7 @@ static void read_status(struct reader *rd, const json_t *o, const char *where, s
     case TP_POINT_CRASHED: p->error = TP_ECRASHED; break;
     case TP_POINT_TIMEOUT: p->error = TP_ETIMEOUT; break;
     case TP_POINT_SKIPPED: p->error = TP_ECANCELED; break;
-    case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason")); break;
+    case TP_POINT_FAILED: p->error = error_from_reason(get_str(o, "reason"), p); break;
     }
 }
 
@@ -300,6 +329,26 @@ static void read_reps(struct reader *rd, const json_t *o, const char *where, str
         fail(rd, TP_EFORMAT, "%s: status ok but no repetitions", where);
 }
 
+/* What the server saw (a pool of connections' point), when it was observed. */
+static void read_server(struct reader *rd, const json_t *s, const char *where, struct tp_server_view *v)
+{
+    if (!json_is_object(s))
+        return;
+    v->samples = (int)get_int(rd, s, "samples", where, 0);
+    v->active_max = (int)get_int(rd, s, "active_max", where, 0);
+    v->active_mean = get_num0(rd, s, "active_mean", where);
+    const json_t *waits = json_object_get(s, "waits"), *w;
+    size_t k;
+    json_array_foreach(waits, k, w)
+    {
+        if (k >= TP_SERVER_WAITS || !json_is_object(w))
+            break;
+        copy_field(v->waits[k].event, sizeof v->waits[k].event, w, "event");
+        v->waits[k].mean = get_num0(rd, w, "mean", where);
+        v->n_waits = (int)k + 1;
+    }
+}
+
 /* Latency, per-task times, CPU use, work and memory. */
 static void read_figures(struct reader *rd, const json_t *o, const char *where, struct tp_point *p)
 {
@@ -321,6 +370,7 @@ static void read_figures(struct reader *rd, const json_t *o, const char *where, 
         p->work_bytes = (uint64_t)get_int(rd, work, "bytes", where, 0);
         p->work_errors = (uint64_t)get_int(rd, work, "errors", where, 0);
     }
+    read_server(rd, json_object_get(o, "server"), where, &p->server);
     p->max_rss_kb = (long)get_int(rd, o, "max_rss_kb", where, 0);
     p->wall_s = get_num0(rd, o, "wall_s", where);
 }

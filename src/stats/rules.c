@@ -10,19 +10,33 @@
  * (max_workers = cores x 5 up to 3.7, min(32, cores + 4) from 3.8); the CPU
  * rule (one thread per core); ninja's GuessParallelism() (its default -j:
  * cores + 2 from 3 cores up; on 2 cores it uses 3 and on 1 core 2, which
- * this linear form does not model). */
+ * this linear form does not model); HikariCP's "About Pool Sizing" and the
+ * PostgreSQL wiki's "Number Of Database Connections" (connections =
+ * core_count x 2 + effective_spindle_count, the database server's cores). */
 const struct tp_rule_spec tp_rule_specs[] = {
-    { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)", 5.0, 0, 0, TP_RULE_FOR_POOLS, "m = 5 (TPE <= 3.7)" },
+    { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)", 5.0, 0, 0, TP_RULE_FOR_POOLS, "m = 5 (TPE <= 3.7)", 0 },
     { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)", 1.0, 4, 32, TP_RULE_FOR_POOLS,
-      "min(32, cores+4) (TPE >= 3.8)" },
-    { "cpu", "m = 1 (CPU rule: one thread per core)", 1.0, 0, 0, TP_RULE_FOR_POOLS, "m = 1 (CPU rule)" },
-    { "ninja", "cores + 2 (ninja's default -j)", 1.0, 2, 0, TP_RULE_FOR_BUILDS, "cores + 2 (ninja -j)" },
+      "min(32, cores+4) (TPE >= 3.8)", 0 },
+    { "cpu", "m = 1 (CPU rule: one thread per core)", 1.0, 0, 0, TP_RULE_FOR_POOLS, "m = 1 (CPU rule)", 0 },
+    { "ninja", "cores + 2 (ninja's default -j)", 1.0, 2, 0, TP_RULE_FOR_BUILDS, "cores + 2 (ninja -j)", 0 },
+    { "hikari", "2 x server cores + spindles (HikariCP, PG wiki)", 2.0, 0, 0, TP_RULE_FOR_CONNECTIONS,
+      "2 x server cores + spindles", 1 },
 };
 const size_t tp_n_rule_specs = TP__ARRAY_LEN(tp_rule_specs);
 
 int tp_rule_applies(const struct tp_rule_spec *rule, unsigned kinds)
 {
     return rule != NULL && (rule->applies & (kinds | TP_RULE_FOR_POOLS)) != 0;
+}
+
+int tp_rule_threads_for(const struct tp_rule_spec *rule, int cores, const struct tp_workload_params *w)
+{
+    if (rule == NULL || !rule->of_server || w == NULL || w->server_cores == 0)
+        return tp_rule_threads(rule, cores);
+    struct tp_rule_spec on_server = *rule;
+    long add = (long)rule->add + (long)w->spindles;
+    on_server.add = add > INT32_MAX ? INT32_MAX : (int)add;
+    return tp_rule_threads(&on_server, w->server_cores > INT32_MAX ? INT32_MAX : (int)w->server_cores);
 }
 
 int tp_rule_threads(const struct tp_rule_spec *rule, int cores)

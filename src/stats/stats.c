@@ -481,7 +481,7 @@ static void fill_rules(struct tp_result *r)
         if (!tp_rule_applies(spec, r->rule_kinds))
             continue;
         struct tp_rule_row *row = &r->rules[r->n_rules++];
-        int threads = tp_rule_threads(spec, cores);
+        int threads = tp_rule_threads_for(spec, cores, &r->workload);
         row->key = spec->key;
         row->name = spec->name;
         row->threads = threads;

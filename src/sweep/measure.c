@@ -344,9 +344,12 @@ static int run_reps(struct point_run *run, const struct tp_point_request *req, s
         return -ENOMEM;
     uint64_t ops0, bytes0, errors0;
     tp__workload_counters(&run->workload, &ops0, &bytes0, &errors0);
-    for (int r = 0; r < max_reps && !enough_repetitions(out, req); r++)
-        if ((rc = run_rep(run, req, out, n)) < 0)
-            return rc;
+    tp__workload_observe_start(&run->workload); /* what the server sees, from a thread of the kind's */
+    for (int r = 0; r < max_reps && rc == 0 && !enough_repetitions(out, req); r++)
+        rc = run_rep(run, req, out, n);
+    tp__workload_observe_stop(&run->workload, &out->server);
+    if (rc < 0)
+        return rc;
     tp__workload_counters(&run->workload, &out->work_ops, &out->work_bytes, &out->work_errors);
     out->work_ops -= ops0;
     out->work_bytes -= bytes0;
@@ -386,6 +389,8 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
     uint64_t n = 0;
     out->status = TP_POINT_OK;
     out->error = 0;
+    out->error_detail[0] = '\0';
+    memset(&out->server, 0, sizeof out->server);
     out->n_reps = 0;
     set_timer_slack(NULL, -1);
 
@@ -408,8 +413,10 @@ void tp__measure_point_inline(const struct tp_point_request *req, struct tp_poin
     if ((rc = run_reps(&run, req, out, n, max_reps)) == 0)
         rc = summarize(&run, req, out);
 out:
-    if (rc < 0)
+    if (rc < 0) {
         fail_point(out, rc);
+        tp__workload_error_detail(&run.workload, out->error_detail, sizeof out->error_detail);
+    }
     tp_pool_destroy(run.pool);
     tp__evloop_destroy(run.loops);
     free(run.times);

@@ -382,9 +382,9 @@ static int next_rule(const struct race *rc)
     if (!rc->opts->include_rules || rc->opts->executor != TP_EXECUTOR_POOL)
         return 0;
     for (size_t k = 0; k < tp_n_rule_specs; k++) {
-        if (!tp_rule_applies(&tp_rule_specs[k], rc->opts->rule_kinds))
+        if (!tp_rule_applies(&tp_rule_specs[k], rc->r->rule_kinds)) /* the sweep's and the workload's */
             continue;
-        int t = tp_rule_threads(&tp_rule_specs[k], rc->r->cores);
+        int t = tp_rule_threads_for(&tp_rule_specs[k], rc->r->cores, &rc->r->workload);
         if (t <= rc->thread_cap && find(rc->r, t) < 0)
             return t;
     }
@@ -395,7 +395,7 @@ static int next_rule(const struct race *rc)
 static void mark_rules(struct tp_result *r)
 {
     for (size_t k = 0; k < tp_n_rule_specs; k++) {
-        long at = find(r, tp_rule_threads(&tp_rule_specs[k], r->cores));
+        long at = find(r, tp_rule_threads_for(&tp_rule_specs[k], r->cores, &r->workload));
         if (tp_rule_applies(&tp_rule_specs[k], r->rule_kinds) && at >= 0)
             r->points[at].origin |= TP_ORIGIN_RULE;
     }

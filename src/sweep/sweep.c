@@ -68,6 +68,9 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
     size_t cap = nm + (opts->include_rules ? tp_n_rule_specs : 0);
+    struct tp_workload_params wl = opts->workload; /* with the server's cores a rule may use */
+    tp__workload_defaults(&wl, cores);
+    unsigned kinds = opts->rule_kinds | tp__workload_rule_kinds(&wl);
 
     *out = NULL;
     *n = 0;
@@ -93,10 +96,9 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
     }
     if (opts->include_rules) {
         for (size_t r = 0; r < tp_n_rule_specs; r++) {
-            int t = tp_rule_threads(&tp_rule_specs[r], cores);
+            int t = tp_rule_threads_for(&tp_rule_specs[r], cores, &wl);
             /* A rule size above the cap is not measured (its row says so). */
-            if (!tp_rule_applies(&tp_rule_specs[r], opts->rule_kinds) ||
-                (opts->max_threads > 0 && t > opts->max_threads))
+            if (!tp_rule_applies(&tp_rule_specs[r], kinds) || (opts->max_threads > 0 && t > opts->max_threads))
                 continue;
             pts[k].threads = t;
             pts[k].multiplier = (double)t / cores;
@@ -503,6 +505,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
         (void)tp_host_describe(&out->host, topo, NULL); /* cannot fail: a topology and no override */
     out->cores = cores;
     out->workload = opts->workload;
+    tp__workload_defaults(&out->workload, cores); /* a pool of connections: the server's cores */
     out->repeat = opts->repeat;
     out->repeat_max =
         opts->repeat == 0 ? (opts->repeat_max > 0 ? opts->repeat_max : TP_DEFAULT_REPEAT_MAX) : opts->repeat;
@@ -511,7 +514,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->confidence = opts->confidence;
     out->seed = opts->seed;
     out->strategy = opts->multipliers == NULL ? opts->strategy : TP_STRATEGY_GRID;
-    out->rule_kinds = opts->rule_kinds;
+    out->rule_kinds = opts->rule_kinds | tp__workload_rule_kinds(&out->workload);
     out->resolution = opts->resolution > 0 ? opts->resolution : TP_DEFAULT_RESOLUTION;
     out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;

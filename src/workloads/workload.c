@@ -81,6 +81,68 @@ int tp__workload_thread_error(struct tp__workload *w)
     return atomic_load_explicit(&w->thread_error, memory_order_relaxed);
 }
 
+void tp__one_line(char *dst, size_t len, const char *src)
+{
+    size_t o = 0;
+    if (len == 0)
+        return;
+    for (const char *c = src; c != NULL && *c != '\0' && o + 1 < len; c++) {
+        int blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+        if (blank && (o == 0 || dst[o - 1] == ' '))
+            continue;
+        dst[o++] = blank ? ' ' : *c;
+    }
+    while (o > 0 && dst[o - 1] == ' ')
+        o--;
+    dst[o] = '\0';
+}
+
+void tp__workload_fail_detail(struct tp__workload *w, const char *msg)
+{
+    pthread_mutex_lock(&w->threads_lock);
+    if (w->error_detail[0] == '\0' && msg != NULL)
+        tp__one_line(w->error_detail, sizeof w->error_detail, msg);
+    pthread_mutex_unlock(&w->threads_lock);
+}
+
+void tp__workload_error_detail(struct tp__workload *w, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    if (w->ops == NULL)
+        return;
+    pthread_mutex_lock(&w->threads_lock);
+    snprintf(buf, len, "%s", w->error_detail);
+    pthread_mutex_unlock(&w->threads_lock);
+}
+
+void tp__workload_defaults(struct tp_workload_params *p, int cores)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    if (ops != NULL && ops->connection_pool && p->server_cores == 0 && cores > 0)
+        p->server_cores = (uint32_t)cores;
+}
+
+unsigned tp__workload_rule_kinds(const struct tp_workload_params *p)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(p->kind);
+    return ops != NULL && ops->connection_pool ? TP_RULE_FOR_CONNECTIONS : 0;
+}
+
+void tp__workload_observe_start(struct tp__workload *w)
+{
+    if (w->ops != NULL && w->ops->observe_start != NULL)
+        w->ops->observe_start(w);
+}
+
+void tp__workload_observe_stop(struct tp__workload *w, struct tp_server_view *out)
+{
+    memset(out, 0, sizeof *out);
+    if (w->ops != NULL && w->ops->observe_stop != NULL)
+        w->ops->observe_stop(w, out);
+}
+
 void tp__workload_counters(struct tp__workload *w, uint64_t *ops, uint64_t *bytes, uint64_t *errors)
 {
     uint64_t o = 0, b = 0, e = 0;

@@ -46,6 +46,9 @@ struct tp__workload {
     pthread_key_t key;
     int key_ok;
     _Atomic int thread_error; /* first failed thread_init (negative code), relaxed */
+    /* What the first failure said beyond its code (tp__workload_fail_detail);
+     * guarded by threads_lock. */
+    char error_detail[sizeof(((struct tp_point *)0)->error_detail)];
 };
 
 /* The resources one sweep shares with all its points: made by sweep_setup
@@ -107,6 +110,13 @@ struct tp__workload_ops {
      * still alive): frees t->data. */
     void (*thread_fini)(struct tp__workload *w, struct tp__wthread *t);
 
+    /* Optional. In the point's process, around its repetitions and off
+     * the timed path: observe_start before the first (a monitor of what
+     * the server does: pg samples pg_stat_activity), observe_stop after
+     * the last, filling *out. Neither may fail the point. */
+    void (*observe_start)(struct tp__workload *w);
+    void (*observe_stop)(struct tp__workload *w, struct tp_server_view *out);
+
     /* The async executor's steps (exec/evloop.h), their ctx the opened
      * workload; NULL = no async path, and no_async says why ("file: ..."). */
     const struct tp__evloop_task_ops *async;
@@ -118,6 +128,9 @@ struct tp__workload_ops {
      * the JSON "workload" object, 0 or -1 on allocation failure. */
     const char *work_noun;
     int empty_task;
+    /* 1: a worker is a connection to a server (pg): the report adds the
+     * rule given for such pools, 2 x server cores + spindles. */
+    int connection_pool;
     int (*report_json)(struct json_t *wl, const struct tp_workload_params *p);
 };
 
@@ -149,8 +162,30 @@ static inline void tp__wthread_count(struct tp__wthread *t, int ok, uint64_t byt
  * so that connecting or allocating is not timed in its first task. */
 void tp__workload_thread_start(struct tp__workload *w, int worker_index);
 
+/* For the sweep: p with what its kind fills in by default (a pool of
+ * connections: server_cores = cores when not given). */
+void tp__workload_defaults(struct tp_workload_params *p, int cores);
+/* The enum tp_rule_for bits p's kind adds to the rules of thumb
+ * (TP_RULE_FOR_CONNECTIONS for a pool of connections), else 0. */
+unsigned tp__workload_rule_kinds(const struct tp_workload_params *p);
+
 /* The first thread_init failure, or 0. */
 int tp__workload_thread_error(struct tp__workload *w);
+
+/* For a kind's thread_init or slot_init as it fails: the message (a
+ * server's, libpq's) the point's failure shows after its error code. The
+ * first one is kept; whitespace runs become one blank. Thread-safe. */
+void tp__workload_fail_detail(struct tp__workload *w, const char *msg);
+/* src as one line into dst (len bytes): each run of blanks and newlines
+ * one blank, none at either end. */
+void tp__one_line(char *dst, size_t len, const char *src);
+/* Copies the kept message into buf ("" when none). */
+void tp__workload_error_detail(struct tp__workload *w, char *buf, size_t len);
+
+/* The kind's observe_start / observe_stop, when it has them (out is
+ * zeroed first). */
+void tp__workload_observe_start(struct tp__workload *w);
+void tp__workload_observe_stop(struct tp__workload *w, struct tp_server_view *out);
 
 /* Sums the counters of every thread that ran a task of w. Call between
  * batches (after tp_pool_wait) or after the workers exited. */
