@@ -324,6 +324,7 @@ enum tp_workload_kind {
     TP_WORKLOAD_NET,    /* TCP request/response over loopback to a server the sweep starts */
     TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
     TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
+    TP_WORKLOAD_HTTP,   /* one HTTP request to http_url with libcurl, one kept-alive handle per worker */
 };
 
 #define TP_WORKLOAD_PATH_MAX 1024
@@ -332,10 +333,15 @@ enum tp_workload_kind {
 #define TP_MAX_TASK_NS (60ull * 1000000000ull)  /* io, cpu, mixed: the longest wait or compute per task */
 #define TP_MAX_DELAY_NS (60ull * 1000000000ull) /* net: the longest server delay */
 
-#define TP_FILE_DEFAULT_SIZE (64ull << 20) /* file: 64 MiB */
-#define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
-#define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
-#define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
+#define TP_FILE_DEFAULT_SIZE (64ull << 20)                 /* file: 64 MiB */
+#define TP_FILE_DEFAULT_BLOCK 4096u                        /* file: 4 KiB per read */
+#define TP_NET_DEFAULT_REPLY 1024u                         /* net: 1 KiB per reply */
+#define TP_NET_DEFAULT_REQUEST 64u                         /* net: 64 bytes per request */
+#define TP_HTTP_URL_MAX 2048                               /* http: the longest URL, its NUL included */
+#define TP_HTTP_HEADERS_MAX 4096                           /* http: every --header, one per line, NUL included */
+#define TP_HTTP_DEFAULT_OK "200-399"                       /* http: the statuses that count as success */
+#define TP_HTTP_DEFAULT_TIMEOUT_NS (10ull * 1000000000ull) /* http: one request's time limit */
+#define TP_HTTP_CONNECT_TIMEOUT_NS (5ull * 1000000000ull)  /* http: connecting, at most this (and the limit) */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -356,6 +362,13 @@ struct tp_workload_params {
     uint32_t reply_size;      /* net: bytes per reply; 0 = TP_NET_DEFAULT_REPLY */
     uint32_t request_size;    /* net: bytes per request; 0 = TP_NET_DEFAULT_REQUEST */
 
+    char http_url[TP_HTTP_URL_MAX];         /* http: the URL each task requests */
+    char http_method[16];                   /* http: "" = GET, or POST with a body */
+    char http_headers[TP_HTTP_HEADERS_MAX]; /* http: request headers, one "Name: value" per line */
+    char http_body[TP_WORKLOAD_PATH_MAX];   /* http: the request body, or "@FILE" to send a file's bytes */
+    char http_ok_status[128];               /* http: statuses that succeed, e.g. "200-299,304"; "" = 200-399 */
+    uint64_t http_timeout_ns;               /* http: one request's limit; 0 = TP_HTTP_DEFAULT_TIMEOUT_NS */
+
     char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
     char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
 
@@ -367,7 +380,7 @@ struct tp_workload_params {
     int net_port;         /* net: the loopback port of the sweep's server; 0 = none */
 };
 
-/* "io", "cpu", "mixed", "file", "net", "noop", "plugin"; NULL for an unknown kind. */
+/* "io", "cpu", "mixed", "file", "net", "noop", "plugin", "http"; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_name(enum tp_workload_kind kind);
 /* Parses a kind name into *out; "plugin:PATH" gives TP_WORKLOAD_PLUGIN.
  * -EINVAL if unknown. */
@@ -398,6 +411,8 @@ enum tp_option_type {
     TP_OPTION_FRACTION, /* a number in [min, max], stored in a double field */
     TP_OPTION_STRING,   /* text of min .. max bytes, copied into a char array of field_size bytes */
     TP_OPTION_FLAG,     /* no value: sets an int field to 1 */
+    TP_OPTION_LIST,     /* repeatable text: each value (min .. max bytes) appended as a line to a
+                         * char array of field_size bytes */
 };
 
 struct tp_workload_option {
@@ -501,6 +516,14 @@ enum tp_point_origin {
     TP_ORIGIN_REFINE = 1u << 3, /* adaptive: refinement around the knee or the peak */
 };
 
+/* One of a point's keyed counts (struct tp_point.work_counts). */
+#define TP_WORK_COUNTS 16
+#define TP_WORK_COUNT_OTHER UINT32_MAX
+struct tp_work_count {
+    uint32_t key;
+    uint64_t n;
+};
+
 /* One repetition of one point. */
 struct tp_rep {
     double throughput; /* tasks / elapsed_s */
@@ -549,6 +572,11 @@ struct tp_point {
      * read, a refused connection, a plugin task returning an error). Per-task
      * errors are counted, never fatal. */
     uint64_t work_ops, work_bytes, work_errors;
+    /* The kind's own counts over the same repetitions, each under a key the
+     * kind gives (http: the response status, 0 for a transport error;
+     * TP_WORK_COUNT_OTHER: keys past the table's room), sorted by key. */
+    int n_work_counts;
+    struct tp_work_count work_counts[TP_WORK_COUNTS];
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */

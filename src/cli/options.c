@@ -97,6 +97,8 @@ static void usage_workload(FILE *f)
           "                           net    TCP request/response over loopback to a\n"
           "                                  server tune-pool starts and stops itself\n"
           "                           noop   empty tasks: the pool's own overhead\n"
+          "                           http   one HTTP request per task to --url\n"
+          "                                  (libcurl, a kept-alive connection per thread)\n"
           "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
           "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
           "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
@@ -114,7 +116,16 @@ static void usage_workload(FILE *f)
           "                         reply                                     [1ms]\n"
           "  --reply-size=SIZE      net: bytes per reply                      [1K]\n"
           "  --request-size=SIZE    net: bytes per request                    [64]\n"
-          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n",
+          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n"
+          "  --url=URL              http: what each task requests (required); checked\n"
+          "                         with one request first: unreachable is exit 2\n"
+          "  --method=METHOD        http: the request method  [GET; POST with --body]\n"
+          "  --header='NAME: VALUE' http: a request header (repeatable)\n"
+          "  --body=@FILE|STR       http: the request body, or @FILE for its bytes\n"
+          "  --ok-status=LIST       http: statuses that succeed, e.g. 200-299,304;\n"
+          "                         others and transport errors are failures [200-399]\n"
+          "  --http-timeout=DURATION  http: one request's limit (connect: 5s at most)\n"
+          "                                                                   [10s]\n",
           f);
 }
 
@@ -318,6 +329,12 @@ enum long_only {
     OPT_SERVER_DELAY,
     OPT_REPLY_SIZE,
     OPT_REQUEST_SIZE,
+    OPT_URL,
+    OPT_METHOD,
+    OPT_HEADER,
+    OPT_BODY,
+    OPT_OK_STATUS,
+    OPT_HTTP_TIMEOUT,
     OPT_MULTIPLIERS,
     OPT_STRATEGY,
     OPT_REPEAT,
@@ -383,6 +400,12 @@ static const struct option long_options[] = {
     { "server-delay", required_argument, NULL, OPT_SERVER_DELAY },
     { "reply-size", required_argument, NULL, OPT_REPLY_SIZE },
     { "request-size", required_argument, NULL, OPT_REQUEST_SIZE },
+    { "url", required_argument, NULL, OPT_URL },
+    { "method", required_argument, NULL, OPT_METHOD },
+    { "header", required_argument, NULL, OPT_HEADER },
+    { "body", required_argument, NULL, OPT_BODY },
+    { "ok-status", required_argument, NULL, OPT_OK_STATUS },
+    { "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
     { "multipliers", required_argument, NULL, OPT_MULTIPLIERS },
     { "strategy", required_argument, NULL, OPT_STRATEGY },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -493,13 +516,13 @@ static int parse_workload_option(struct parse *st, int c)
     struct tp_cli_opts *o = st->o;
     const char *arg = st->arg;
     int rc;
-    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_REQUEST_SIZE)))
+    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_HTTP_TIMEOUT)))
         st->workload_opt = st->name;
     switch (c) {
     case OPT_WORKLOAD:
         if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop or plugin:PATH.so)",
+                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, http or plugin:PATH.so)",
                               rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
         return 0;
     case OPT_WORKLOAD_ARG:
@@ -510,7 +533,13 @@ static int parse_workload_option(struct parse *st, int c)
     case OPT_DIRECT:
     case OPT_SERVER_DELAY:
     case OPT_REPLY_SIZE:
-    case OPT_REQUEST_SIZE: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_REQUEST_SIZE:
+    case OPT_URL:
+    case OPT_METHOD:
+    case OPT_HEADER:
+    case OPT_BODY:
+    case OPT_OK_STATUS:
+    case OPT_HTTP_TIMEOUT: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
     case OPT_LATENCY:
         if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -906,12 +935,16 @@ static int parse_option(struct parse *st, int c)
     return NOT_MINE;
 }
 
-/* An option with a value given twice with different values is refused: in a
+/* An option with a value given twice with different values is refused
+ * (the repeatable ones excepted: --env, a workload's list options): in a
  * pipeline, "the last one wins" hides a mistake. given[i] holds the value
  * long_options[i] had first. */
 static int refuse_changed_value(const char **given, int longindex, char *err, size_t errlen)
 {
     if (longindex < 0 || long_options[longindex].has_arg == no_argument || long_options[longindex].val == OPT_ENV)
+        return 0;
+    const struct tp_workload_option *wo = tp_workload_option_find(long_options[longindex].name, NULL);
+    if (wo != NULL && wo->type == TP_OPTION_LIST) /* repeatable: each value adds one */
         return 0;
     const char *v = optarg != NULL ? optarg : "";
     if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)

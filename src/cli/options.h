@@ -87,7 +87,7 @@ struct tp_cli_opts {
  * given for each workload kind; tp_cli_workload_check, after all options,
  * refuses options of another kind than --workload's and checks the
  * combination. Both return 0 or -EINVAL with a message naming the option. */
-#define TP_CLI_N_KIND_OPTS 8
+#define TP_CLI_N_KIND_OPTS 16
 int tp_cli_workload_option(const char *name, const char *arg, struct tp_cli_opts *o, const char **seen, char *err,
                            size_t errlen);
 int tp_cli_workload_check(struct tp_cli_opts *o, const char **seen, int seen_latency, char *err, size_t errlen);

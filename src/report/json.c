@@ -158,6 +158,8 @@ static json_t *json_point(struct tp__jb *b, const struct tp_result *r, size_t i)
     tp__jput(b, o, "pick", json_boolean((int)i == r->pick));
     tp__jput(b, o, "best", json_boolean((int)i == r->best));
     tp__jput(b, o, "work", tp__report_work_json(p));
+    if (o != NULL && tp__report_point_kind_json(o, r->workload.kind, p) < 0)
+        b->ok = 0;
     return o;
 }
 

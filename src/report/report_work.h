@@ -27,6 +27,11 @@ void tp__report_work_table(const struct tp_result *r, FILE *f);
  * ns_per_task. NULL on allocation failure. */
 json_t *tp__report_work_json(const struct tp_point *p);
 
+/* Adds the kind's own per-point object (http: "http", its status counts)
+ * to the point's JSON object o, null for a point not measured; nothing for
+ * a kind without one. Returns 0, -1 on allocation failure. */
+int tp__report_point_kind_json(json_t *o, enum tp_workload_kind kind, const struct tp_point *p);
+
 /* Adds the kind's own parameters to the JSON "workload" object. Returns 0,
  * -1 on allocation failure. */
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p);

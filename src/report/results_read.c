@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "registry.h"
 #include "vec.h"
 
 /* Bounds on what a document may claim: past them it is not a real run. */
@@ -26,6 +27,7 @@ struct reader {
     char *why;
     size_t why_len;
     int rc;
+    enum tp_workload_kind kind; /* the document's workload, once read */
 };
 
 static void fail(struct reader *rd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -150,6 +152,31 @@ static void copy_field(char *dst, size_t len, const json_t *obj, const char *key
         snprintf(dst, len, "%s", s);
 }
 
+/* The http workload's parameters: the headers array back into lines. */
+static void read_http(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
+{
+    copy_field(w->http_url, sizeof w->http_url, wl, "url");
+    copy_field(w->http_method, sizeof w->http_method, wl, "method");
+    copy_field(w->http_body, sizeof w->http_body, wl, "body");
+    copy_field(w->http_ok_status, sizeof w->http_ok_status, wl, "ok_status");
+    w->http_timeout_ns = (uint64_t)get_int(rd, wl, "timeout_ns", "workload", 0);
+    const json_t *headers = json_object_get(wl, "headers"), *h;
+    size_t i, at = 0;
+    json_array_foreach(headers, i, h)
+    {
+        const char *line = json_string_value(h);
+        size_t n = line != NULL ? strlen(line) : 0;
+        if (n == 0 || at + n + 2 > sizeof w->http_headers || strpbrk(line, "\r\n") != NULL) {
+            fail(rd, TP_EFORMAT, "workload.headers[%zu]: not a header line that fits", i);
+            return;
+        }
+        if (at > 0)
+            w->http_headers[at++] = '\n';
+        memcpy(w->http_headers + at, line, n + 1);
+        at += n;
+    }
+}
+
 /* The workload: its kind by name, and the parameters its kind has. */
 static void read_workload(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
 {
@@ -181,6 +208,8 @@ static void read_workload(struct reader *rd, const json_t *wl, struct tp_workloa
     copy_field(w->plugin_path, sizeof w->plugin_path, wl, "plugin_path");
     copy_field(w->plugin_name, sizeof w->plugin_name, wl, "plugin_name");
     copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
+    read_http(rd, wl, w);
+    rd->kind = w->kind;
 }
 
 /* Why the point was measured: the names of its origin bits. */
@@ -308,6 +337,10 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
     read_reps(rd, o, where, p);
     read_figures(rd, o, where, p);
+    const struct tp__workload_ops *ops = tp__workload_find(rd->kind);
+    char why[192];
+    if (rd->rc == 0 && ops != NULL && ops->point_json_read != NULL && ops->point_json_read(o, p, why, sizeof why) < 0)
+        fail(rd, TP_EFORMAT, "%s.%s", where, why);
 }
 
 /* "2024-05-01T12:00:00Z" -> seconds since the epoch; 0 when absent or malformed. */
@@ -445,7 +478,7 @@ static int finish(struct reader *rd, json_t *root, struct tp_result *out)
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { why, why_len, 0, TP_WORKLOAD_IO };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (out == NULL || f == NULL)
