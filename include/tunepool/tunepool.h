@@ -40,7 +40,7 @@ enum tp_error {
     TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
     /* -10040 ..: workloads */
     TP_EPLUGIN = -10040,     /* a workload plugin could not be loaded, is invalid or failed to set up */
-    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound */
+    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound or the failure bound */
     /* -10020 ..: reading results back, plotting */
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
@@ -507,6 +507,8 @@ TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 #define TP_DEFAULT_TARGET_CI 0.02  /* --repeat=auto: until the interval is this fraction of the median wide */
 #define TP_DEFAULT_RESOLUTION 0.1  /* adaptive: refine down to this fraction of the pick's threads */
 #define TP_DEFAULT_REP_SECONDS 0.3 /* --tasks=auto: a repetition this long */
+#define TP_DEFAULT_MAX_ERRORS 0.01 /* a point whose tasks fail more often is not eligible (--max-errors) */
+#define TP_MAX_ERRORS_NONE (-1.0)  /* max_errors: not one failure tolerated (--max-errors=0) */
 
 /* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
@@ -555,6 +557,9 @@ struct tp_point {
     unsigned char outlier[TP_MAX_REPS];
     int in_band;  /* indistinguishable from the best point */
     int excluded; /* 1: its p99 latency is above the bound (--max-p99) */
+    /* 1: its failure share (tp_point_error_share) is above the result's
+     * max_errors: like excluded, out of the best, the band and the pick. */
+    int error_excluded;
 
     /* Per-task wall time (start to end of the task on its worker), all reps. */
     double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
@@ -637,6 +642,7 @@ struct tp_result {
     double resolution;         /* adaptive: refinement stops at this fraction of the pick's threads */
     double tolerance;          /* band: within this fraction below the highest interval floor counts as equal */
     double max_p99_ns;         /* latency bound of the objective; 0 = maximise throughput */
+    double max_errors;         /* failure share a point may have; 0 = TP_DEFAULT_MAX_ERRORS, < 0 = none */
     double noise;              /* upper quartile over ok points of the interval width / median */
     double noise_mad;          /* upper quartile over ok points of the scaled MAD / median */
     int noisy;                 /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
@@ -691,6 +697,14 @@ TP_EXTERN void tp_result_free(struct tp_result *result);
  * Returns 0, TP_ENOPOINTS when no point is OK (fields then cleared), -EINVAL
  * or -ENOMEM. */
 TP_EXTERN int tp_analyze(struct tp_result *result);
+
+/* The share of a point's tasks that failed: work_errors / (work_ops +
+ * work_errors); 0 when it counted nothing. Pure. */
+TP_EXTERN double tp_point_error_share(const struct tp_point *p);
+
+/* The failure share r's points may reach (r->max_errors resolved: the
+ * default for 0, 0 for a negative value). Pure. */
+TP_EXTERN double tp_result_max_errors(const struct tp_result *r);
 
 /* Status name: "ok", "failed", "crashed", "timeout", "skipped". */
 TP_EXTERN const char *tp_point_status_name(enum tp_point_status s);
@@ -768,6 +782,8 @@ struct tp_sweep_opts {
                                 * highest interval floor is in the band (0 = intervals only) */
     int max_refine;            /* adaptive: at most this many refinement points (0 = 8) */
     double max_p99_ns;         /* objective: best throughput whose p99 stays under this; 0 = none */
+    double max_errors;         /* a point whose tasks fail more often than this share is not eligible;
+                                * 0 = TP_DEFAULT_MAX_ERRORS, TP_MAX_ERRORS_NONE = not one failure */
     int repeat_max;            /* repeat == 0: the most repetitions (0 = 10) */
     double target_ci;          /* repeat == 0: target interval width / median (0 = 0.02) */
     int max_threads;           /* grid points above this are refused (-E2BIG); rule sizes above it are left out */

@@ -100,6 +100,7 @@ static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress 
         .resolution = o->resolution,
         .tolerance = o->tolerance,
         .max_p99_ns = o->max_p99_ns,
+        .max_errors = o->max_errors,
         .repeat = o->repeat,
         .repeat_max = o->repeat_max,
         .target_ci = o->target_ci,
@@ -210,7 +211,16 @@ static int sweep_exit_code(int rc, const struct tp_result *result)
         return TP_EXIT_INTERRUPTED;
     }
     if (rc == TP_ENOFEASIBLE) {
-        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
+        int failing = 0;
+        for (size_t i = 0; i < result->n_points; i++)
+            failing += result->points[i].error_excluded;
+        if (failing > 0)
+            tp_cli_error("no measured point is eligible: %d point%s failed more often than --max-errors allows%s; "
+                         "the results show each point's failures",
+                         failing, tp_cli_plural(failing),
+                         result->max_p99_ns > 0 ? " (and --max-p99 bounds the rest)" : "");
+        else
+            tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
         return TP_EXIT_RUNTIME;
     }
     if (rc == TP_ENOPOINTS) {

@@ -34,6 +34,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->strategy = TP_STRATEGY_ADAPTIVE;
     o->resolution = TP_DEFAULT_RESOLUTION;
     o->tolerance = 0.02;
+    o->max_errors = TP_DEFAULT_MAX_ERRORS;
     o->rep_seconds = TP_DEFAULT_REP_SECONDS;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
@@ -237,7 +238,10 @@ static void usage_objective(FILE *f)
           "                         same among points whose p99 is under --max-p99\n"
           "                                                              [throughput]\n"
           "  --max-p99=DURATION     the p99 task latency bound (implies\n"
-          "                         --objective=latency)\n",
+          "                         --objective=latency)\n"
+          "  --max-errors=P         a point whose tasks fail more often (a fraction\n"
+          "                         or a percentage; 0 = none may fail) cannot be\n"
+          "                         the pick                                  [1%]\n",
           f);
 }
 
@@ -364,6 +368,7 @@ enum long_only {
     OPT_RESOLUTION,
     OPT_OBJECTIVE,
     OPT_MAX_P99,
+    OPT_MAX_ERRORS,
     OPT_TOLERANCE,
     OPT_EXECUTOR,
     OPT_INFLIGHT,
@@ -435,6 +440,7 @@ static const struct option long_options[] = {
     { "resolution", required_argument, NULL, OPT_RESOLUTION },
     { "objective", required_argument, NULL, OPT_OBJECTIVE },
     { "max-p99", required_argument, NULL, OPT_MAX_P99 },
+    { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
     { "tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "executor", required_argument, NULL, OPT_EXECUTOR },
     { "inflight", required_argument, NULL, OPT_INFLIGHT },
@@ -458,6 +464,21 @@ static const struct option long_options[] = {
     { "max-runs", required_argument, NULL, OPT_MAX_RUNS },
     { NULL, 0, NULL, 0 },
 };
+
+/* A share of 0 .. 1, as a fraction (0.01) or a percentage (1%). */
+static int parse_share(const char *arg, double *out)
+{
+    char num[64];
+    size_t n = strlen(arg);
+    int percent = n > 0 && arg[n - 1] == '%';
+    if (n == 0 || n >= sizeof num)
+        return -EINVAL;
+    snprintf(num, sizeof num, "%.*s", (int)(n - (size_t)percent), arg);
+    int rc = tp_cli_parse_double(num, 0, percent ? 100 : 1, 0, out);
+    if (rc == 0 && percent)
+        *out /= 100;
+    return rc;
+}
 
 /* A result name becomes a file name: keep it to a safe alphabet. */
 static int valid_name(const char *s)
@@ -782,6 +803,15 @@ static int parse_objective_option(struct parse *st, int c)
                               rc < 0 ? tp_cli_why(rc) : "out of range", arg);
         o->max_p99_ns = (double)u;
         o->objective_latency = 1;
+        return 0;
+    case OPT_MAX_ERRORS:
+        if ((rc = parse_share(arg, &o->max_errors)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-errors: %s value '%s' (expected a fraction from 0 to 1 or a percentage, e.g. "
+                              "0.01 or 1%%)",
+                              tp_cli_why(rc), arg);
+        if (o->max_errors == 0)
+            o->max_errors = TP_MAX_ERRORS_NONE;
         return 0;
     case OPT_CORES:
         if ((rc = tp_cli_parse_long(arg, 1, 65536, &l)) < 0)

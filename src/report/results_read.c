@@ -397,6 +397,11 @@ static void read_sweep(struct reader *rd, const json_t *sw, struct tp_result *ou
     const json_t *objective = json_object_get(sw, "objective");
     if (json_is_object(objective))
         out->max_p99_ns = get_num0(rd, objective, "max_p99_ns", "sweep.objective");
+    const json_t *max_errors = json_object_get(objective, "max_errors");
+    if (json_is_number(max_errors)) { /* older documents: the default */
+        double v = json_number_value(max_errors);
+        out->max_errors = v > 0 && v <= 1 ? v : v == 0 ? TP_MAX_ERRORS_NONE : 0;
+    }
     const json_t *tasks = json_object_get(sw, "tasks");
     out->tasks = json_is_integer(tasks) ? (uint64_t)json_integer_value(tasks) : 0;
     out->confidence = get_num0(rd, sw, "confidence", "sweep");

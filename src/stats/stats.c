@@ -250,6 +250,23 @@ static void clear_point_stats(struct tp_point *p)
 
 int tp_point_ok(const struct tp_point *p) { return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1; }
 
+double tp_point_error_share(const struct tp_point *p)
+{
+    uint64_t all = p != NULL ? p->work_ops + p->work_errors : 0;
+    return all > 0 ? (double)p->work_errors / (double)all : 0.0;
+}
+
+double tp_result_max_errors(const struct tp_result *r)
+{
+    if (r == NULL || r->max_errors == 0)
+        return TP_DEFAULT_MAX_ERRORS;
+    return r->max_errors < 0 ? 0.0 : r->max_errors;
+}
+
+/* A point the objective may choose: measured, its p99 within the bound and
+ * its failures within max_errors. */
+static int point_eligible(const struct tp_point *p) { return !p->excluded && !p->error_excluded; }
+
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
 static int point_usable(const struct tp_point *p)
@@ -530,15 +547,18 @@ int tp_analyze(struct tp_result *r)
     int any_usable = 0;
 
     /* The objective: with a latency bound, a point whose p99 is above it is
-     * excluded from the best, the band and the pick (it stays in the report). */
+     * excluded from the best, the band and the pick (it stays in the
+     * report); so is a point whose tasks failed more often than max_errors
+     * (a fast pool of failing requests is no answer). */
     for (size_t i = 0; i < r->n_points; i++) {
         struct tp_point *p = &r->points[i];
         tp__analyze_point(p, conf, tp__point_seed(r->seed, p->threads));
         if (p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT)
             r->n_failed++;
         p->excluded = point_usable(p) && r->max_p99_ns > 0 && !(p->lat_p99_ns <= r->max_p99_ns);
+        p->error_excluded = point_usable(p) && tp_point_error_share(p) > tp_result_max_errors(r);
         any_usable |= point_usable(p);
-        if (point_usable(p) && !p->excluded && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
+        if (point_usable(p) && point_eligible(p) && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
     if ((rc = fill_noise(r)) < 0)
@@ -558,12 +578,12 @@ int tp_analyze(struct tp_result *r)
         double tol = r->tolerance > 0 && r->tolerance < 1 ? r->tolerance : 0.0;
         for (size_t i = 0; i < r->n_points; i++) {
             const struct tp_point *p = &r->points[i];
-            if (point_usable(p) && !p->excluded && p->tput_ci_lo > floor_lo)
+            if (point_usable(p) && point_eligible(p) && p->tput_ci_lo > floor_lo)
                 floor_lo = p->tput_ci_lo;
         }
         for (size_t i = 0; i < r->n_points; i++) {
             struct tp_point *p = &r->points[i];
-            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo * (1.0 - tol)))
+            if (!point_usable(p) || !point_eligible(p) || !(p->tput_ci_hi >= floor_lo * (1.0 - tol)))
                 continue;
             p->in_band = 1;
             if (r->n_band == 0 || p->multiplier < r->band_lo_multiplier)

@@ -61,7 +61,7 @@ double tp__race_z(double conf)
 
 static int usable(const struct tp_point *p)
 {
-    return p->status == TP_POINT_OK && p->n_reps > 0 && !p->excluded && p->tput_median > 0;
+    return p->status == TP_POINT_OK && p->n_reps > 0 && !p->excluded && !p->error_excluded && p->tput_median > 0;
 }
 
 double tp__race_noise(const struct tp_result *r)
