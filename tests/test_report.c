@@ -299,8 +299,9 @@ Test(report, csv_failed_point_has_empty_measures)
     cr_assert_eq(tp_analyze(&r), 0);
     char *t = render(&r, TP_FORMAT_CSV);
     cr_assert_not_null(
-        strstr(t,
-               "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,,,0\r\n"),
+        strstr(
+            t,
+            "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,,,0\r\n"),
         "%s", t);
     free(t);
     free_result(&r);

@@ -13,7 +13,8 @@
  * fatal) on a transport error or another status. Each task also counts its
  * status (0 for a transport error) under the thread's keyed counts, so the
  * point's JSON says what the server answered. The async path (libcurl's
- * multi interface on the event loops) is in http_async.c.
+ * multi interface on the event loops, one multi handle per loop) is in
+ * http_async.c.
  */
 #include <stdint.h>
 #include <ctype.h>
@@ -29,6 +30,7 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "http_async.h"
 #include "registry.h"
 #include "vec.h"
 #include "workload.h"
@@ -589,7 +591,7 @@ const struct tp__workload_ops tp__workload_http_ops = {
     .teardown = http_teardown,
     .thread_init = http_thread_init,
     .thread_fini = http_thread_fini,
-    .no_async = "http: the multi interface path is not built yet",
+    .async = &tp__http_async,
     .work_noun = "requests",
     .report_json = http_report_json,
     .point_json = http_point_json,
