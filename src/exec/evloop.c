@@ -116,9 +116,11 @@ struct loop {
      * epoll set of the kind's descriptors inside epfd, ltfd its timerfd
      * (-1 = the kind has none). */
     int xfd, ltfd;
-    int n_parked;        /* slots in SLOT_PARKED */
-    uint64_t shared_cpu; /* loop-callback CPU time per parked task, summed */
-    int in_callback;     /* a loop callback runs: finished slots wait in done[] */
+    uint64_t loop_deadline; /* when loop_timer is due, 0 = never */
+    uint64_t loop_armed;    /* what ltfd is set to, 0 = disarmed: never later than loop_deadline */
+    int n_parked;           /* slots in SLOT_PARKED */
+    uint64_t shared_cpu;    /* loop-callback CPU time per parked task, summed */
+    int in_callback;        /* a loop callback runs: finished slots wait in done[] */
     struct tp__evloop_slot **done;
     int n_done_cb;
 };
@@ -308,22 +310,39 @@ int tp__evloop_loop_watch(struct tp__evloop_loop *l, int fd, uint32_t events)
         return 0;
     }
     struct epoll_event e = { .events = events, .data.fd = fd };
-    if (epoll_ctl(lp->xfd, EPOLL_CTL_MOD, fd, &e) == 0)
+    if (epoll_ctl(lp->xfd, EPOLL_CTL_ADD, fd, &e) == 0)
         return 0;
-    if (errno != ENOENT || epoll_ctl(lp->xfd, EPOLL_CTL_ADD, fd, &e) < 0)
+    if (errno != EEXIST || epoll_ctl(lp->xfd, EPOLL_CTL_MOD, fd, &e) < 0)
         return tp__from_errno();
     return 0;
 }
 
+/* Sets ltfd to fire at deadline_ns. */
+static int arm_loop_timer(struct loop *lp, uint64_t deadline_ns)
+{
+    struct itimerspec its = { 0 };
+    its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000u);
+    its.it_value.tv_nsec = (long)(deadline_ns % 1000000000u);
+    if (timerfd_settime(lp->ltfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+        return tp__from_errno();
+    lp->loop_armed = deadline_ns;
+    return 0;
+}
+
+/* A kind's timer moves with every transfer (libcurl resets it several
+ * times per request), and timerfd_settime is the dearest call of a loop on
+ * a VM: a later deadline (or none) only is recorded, and a timer that fires
+ * before the deadline it now has is set again then (call_loop_timer). Only
+ * a deadline earlier than the armed one costs a call at once. */
 int tp__evloop_loop_timer(struct tp__evloop_loop *l, uint64_t deadline_ns)
 {
     struct loop *lp = (struct loop *)l;
     if (lp->ltfd < 0)
         return -EINVAL;
-    struct itimerspec its = { 0 };
-    its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000u);
-    its.it_value.tv_nsec = (long)(deadline_ns % 1000000000u);
-    return timerfd_settime(lp->ltfd, TFD_TIMER_ABSTIME, &its, NULL) < 0 ? tp__from_errno() : 0;
+    lp->loop_deadline = deadline_ns;
+    if (deadline_ns == 0 || (lp->loop_armed != 0 && lp->loop_armed <= deadline_ns))
+        return 0;
+    return arm_loop_timer(lp, deadline_ns);
 }
 
 void tp__evloop_finish(struct tp__evloop_slot *s)
@@ -374,6 +393,14 @@ static void call_loop_timer(struct loop *lp, void *arg)
     uint64_t expirations;
     while (read(lp->ltfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
         ;
+    lp->loop_armed = 0;
+    if (lp->loop_deadline == 0)
+        return; /* disarmed since it was set */
+    if (tp__now_ns() < lp->loop_deadline) {
+        arm_loop_timer(lp, lp->loop_deadline); /* moved later since it was set */
+        return;
+    }
+    lp->loop_deadline = 0;
     lp->ev->task.ops->loop_timer(lp->task_loop);
 }
 

@@ -42,6 +42,7 @@ struct http_loop {
     CURLM *multi;
     long n_slots;
     struct http_slot *starting; /* the slot whose start runs, else NULL */
+    int adding;                 /* in http_start's curl_multi_add_handle */
 };
 
 /* One slot's easy handle and the task it runs. */
@@ -58,14 +59,21 @@ struct http_slot {
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     (void)easy;
-    (void)socketp;
     struct http_loop *hl = userp;
     uint32_t ev = 0;
     if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
         ev |= EPOLLIN;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
         ev |= EPOLLOUT;
-    return tp__evloop_loop_watch(hl->lp, s, ev) < 0 ? -1 : 0;
+    /* The socket's watched events, kept with it by libcurl (+ 1: NULL is
+     * none): asking for the same again costs no system call. */
+    uintptr_t had = (uintptr_t)socketp, want = ev != 0 ? (uintptr_t)ev + 1 : 0;
+    if (had == want)
+        return 0;
+    if (tp__evloop_loop_watch(hl->lp, s, ev) < 0)
+        return -1;
+    curl_multi_assign(hl->multi, s, (void *)want);
+    return 0;
 }
 
 /* libcurl: call back in timeout_ms (-1: never). */
@@ -73,6 +81,8 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     struct http_loop *hl = userp;
+    if (timeout_ms == 0 && hl->adding)
+        return 0; /* "now": http_start runs the timeout itself right after adding */
     uint64_t deadline = timeout_ms < 0 ? 0 : tp__now_ns() + (uint64_t)timeout_ms * 1000000u;
     return tp__evloop_loop_timer(hl->lp, deadline) < 0 ? -1 : 0;
 }
@@ -193,7 +203,10 @@ static enum tp__evloop_next http_start(void *loop, void *task, uint64_t index, u
     int running;
     hs->bytes = 0;
     hs->done = 0;
-    if (curl_multi_add_handle(hl->multi, hs->easy) != CURLM_OK) {
+    hl->adding = 1;
+    CURLMcode added = curl_multi_add_handle(hl->multi, hs->easy);
+    hl->adding = 0;
+    if (added != CURLM_OK) {
         tp__wthread_count_key(hl->wt, 0);
         tp__wthread_count(hl->wt, 0, 0);
         return TP__EVLOOP_DONE;
