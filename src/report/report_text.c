@@ -162,7 +162,7 @@ void tp__report_workload_text(char *buf, size_t len, const struct tp_result *r)
     else if (r->workload.kind == TP_WORKLOAD_IO)
         snprintf(buf, len, "%s: wait %s + compute %s per task", tp__report_workload_name(r->workload.kind), w, c);
     else
-        tp__workload_describe(&r->workload, buf, len); /* mixed, file, net, noop, plugin */
+        tp__workload_describe(&r->workload, buf, len); /* the other kinds: their own description */
 }
 
 void tp__report_cores_text(char *buf, size_t len, const struct tp_result *r)
