@@ -25,6 +25,7 @@ check "success exits 0" test "$rc" -eq 0
 check "success writes JSON and CSV" test -s ok/ok.json -a -s ok/ok.csv
 check "success: JSON is the race" grep -q '"strategy": "race"' ok/ok.json
 check "success: a recommendation" grep -q 'Recommendation' <<<"$out"
+check "success: the runs/s column" grep -q 'threads       runs/s' <<<"$out"
 
 # --env: the size comes from the environment only.
 run env --run='test -n "$TP_N" && test "$TP_N" -ge 1' --env=TP_N
@@ -63,6 +64,31 @@ check "garbage output: exit 1" test "$rc" -eq 1
 # A metric that is there: taken from the output.
 run metric --run='echo "rate: $((100 * {threads}))"' --metric='rate: ([0-9.]+)'
 check "metric: exit 0" test "$rc" -eq 0
+
+# Downstream as for the built-in workloads: the table says what a run counts, --from reads the program back,
+# --plot draws it, --emit describes it.
+check "table: the metric column" grep -q ' metric  ' <<<"$out"
+check "table: the program, not a workload" grep -q 'program: echo' <<<"$out"
+from=$("$bin" --from="$work/metric/metric.json" 2>&1)
+check "--from a --run: exit 0" test $? -eq 0
+check "--from a --run: the program's lines" grep -q 'Your program (through /bin/sh -c): echo' <<<"$from"
+check "--from a --run: the metric column" grep -q ' metric ' <<<"$from"
+check "--from a --run: same pick" test "$(grep '^Recommendation' <<<"$from")" = "$(grep '^Recommendation' <<<"$out")"
+emit=$("$bin" --from="$work/metric/metric.json" --emit=cmake 2>&1)
+check "--emit from a --run: the program" grep -q 'TUNEPOOL_WORKLOAD "program"' <<<"$emit"
+if command -v gnuplot >/dev/null; then
+  run plot --run='i=0; n=$((300 / {threads})); while [ $i -lt $n ]; do i=$((i + 1)); done' --plot
+  check "--plot with --run: exit 0" test "$rc" -eq 0
+  check "--plot with --run: a PNG" test -s plot/plot.png
+  check "--plot with --run: the runs/s axis" grep -q 'throughput (runs/s)' plot/plot.gp
+fi
+# A make-like job gains ninja's rule (cores + 2), measured by the race.
+printf 'all:\n\t@true\n' >Makefile
+max_runs=30 run make --run='make -s -j{threads} -f Makefile'
+check "make: exit 0" test "$rc" -eq 0
+check "make: ninja's rule row" grep -q "cores + 2 (ninja's default -j)" <<<"$out"
+check "make: ninja's row in the JSON" test "$(json make "[r['key'] for r in d['rules']][-1]")" = ninja
+check "make: --from keeps the row" grep -q "ninja's default" <<<"$("$bin" --from="$work/make/make.json" 2>&1)"
 
 # Usage errors: exit 2, nothing written.
 usage() {

@@ -595,7 +595,8 @@ struct tp_rule_row {
     double fraction_lo, fraction_hi; /* the same ratio from the interval ends */
 };
 
-#define TP_N_RULES 3
+#define TP_N_RULES 3   /* the rows every report shows: the first TP_N_RULES of tp_rule_specs */
+#define TP_MAX_RULES 8 /* room for those and the rows of a kind of job (enum tp_rule_for) */
 
 /* Java Concurrency in Practice / Little's law: threads* = cores x U x (1 + W/C). */
 struct tp_model {
@@ -632,7 +633,10 @@ struct tp_result {
     int pick;   /* the recommendation: smallest threads in the band, -1 if none */
     int n_band; /* points in the band */
     double band_lo_multiplier, band_hi_multiplier;
-    struct tp_rule_row rules[TP_N_RULES];
+    struct tp_rule_row rules[TP_MAX_RULES]; /* n_rules of them: the TP_N_RULES rows, then the kind's */
+    int n_rules;
+    unsigned rule_kinds; /* enum tp_rule_for bits beyond TP_RULE_FOR_POOLS whose rules apply (set by the sweep
+                          * from tp_sweep_opts.rule_kinds; read back from the rows a document holds) */
     struct tp_model model;
 
     int partial;               /* 1 when interrupted: some points were not measured */
@@ -687,6 +691,10 @@ struct tp_executor_verdict {
 /* Compares r's pick with r->async's pick. Pure. Returns 0, or TP_ENOPOINTS
  * (out->valid = 0) when either has no pick. */
 TP_EXTERN int tp_executor_compare(const struct tp_result *r, struct tp_executor_verdict *out);
+
+/* The documents' "$schema": this prefix and the kind ("sweep", "online"),
+ * the $id of share/tunepool/schema/<kind>.schema.json. */
+#define TP_SCHEMA_ID_PREFIX "urn:tune-pool:schema:"
 
 /* Frees what result owns (not result itself). Safe on a zeroed struct. */
 TP_EXTERN void tp_result_free(struct tp_result *result);
@@ -776,6 +784,8 @@ struct tp_sweep_opts {
     const double *multipliers; /* the grid; NULL = tp_default_multipliers */
     size_t n_multipliers;
     int include_rules;         /* add the rule-of-thumb points to the plan */
+    unsigned rule_kinds;       /* enum tp_rule_for bits: whose rules apply besides every pool's (TP_RULE_FOR_BUILDS
+                                * for a make-like --run: tp_program_build_like); copied to the result */
     enum tp_strategy strategy; /* grid: the list as given; adaptive: coarse pass + refinement */
     double resolution;         /* adaptive: stop refining at this fraction of the pick's threads (0.1) */
     double tolerance;          /* band margin: a point whose interval reaches (1 - tolerance) x the
@@ -880,11 +890,16 @@ struct tp_rule_spec {
     double per_core;
     int add;
     int cap;
-    unsigned applies; /* enum tp_rule_for bits */
+    unsigned applies;       /* enum tp_rule_for bits */
+    const char *short_name; /* for a plot's key: "m = 5 (TPE <= 3.7)" */
 };
 
 TP_EXTERN extern const struct tp_rule_spec tp_rule_specs[];
 TP_EXTERN extern const size_t tp_n_rule_specs;
+
+/* 1 when the rule applies to a job of the given enum tp_rule_for kinds
+ * (TP_RULE_FOR_POOLS rules always do). */
+TP_EXTERN int tp_rule_applies(const struct tp_rule_spec *rule, unsigned kinds);
 
 /* The rule's thread count on cores (>= 1); 1 for a NULL rule or cores < 1. */
 TP_EXTERN int tp_rule_threads(const struct tp_rule_spec *rule, int cores);
@@ -1050,6 +1065,11 @@ TP_EXTERN const struct tp_program_point *tp_program_point_find(const struct tp_r
  * gmake, bmake, ninja or samu, or it is `cmake --build`): ninja's rule
  * (TP_RULE_FOR_BUILDS) applies. 0 otherwise, NULL included. */
 TP_EXTERN int tp_program_build_like(const char *command);
+
+/* What the throughput of a program's runs counts (static): "metric" when a
+ * metric is read from its output, else "units/s" with work units per run,
+ * else "runs/s". */
+TP_EXTERN const char *tp_program_unit(int has_metric, uint64_t work);
 
 /* Frees a struct tp_program_result's contents and the struct itself. */
 TP_EXTERN void tp_program_result_free(struct tp_program_result *pr);

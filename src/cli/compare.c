@@ -268,16 +268,27 @@ static int multipliers_grid(struct grid *t, const struct tp_result *a, const str
     return rc != 0 ? -1 : 0;
 }
 
+/* r's row of the rule with key, or NULL. */
+static const struct tp_rule_row *find_rule(const struct tp_result *r, const char *key)
+{
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++)
+        if (r->rules[k].key != NULL && key != NULL && strcmp(r->rules[k].key, key) == 0)
+            return &r->rules[k];
+    return NULL;
+}
+
 /* The rules of thumb: how each run's rule sizes fared against its own pick. Returns 0 or -1. */
 static int rules_grid(struct grid *rl, const struct tp_result *a, const struct tp_result *b)
 {
     const struct tp_result *run[2] = { a, b };
     int rc = grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < a->n_rules && k < TP_MAX_RULES; k++) {
         char c2[2][CELL];
         for (int j = 0; j < 2; j++) {
-            const struct tp_rule_row *row = &run[j]->rules[k];
-            if (row->point >= 0 && run[j]->pick >= 0)
+            const struct tp_rule_row *row = find_rule(run[j], a->rules[k].key);
+            if (row == NULL)
+                snprintf(c2[j], CELL, "-");
+            else if (row->point >= 0 && run[j]->pick >= 0)
                 snprintf(c2[j], CELL, "%d thread%s: %.2f [%.2f, %.2f]", row->threads, tp_cli_plural(row->threads),
                          row->fraction, row->fraction_lo, row->fraction_hi);
             else

@@ -191,6 +191,8 @@ static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, con
     tp_cli_progress_start(ps, isatty(STDERR_FILENO), o->quiet, o->repeat, o->repeat_max,
                           o->tasks == 0 ? ((o->repeat > 0 ? o->repeat : TP_REPEAT_MIN) + 1) * o->rep_seconds : 0.0);
     so->reps_done = tp_cli_progress_reps_done(ps);
+    if (o->program.command != NULL)
+        ps->unit = tp_program_unit(o->program.metric != NULL, o->program.work);
     int rc = o->executor_mode == TP_CLI_EXEC_ASYNC ? 0 : tp_sweep_run(so, topo, result);
     tp_cli_progress_stop(ps);
     if (o->executor_mode != TP_CLI_EXEC_POOL && rc != TP_ECANCELED && (rc >= 0 || result->points != NULL))
@@ -264,6 +266,8 @@ static int program_source(const struct tp_cli_opts *o, struct tp_sweep_opts *so)
     if (o->program.command == NULL)
         return TP_EXIT_OK;
     int rc = tp_program_source_create(&so->source, &o->program, why, sizeof why);
+    if (tp_program_build_like(o->program.command))
+        so->rule_kinds |= TP_RULE_FOR_BUILDS; /* ninja's cores + 2 as a row and, racing, a point */
     if (rc == -EINVAL) {
         tp_cli_usage_error("%s", why);
         return TP_EXIT_USAGE;

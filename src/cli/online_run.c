@@ -601,6 +601,7 @@ static int write_csv(const struct online *on, FILE *f)
 static void json_head(const struct online *on, json_t *root)
 {
     const struct tp_cli_opts *o = on->o;
+    json_object_set_new(root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "online")); /* online.schema.json's $id */
     json_object_set_new(root, "tool", json_string("tune-pool"));
     json_object_set_new(root, "schema", json_integer(1));
     json_object_set_new(root, "kind", json_string("online"));

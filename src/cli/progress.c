@@ -176,13 +176,21 @@ void tp_cli_progress_start(struct tp_cli_progress *pr, int tty, int quiet, int r
     /* fork failed: the line is still drawn at each event, only not in between. */
 }
 
-static void print_point_line(const struct tp_progress *p, double rest)
+static void print_point_line(const struct tp_cli_progress *pr, const struct tp_progress *p, double rest)
 {
     const struct tp_point *pt = p->point;
-    char el[32], left[48] = "";
-    fprintf(stderr, "%s: [%zu/%zu] m = %g, %d thread%s: ", TP_CLI_NAME, p->index + 1, p->total, p->multiplier,
-            p->threads, tp_cli_plural(p->threads));
-    if (tp_point_ok(pt))
+    char el[32], left[48] = "", at[48];
+    /* The race visits points again and places new ones: the plan's count is no total. */
+    if (p->index < p->total)
+        snprintf(at, sizeof at, "[%zu/%zu]", p->index + 1, p->total);
+    else
+        snprintf(at, sizeof at, "[visit %zu]", p->index + 1);
+    fprintf(stderr, "%s: %s m = %g, %d thread%s: ", TP_CLI_NAME, at, p->multiplier, p->threads,
+            tp_cli_plural(p->threads));
+    if (tp_point_ok(pt) && pr->unit != NULL)
+        fprintf(stderr, "%.3g %s [%.3g, %.3g] after %d run%s", pt->tput_median, pr->unit, pt->tput_ci_lo,
+                pt->tput_ci_hi, pt->n_reps, tp_cli_plural(pt->n_reps));
+    else if (tp_point_ok(pt))
         fprintf(stderr, "%.0f tasks/s [%.0f, %.0f], p99 %.3g ms", pt->tput_median, pt->tput_ci_lo, pt->tput_ci_hi,
                 pt->lat_p99_ns / 1e6);
     else if (pt->status == TP_POINT_CRASHED)
@@ -223,7 +231,7 @@ void tp_cli_progress_event(void *ctx, const struct tp_progress *p)
         double rest = remaining_s(st, now_s());
         clear_line(st);
         if (p->point != NULL)
-            print_point_line(p, rest);
+            print_point_line(pr, p, rest);
         fflush(stderr);
     }
     pthread_mutex_unlock(&st->lock);

@@ -13,6 +13,7 @@ struct tp_cli_progress {
     int tty, quiet;
     struct tp_cli_progress_state *st; /* MAP_SHARED; NULL when there is no display */
     pid_t painter;                    /* the process that redraws the status line; 0 = none */
+    const char *unit;                 /* the throughput's unit for --run ("runs/s", ...); NULL = tasks/s */
 };
 
 /* Starts the progress display. On a terminal (tty) and not quiet, a small

@@ -112,7 +112,7 @@ static char *rule_keys(char *buf, size_t len, const struct tp_result *r, int thr
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         if (r->rules[k].key == NULL || r->rules[k].threads != threads)
             continue;
         int w = snprintf(buf + o, len - o, "%s%s", o > 0 ? "+" : "", r->rules[k].key);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "format.h"
+#include "report_text.h"
 #include "vec.h"
 #include "workload.h"
 
@@ -42,13 +43,16 @@ static int gather(const struct tp_result *r, struct emit_facts *e)
     e->threads = p->threads;
     e->cores = r->cores;
     fmt_double(e->multiplier, sizeof e->multiplier, p->multiplier);
-    e->workload = tp_workload_name(r->workload.kind);
+    e->workload = r->program != NULL ? "program" : tp_workload_name(r->workload.kind);
     if (e->workload == NULL)
         e->workload = "unknown";
     e->version = r->version[0] ? r->version : TP_VERSION_STRING;
-    tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(e->about, sizeof e->about, "workload %.160s; on %d core%s: %.0f tasks/s [%.0f, %.0f]", wl, r->cores,
-             tp__plural(r->cores), p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
+    if (tp__report_subject_text(wl, sizeof wl, r)) /* "program: make -j{threads} (through /bin/sh -c)" */
+        snprintf(e->about, sizeof e->about, "%.200s; on %d core%s: %.3g %s [%.3g, %.3g]", wl, r->cores,
+                 tp__plural(r->cores), p->tput_median, tp__report_rate_unit(r), p->tput_ci_lo, p->tput_ci_hi);
+    else /* "io: wait 2 ms + compute 100 us per task" */
+        snprintf(e->about, sizeof e->about, "workload %.160s; on %d core%s: %.0f tasks/s [%.0f, %.0f]", wl, r->cores,
+                 tp__plural(r->cores), p->tput_median, p->tput_ci_lo, p->tput_ci_hi);
     return 0;
 }
 

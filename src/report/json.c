@@ -196,7 +196,7 @@ static json_t *json_recommendation(struct tp__jb *b, const struct tp_result *r)
 static json_t *json_rules(struct tp__jb *b, const struct tp_result *r)
 {
     json_t *a = json_array();
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->key == NULL)
             continue;
@@ -266,6 +266,7 @@ static json_t *json_document(const struct tp_result *r)
 {
     struct tp__jb b = { 1 };
     json_t *root = json_object(), *wl = json_object(), *points = json_array();
+    tp__jput(&b, root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "sweep")); /* schema/sweep.schema.json's $id */
     tp__jput(&b, root, "tool", json_string("tune-pool"));
     tp__jput(&b, root, "version", tp__json_str_or_null(r->version[0] ? r->version : TP_VERSION_STRING));
     tp__jput(&b, root, "schema", json_integer(1));

@@ -22,7 +22,7 @@ static void write_header(const struct tp_result *r, FILE *f)
         fprintf(f, "**PARTIAL: interrupted, %zu of %zu points measured**\n\n", tp__report_count_measured(r),
                 r->n_points);
     tp__report_workload_text(line, sizeof line, r);
-    item(f, "- workload ", line, "\n");
+    item(f, r->program != NULL ? "- " : "- workload ", line, "\n");
     tp__report_cores_text(line, sizeof line, r);
     item(f, "- cores: ", line, "\n");
     if (r->topo.warning[0])
@@ -40,7 +40,8 @@ static void write_points(const struct tp_result *r, FILE *f)
     char level[16];
     struct tp__report_row c;
     tp__report_level(level, sizeof level, r);
-    fprintf(f, "\n| pick | m | threads | tasks/s | %s interval | failed | p50 | p99 | CPU | status | marks |\n", level);
+    fprintf(f, "\n| pick | m | threads | %s | %s interval | failed | p50 | p99 | CPU | status | marks |\n",
+            tp__report_rate_unit(r), level);
     fprintf(f, "|:-:|--:|--:|--:|:--|--:|--:|--:|--:|:--|:--|\n");
     for (size_t i = 0; i < r->n_points; i++) {
         tp__report_point_cells(r, i, &c);
@@ -105,7 +106,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
 {
     char line[TP__REPORT_LINE], threads[48];
     fprintf(f, "\n## Rules of thumb against the pick\n\n");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->name == NULL)
             continue;

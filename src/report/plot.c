@@ -15,11 +15,19 @@
 #include "file.h"
 #include "format.h"
 #include "plot.h"
+#include "report_text.h"
 #include "stats.h"
+#include "vec.h"
 #include "workload.h"
 
-#define DEFAULT_WIDTH 1280
-#define DEFAULT_HEIGHT 720
+#define DEFAULT_WIDTH 960
+#define DEFAULT_HEIGHT 640
+/* The top axis's labels at the terminal's font: a digit is about this wide
+ * (pngcairo sans 11; svg sans 12 is close), and the plot area loses about
+ * this much of the width to the two y axes' labels and tics. */
+#define LABEL_DIGIT_PX 8.0
+#define Y_AXES_PX 150.0
+#define TITLE_SUBJECT_MAX 72 /* characters of the workload or command in the title */
 
 /* Colours: one per role, readable on white and for the common colour-vision deficiencies. */
 #define COLOUR_TPUT "#1f77b4"
@@ -74,10 +82,12 @@ static void latency_unit(const struct tp_result *r, const char **unit, double *d
 static void title_text(char *buf, size_t len, const struct tp_result *r)
 {
     char wl[256];
-    tp__workload_describe(&r->workload, wl, sizeof wl); /* "io: wait 2 ms + compute 100 us per task" */
-    snprintf(buf, len, "tune-pool %s: workload %s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
-             wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "", r->topo.cpu_model,
-             r->topo.cpu_model[0] ? ")" : "");
+    int program = tp__report_subject_text(wl, sizeof wl, r); /* "io: wait 2 ms + compute 100 us per task" */
+    if (strlen(wl) > TITLE_SUBJECT_MAX)                      /* a long command would run off an 800 px picture */
+        memcpy(wl + TITLE_SUBJECT_MAX - 3, "...", 4);
+    snprintf(buf, len, "tune-pool %s: %s%s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
+             program ? "" : "workload ", wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "",
+             r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
     if (r->partial)
         snprintf(buf + strlen(buf), len - strlen(buf), " - PARTIAL run");
 }
@@ -99,9 +109,10 @@ static void subtitle_text(char *buf, size_t len, const struct tp_result *r)
         if (r->points[i].threads > thi)
             thi = r->points[i].threads;
     }
-    int n = snprintf(buf, len, "pick: m = %s -> %d thread%s, %.0f tasks/s [%.0f, %.0f]; ",
-                     tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), p->tput_median,
-                     p->tput_ci_lo, p->tput_ci_hi);
+    const char *fmt = r->program != NULL ? "pick: m = %s -> %d thread%s, %.3g %s [%.3g, %.3g]; "
+                                         : "pick: m = %s -> %d thread%s, %.0f %s [%.0f, %.0f]; ";
+    int n = snprintf(buf, len, fmt, tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads),
+                     p->tput_median, tp__report_rate_unit(r), p->tput_ci_lo, p->tput_ci_hi);
     if (n < 0 || (size_t)n >= len)
         return;
     if (r->n_band <= 1)
@@ -134,7 +145,23 @@ static void write_points_block(FILE *f, const struct tp_result *r, double lat_di
 /* The top axis names the measured points' thread counts at their m: the
  * pick first, then every point not too close to one already named, so that
  * labels do not run into each other on the log scale. */
-static void write_x2tics(FILE *f, const struct tp_result *r)
+static int label_len(int threads)
+{
+    char b[16];
+    return snprintf(b, sizeof b, "%d", threads);
+}
+
+/* Whether the labels of points i and j, at the plot's width, would touch:
+ * the gap between their centres (log2 units) against half of each label and
+ * a digit of air, converted with the plot area's px per log2 unit. */
+static int labels_touch(const struct tp_result *r, size_t i, size_t j, double px_per_log2)
+{
+    double gap = fabs(log2(r->points[i].multiplier / r->points[j].multiplier)) * px_per_log2;
+    double need = LABEL_DIGIT_PX * (0.5 * (label_len(r->points[i].threads) + label_len(r->points[j].threads)) + 1.0);
+    return gap < need;
+}
+
+static void write_x2tics(FILE *f, const struct tp_result *r, int width)
 {
     double lo = 0, hi = 0;
     for (size_t i = 0; i < r->n_points; i++) {
@@ -150,7 +177,8 @@ static void write_x2tics(FILE *f, const struct tp_result *r)
         fputs("unset x2tics\n", f);
         return;
     }
-    double min_gap = 0.035 * log2(hi * 1.25 / (lo / 1.25));
+    double plot_px = width - Y_AXES_PX > 100 ? width - Y_AXES_PX : 100;
+    double px_per_log2 = plot_px / log2(hi * 1.25 / (lo / 1.25));
     char *named = calloc(r->n_points, 1);
     if (named == NULL) {
         fputs("unset x2tics\n", f);
@@ -164,7 +192,7 @@ static void write_x2tics(FILE *f, const struct tp_result *r)
             continue;
         int clear = 1;
         for (size_t j = 0; j < r->n_points && clear; j++)
-            if (named[j] && fabs(log2(m / r->points[j].multiplier)) < min_gap)
+            if (named[j] && labels_touch(r, i, j, px_per_log2))
                 clear = 0;
         named[i] = (char)clear;
     }
@@ -191,6 +219,8 @@ struct script {
     double xmin, xmax; /* the measured multipliers; 0 when none */
     int pick_ok;
     int model_ok; /* the model's m is drawn */
+    int width;    /* the picture's, px */
+    int no_p99;   /* a --run: a run is not a task, there is no latency axis */
 };
 
 static void script_init(struct script *s, const struct tp_result *r, FILE *f)
@@ -213,6 +243,7 @@ static void script_init(struct script *s, const struct tp_result *r, FILE *f)
             s->xmax = x;
     }
     s->pick_ok = r->pick >= 0 && (size_t)r->pick < r->n_points;
+    s->no_p99 = r->program != NULL;
     s->model_ok = r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0;
 }
 
@@ -236,6 +267,23 @@ static void write_preamble(const struct script *s, const struct tp_plot_opts *o,
     fputs("set output tp_output\n", f);
 }
 
+static const struct tp_point *rule_point(const struct tp_result *r, int k);
+
+/* How many entries the key will have (plot_curves and plot_markers draw them). */
+static int key_entries(const struct script *s)
+{
+    const struct tp_result *r = s->r;
+    int n = 1 + !s->no_p99 + (s->pick_ok && r->n_band > 0) + s->pick_ok + s->model_ok + (r->max_p99_ns > 0);
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++)
+        n += rule_point(r, k) != NULL;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].status != TP_POINT_OK && r->points[i].status != TP_POINT_SKIPPED) {
+            n++;
+            break;
+        }
+    return n;
+}
+
 /* The title, the axes with their labels, ranges and tics, the grid and the key. */
 static void write_axes(const struct script *s)
 {
@@ -257,18 +305,26 @@ static void write_axes(const struct script *s)
     fputs("set xlabel ", f);
     tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
-    write_x2tics(f, r);
-    snprintf(line, sizeof line, "throughput (tasks/s): median and %s interval", s->level);
+    write_x2tics(f, r, s->width);
+    snprintf(line, sizeof line, "throughput (%s): median and %s interval", tp__report_rate_unit(r), s->level);
     fputs("set ylabel ", f);
     tp__gp_string(f, line);
-    snprintf(line, sizeof line, "p99 task latency (%s)", s->lat_unit);
-    fputs("\nset y2label ", f);
-    tp__gp_string(f, line);
-    fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
-            s->n_ok > 0 ? "*" : "1", s->n_p99 > 0 ? "*" : "1", s->n_ok > 0 ? "%.0f" : "%g");
-    fputs("set grid xtics ytics lc rgb \"#dddddd\"\nset border 11\n", f);
-    fputs("set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1\n", f);
-    fputs("set tmargin 6\n", f);
+    if (s->no_p99) {
+        fprintf(f, "\nset ytics nomirror\nunset y2tics\nset yrange [0:%s]\nset format y \"%%g\"\n",
+                s->n_ok > 0 ? "*" : "1");
+    } else {
+        snprintf(line, sizeof line, "p99 task latency (%s)", s->lat_unit);
+        fputs("\nset y2label ", f);
+        tp__gp_string(f, line);
+        fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
+                s->n_ok > 0 ? "*" : "1", s->n_p99 > 0 ? "*" : "1", s->n_ok > 0 ? "%.0f" : "%g");
+    }
+    fprintf(f, "set grid xtics ytics lc rgb \"#dddddd\"\nset border %d\n", s->no_p99 ? 3 : 11);
+    /* The key under the plot, two entries a row: beside it, it took 40% of the width. */
+    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font "
+          "\",9\"\n",
+          f);
+    fprintf(f, "set tmargin 6\nset bmargin %d\n", 4 + (key_entries(s) + 1) / 2);
     fputs("set offsets graph 0.03, graph 0.03, graph 0.08, 0\n", f);
     /* The x range: the measured multipliers with a margin, so that no point sits on the frame. */
     if (s->xmin > 0)
@@ -312,6 +368,15 @@ static void write_marks(const struct script *s)
             r->model.multiplier, r->model.multiplier, COLOUR_MODEL);
 }
 
+/* The rule's short name for the key (its spec's), or its full name. */
+static const char *rule_short_name(const struct tp_rule_row *row)
+{
+    for (size_t s = 0; s < tp_n_rule_specs; s++)
+        if (strcmp(tp_rule_specs[s].key, row->key) == 0 && tp_rule_specs[s].short_name != NULL)
+            return tp_rule_specs[s].short_name;
+    return row->name != NULL ? row->name : row->key;
+}
+
 /* The rule's measured point, or NULL when it has none to draw. */
 static const struct tp_point *rule_point(const struct tp_result *r, int k)
 {
@@ -327,7 +392,7 @@ static int write_marker_blocks(const struct script *s)
 {
     const struct tp_result *r = s->r;
     FILE *f = s->f;
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_point *p = rule_point(r, k);
         if (p != NULL)
             fprintf(f, "$rule_%s << EOD\n%.10g %.10g\nEOD\n", r->rules[k].key, p->multiplier, p->tput_median);
@@ -368,6 +433,8 @@ static void plot_curves(const struct script *s)
         snprintf(line, sizeof line, "throughput: no point was measured");
     }
     tp__gp_string(f, line);
+    if (s->no_p99)
+        return;
     if (s->n_p99 > 0) {
         fprintf(f,
                 ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
@@ -385,19 +452,17 @@ static void plot_markers(const struct script *s, int n_failed)
     static const struct {
         int pt;
         const char *colour;
-        const char *short_name;
-    } rule_style[TP_N_RULES] = { { 9, "#ff7f0e", "m = 5 (TPE <= 3.7)" },
-                                 { 13, "#17becf", "min(32, cores+4) (TPE >= 3.8)" },
-                                 { 5, "#8c564b", "m = 1 (CPU rule)" } };
+    } rule_style[] = { { 9, "#ff7f0e" }, { 13, "#17becf" }, { 5, "#8c564b" }, { 11, "#bcbd22" }, { 15, "#e377c2" } };
     const struct tp_result *r = s->r;
     FILE *f = s->f;
     char line[512], m[32];
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         if (rule_point(r, k) == NULL)
             continue;
+        size_t st = (size_t)k % TP__ARRAY_LEN(rule_style);
         fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.6 lw 2 lc rgb \"%s\" title ", r->rules[k].key,
-                rule_style[k].pt, rule_style[k].colour);
-        snprintf(line, sizeof line, "%s: %.2f of pick", rule_style[k].short_name, r->rules[k].fraction);
+                rule_style[st].pt, rule_style[st].colour);
+        snprintf(line, sizeof line, "%s: %.2f of pick", rule_short_name(&r->rules[k]), r->rules[k].fraction);
         tp__gp_string(f, line);
     }
     if (s->pick_ok) {
@@ -428,6 +493,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
 {
     struct script s;
     script_init(&s, r, f);
+    s.width = o->width > 0 ? o->width : DEFAULT_WIDTH;
     write_preamble(&s, o, image_path);
     write_points_block(f, r, s.lat_div);
     write_axes(&s);

@@ -46,8 +46,8 @@ static void point_line(const struct tp_program_point *p, FILE *f)
         if (p->run[i].max_rss_kb > rss)
             rss = p->run[i].max_rss_kb;
     }
-    fprintf(f, "  %7d threads: %2d run%s (+%d warm-up)", p->threads, p->n_runs, p->n_runs == 1 ? " " : "s",
-            p->warmup_runs);
+    fprintf(f, "  %7d thread%s: %2d run%s (+%d warm-up)", p->threads, p->threads == 1 ? " " : "s", p->n_runs,
+            p->n_runs == 1 ? " " : "s", p->warmup_runs);
     if (n > 0)
         fprintf(f, ", wall %.3f s, CPU %.3f s (medians), max RSS %ld KiB", median(wall, n), median(cpu, n), rss);
     if (p->status != TP_POINT_OK)

@@ -109,7 +109,7 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
         const struct tp_point *pp = &r->points[r->pick];
         snprintf(line, sizeof line, "pool pick (m = %g)", pp->multiplier);
         design_row(f, line, pp->threads, pp, ap);
-        for (int k = 0; k < TP_N_RULES; k++) {
+        for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
             const struct tp_rule_row *row = &r->rules[k];
             if (row->name == NULL)
                 continue;
@@ -244,7 +244,7 @@ json_t *tp__report_async_json(const struct tp_result *r)
         json_t *c = json_object(), *rules = json_array();
         tp__jput(&b, c, "pool", design(&b, &r->points[r->pick], r->points[r->pick].threads));
         tp__jput(&b, c, "async", design(&b, ap, loops_of(a, ap)));
-        for (int k = 0; k < TP_N_RULES; k++) {
+        for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
             const struct tp_rule_row *row = &r->rules[k];
             if (row->key == NULL)
                 continue;

@@ -64,7 +64,7 @@ char *tp__report_point_reason(char *buf, size_t len, const struct tp_point *p)
 
 static int is_rule_threads(const struct tp_result *r, int threads)
 {
-    for (int k = 0; k < TP_N_RULES; k++)
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++)
         if (r->rules[k].key != NULL && r->rules[k].threads == threads)
             return 1;
     return 0;
@@ -125,8 +125,13 @@ void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__repo
         tp__fmt_num(c->tput, sizeof c->tput, p->tput_median);
         tp__fmt_interval(c->interval, sizeof c->interval, p->tput_ci_lo, p->tput_ci_hi);
         tp__report_share_text(c->failed, sizeof c->failed, tp_point_error_share(p));
-        tp__fmt_duration(c->p50, sizeof c->p50, p->lat_p50_ns);
-        tp__fmt_duration(c->p99, sizeof c->p99, p->lat_p99_ns);
+        if (r->program == NULL) {
+            tp__fmt_duration(c->p50, sizeof c->p50, p->lat_p50_ns);
+            tp__fmt_duration(c->p99, sizeof c->p99, p->lat_p99_ns);
+        } else { /* a run is not a task: its wall times are in the program's lines */
+            snprintf(c->p50, sizeof c->p50, "-");
+            snprintf(c->p99, sizeof c->p99, "-");
+        }
         if (isfinite(p->cpu_util))
             snprintf(c->cpu, sizeof c->cpu, "%.0f%%", 100.0 * p->cpu_util);
         else
@@ -152,9 +157,46 @@ void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__repo
     tp__report_point_reason(c->reason, sizeof c->reason, p);
 }
 
+const char *tp__report_rate_unit(const struct tp_result *r)
+{
+    const struct tp_program_result *pr = r->program;
+    if (pr == NULL)
+        return "tasks/s";
+    if (pr->metric != NULL && pr->metric_lower)
+        return "1/metric"; /* the column shows 1 / metric: higher is better */
+    return tp_program_unit(pr->metric != NULL, pr->work);
+}
+
+const char *tp__report_item_noun(const struct tp_result *r)
+{
+    if (r->program == NULL)
+        return "task";
+    return r->program->work > 0 && r->program->metric == NULL ? "unit" : "run";
+}
+
+int tp__report_subject_text(char *buf, size_t len, const struct tp_result *r)
+{
+    const struct tp_program_result *pr = r->program;
+    if (pr == NULL) {
+        tp__workload_describe(&r->workload, buf, len);
+        return 0;
+    }
+    char env[TP_PROGRAM_MAX_ENV * 40] = "";
+    size_t o = 0;
+    for (int i = 0; i < pr->n_env && i < TP_PROGRAM_MAX_ENV && o < sizeof env; i++)
+        o += (size_t)snprintf(env + o, sizeof env - o, "%s%s=<threads>", i ? " " : ", with ", pr->env[i]);
+    snprintf(buf, len, "program: %.400s (%s%s)", pr->command ? pr->command : "?",
+             pr->no_shell ? "exec'd directly" : "through /bin/sh -c", env);
+    return 1;
+}
+
 void tp__report_workload_text(char *buf, size_t len, const struct tp_result *r)
 {
     char w[TP__NUM_LEN], c[TP__NUM_LEN];
+    if (r->program != NULL) {
+        tp__report_subject_text(buf, len, r);
+        return;
+    }
     tp__fmt_duration(w, sizeof w, (double)r->workload.latency_ns);
     tp__fmt_duration(c, sizeof c, (double)r->workload.compute_ns);
     if (r->workload.kind == TP_WORKLOAD_CPU)
@@ -207,6 +249,11 @@ void tp__report_reps_text(char *buf, size_t len, const struct tp_result *r)
         else
             snprintf(reps, sizeof reps, "%d..%d (auto, to %.3g%%)", lo_r, hi_r, 100 * r->target_ci);
     }
+    if (r->program != NULL) {
+        snprintf(buf, len, "repetitions %s run%s of the program per point, %s bootstrap intervals of the median", reps,
+                 strcmp(reps, "1") == 0 ? "" : "s", level);
+        return;
+    }
     if (r->tasks > 0) {
         snprintf(buf, len, "repetitions %s x %s tasks, %s bootstrap intervals of the median", reps,
                  tp__fmt_grouped(n, sizeof n, (long long)r->tasks), level);
@@ -249,6 +296,15 @@ int tp__report_best_is_the_edge(const struct tp_result *r)
     return below != NULL && b->tput_ci_lo > below->tput_ci_hi;
 }
 
+/* Repetitions recorded over all points (a --run's timed runs). */
+static int total_reps(const struct tp_result *r)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        n += tp__report_n_reps(&r->points[i]);
+    return n;
+}
+
 /* How the points were chosen, how many and how long it took. */
 void tp__report_search_text(char *buf, size_t len, const struct tp_result *r)
 {
@@ -262,6 +318,12 @@ void tp__report_search_text(char *buf, size_t len, const struct tp_result *r)
                  "search: adaptive, %zu point%s (%d coarse, %d refinement, the rest rule-of-thumb sizes) "
                  "in %.1f s; noise %.1f%% (interval / median)",
                  r->n_points, tp__plural((long long)r->n_points), coarse, refine, r->duration_s, 100 * r->noise);
+    else if (r->strategy == TP_STRATEGY_RACE)
+        snprintf(buf, len,
+                 "search: race, %zu point%s, %d timed %s%s in %.1f s (repetitions go where the pick is decided); "
+                 "noise %.1f%% (interval / median)",
+                 r->n_points, tp__plural((long long)r->n_points), total_reps(r),
+                 r->program != NULL ? "run" : "repetition", tp__plural(total_reps(r)), r->duration_s, 100 * r->noise);
     else
         snprintf(buf, len, "search: grid, %zu point%s in %.1f s; noise %.1f%% (interval / median)", r->n_points,
                  tp__plural((long long)r->n_points), r->duration_s, 100 * r->noise);
@@ -294,8 +356,8 @@ void tp__report_pick_text(char *buf, size_t len, const struct tp_result *r, cons
     char m[TP__NUM_LEN], t[TP__NUM_LEN], ci[TP__INTERVAL_LEN], cores[32] = "";
     if (with_cores)
         snprintf(cores, sizeof cores, " on %d core%s", r->cores, tp__plural(r->cores));
-    snprintf(buf, len, "m = %s -> %d thread%s%s: %s tasks/s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
-             tp__plural(p->threads), cores, tp__fmt_num(t, sizeof t, p->tput_median),
+    snprintf(buf, len, "m = %s -> %d thread%s%s: %s %s %s", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
+             tp__plural(p->threads), cores, tp__fmt_num(t, sizeof t, p->tput_median), tp__report_rate_unit(r),
              tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi));
 }
 
@@ -339,11 +401,11 @@ void tp__report_rule_measure_text(char *buf, size_t len, const struct tp_result 
     if (row->point >= 0 && (size_t)row->point < r->n_points && tp__report_have_pick(r)) {
         const struct tp_point *p = &r->points[row->point];
         char t[TP__NUM_LEN], ci[TP__INTERVAL_LEN], f[TP__NUM_LEN], flo[TP__NUM_LEN], fhi[TP__NUM_LEN];
-        snprintf(
-            buf, len, aligned ? "%10s tasks/s %-20s %s of the pick [%s, %s]" : "%s tasks/s %s, %s of the pick [%s, %s]",
-            tp__fmt_num(t, sizeof t, p->tput_median), tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi),
-            tp__fmt_fraction(f, sizeof f, row->fraction), tp__fmt_fraction(flo, sizeof flo, row->fraction_lo),
-            tp__fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
+        snprintf(buf, len, aligned ? "%10s %s %-20s %s of the pick [%s, %s]" : "%s %s %s, %s of the pick [%s, %s]",
+                 tp__fmt_num(t, sizeof t, p->tput_median), tp__report_rate_unit(r),
+                 tp__fmt_interval(ci, sizeof ci, p->tput_ci_lo, p->tput_ci_hi),
+                 tp__fmt_fraction(f, sizeof f, row->fraction), tp__fmt_fraction(flo, sizeof flo, row->fraction_lo),
+                 tp__fmt_fraction(fhi, sizeof fhi, row->fraction_hi));
         return;
     }
     /* Not usable: say why when a point at that size was tried. */
@@ -365,9 +427,9 @@ void tp__report_model_inputs_text(char *buf, size_t len, const struct tp_result 
     const struct tp_model *m = &r->model;
     char w[TP__NUM_LEN], c[TP__NUM_LEN];
     int from = m->from_point >= 0 && (size_t)m->from_point < r->n_points ? r->points[m->from_point].threads : 0;
-    snprintf(buf, len, "W = %s, C = %s (means per task) measured at %d thread%s",
-             tp__fmt_duration(w, sizeof w, m->wait_ns), tp__fmt_duration(c, sizeof c, m->compute_ns), from,
-             tp__plural(from));
+    snprintf(buf, len, "W = %s, C = %s (means per %s) measured at %d thread%s",
+             tp__fmt_duration(w, sizeof w, m->wait_ns), tp__fmt_duration(c, sizeof c, m->compute_ns),
+             tp__report_item_noun(r), from, tp__plural(from));
 }
 
 /* "threads* = cores x U x (1 + W/C) = 2 x 1.00 x (1 + 20.3) = 42.6 (m = 21.3); ceiling 19 900 tasks/s" */
@@ -375,10 +437,10 @@ void tp__report_model_formula_text(char *buf, size_t len, const struct tp_result
 {
     const struct tp_model *m = &r->model;
     char wc[TP__NUM_LEN], t[TP__NUM_LEN], mm[TP__NUM_LEN], x[TP__NUM_LEN];
-    snprintf(buf, len, "threads* = cores x U x (1 + W/C) = %d x %.2f x (1 + %s) = %s (m = %s); ceiling %s tasks/s",
-             r->cores, m->utilization, tp__fmt_sig3(wc, sizeof wc, m->wait_ns / m->compute_ns),
+    snprintf(buf, len, "threads* = cores x U x (1 + W/C) = %d x %.2f x (1 + %s) = %s (m = %s); ceiling %s %s", r->cores,
+             m->utilization, tp__fmt_sig3(wc, sizeof wc, m->wait_ns / m->compute_ns),
              tp__fmt_sig3(t, sizeof t, m->threads), tp__fmt_sig3(mm, sizeof mm, m->multiplier),
-             tp__fmt_num(x, sizeof x, m->throughput));
+             tp__fmt_num(x, sizeof x, m->throughput), tp__report_rate_unit(r));
 }
 
 /* What a task really cost where the cores were busiest; 0 if unknown. */
@@ -390,10 +452,11 @@ int tp__report_cost_text(char *buf, size_t len, const struct tp_result *r)
     char cost[TP__NUM_LEN], ceil[TP__NUM_LEN];
     tp__fmt_duration(cost, sizeof cost, m->cpu_per_task_ns);
     tp__fmt_num(ceil, sizeof ceil, m->cpu_ceiling);
+    const char *noun = tp__report_item_noun(r);
     snprintf(buf, len,
-             "CPU per task at the best point: %s (the process: task, kernel, pool); "
-             "ceiling cores / that = %s tasks/s, the best reaches %.2f of it",
-             cost, ceil, r->points[r->best].tput_median / m->cpu_ceiling);
+             "CPU per %s at the best point: %s (%s); ceiling cores / that = %s %s, the best reaches %.2f of it", noun,
+             cost, r->program != NULL ? "the program's process tree: user + system" : "the process: task, kernel, pool",
+             ceil, tp__report_rate_unit(r), r->points[r->best].tput_median / m->cpu_ceiling);
     return 1;
 }
 

@@ -52,7 +52,16 @@ void tp__report_share_text(char *buf, size_t len, double share);
 
 /* ---- sentences of the table and Markdown: each fills buf (len bytes) ---- */
 
-/* "io: wait 2 ms + compute 100 us per task" */
+/* What the throughput column counts: "tasks/s"; for --run "runs/s",
+ * "units/s", "metric" or "1/metric" (--metric-lower). Static. */
+const char *tp__report_rate_unit(const struct tp_result *r);
+/* What the model's means are per: "task", "run" or "unit". Static. */
+const char *tp__report_item_noun(const struct tp_result *r);
+/* What was measured, for titles and comments: the workload as
+ * tp__workload_describe says it, or "program: CMD (through /bin/sh -c)".
+ * Returns 1 for a program. */
+int tp__report_subject_text(char *buf, size_t len, const struct tp_result *r);
+/* "io: wait 2 ms + compute 100 us per task"; for --run as tp__report_subject_text */
 void tp__report_workload_text(char *buf, size_t len, const struct tp_result *r);
 /* "2 effective (hwloc: 2 PUs / 2 cores, affinity 2, quota none; counting PUs) -> source hwloc" */
 void tp__report_cores_text(char *buf, size_t len, const struct tp_result *r);

@@ -435,6 +435,147 @@ static void read_points(struct reader *rd, const json_t *points, struct tp_resul
         read_point(rd, json_array_get(points, i), i, &out->points[i]);
 }
 
+/* ---- the "program" object of a --run (docs/run.md), back into result->program ---- */
+
+/* A copy of the string at key, NULL when absent or null; a failure past an allocation. */
+static char *dup_str(struct reader *rd, const json_t *obj, const char *key)
+{
+    const char *s = get_str(obj, key);
+    if (s == NULL)
+        return NULL;
+    char *d = strdup(s);
+    if (d == NULL)
+        fail(rd, -ENOMEM, "out of memory");
+    return d;
+}
+
+static void read_program_run(struct reader *rd, const json_t *o, const char *where, struct tp_program_run *run)
+{
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "%s: not an object", where);
+        return;
+    }
+    run->exit_code = (int)get_int(rd, o, "exit_code", where, 1);
+    run->signal = (int)get_int(rd, o, "signal", where, 0);
+    run->timed_out = json_is_true(json_object_get(o, "timed_out"));
+    run->wall_s = get_num0(rd, o, "wall_s", where);
+    run->user_s = get_num0(rd, o, "user_s", where);
+    run->sys_s = get_num0(rd, o, "sys_s", where);
+    run->max_rss_kb = (long)get_int(rd, o, "max_rss_kb", where, 0);
+    run->metric = get_num(rd, o, "metric", where);
+    run->value = get_num0(rd, o, "value", where);
+    if (run->wall_s < 0 || run->wall_s > MAX_SECONDS || run->user_s < 0 || run->sys_s < 0)
+        fail(rd, TP_EFORMAT, "%s: times out of range", where);
+}
+
+static void read_program_point(struct reader *rd, const json_t *o, size_t idx, struct tp_program_point *p)
+{
+    char where[64];
+    snprintf(where, sizeof where, "program.points[%zu]", idx);
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "%s: not an object", where);
+        return;
+    }
+    p->threads = (int)get_int(rd, o, "threads", where, 1);
+    if (rd->rc == 0 && (p->threads < 1 || p->threads > MAX_THREADS))
+        fail(rd, TP_EFORMAT, "%s.threads: out of range", where);
+    p->multiplier = get_num0(rd, o, "multiplier", where);
+    p->visits = (int)get_int(rd, o, "visits", where, 0);
+    p->warmup_runs = (int)get_int(rd, o, "warmup_runs", where, 0);
+    p->other_runs = (int)get_int(rd, o, "other_runs", where, 0);
+    struct tp_point status = { 0 };
+    read_status(rd, o, where, &status);
+    p->status = status.status;
+    p->error = status.error;
+    copy_str(p->reason, sizeof p->reason, get_str(o, "reason"));
+    copy_str(p->stderr_tail, sizeof p->stderr_tail, get_str(o, "stderr_tail"));
+    p->command = dup_str(rd, o, "command");
+    const json_t *runs = json_object_get(o, "runs");
+    if (!json_is_array(runs)) {
+        fail(rd, TP_EFORMAT, "%s.runs: missing or not an array", where);
+        return;
+    }
+    size_t n = json_array_size(runs);
+    p->n_runs = n > TP_MAX_REPS ? TP_MAX_REPS : (int)n;
+    for (int i = 0; i < p->n_runs && rd->rc == 0; i++) {
+        char rw[96];
+        snprintf(rw, sizeof rw, "%s.runs[%d]", where, i);
+        read_program_run(rd, json_array_get(runs, (size_t)i), rw, &p->run[i]);
+    }
+}
+
+/* The command and its options; the unit is one of the static names. */
+static void read_program_options(struct reader *rd, const json_t *o, struct tp_program_result *pr)
+{
+    pr->command = dup_str(rd, o, "command");
+    if (pr->command == NULL)
+        fail(rd, TP_EFORMAT, "program.command: missing");
+    pr->prepare = dup_str(rd, o, "prepare");
+    pr->setup = dup_str(rd, o, "setup");
+    pr->cleanup = dup_str(rd, o, "cleanup");
+    pr->metric = dup_str(rd, o, "metric");
+    const json_t *ph = json_object_get(o, "placeholders"), *env = json_object_get(o, "env");
+    for (size_t i = 0; json_is_array(ph) && i < json_array_size(ph); i++) {
+        const char *s = json_string_value(json_array_get(ph, i));
+        pr->placeholders |= s == NULL                     ? 0u
+                            : strcmp(s, "{threads}") == 0 ? (unsigned)TP_PLACEHOLDER_THREADS
+                            : strcmp(s, "{m}") == 0       ? (unsigned)TP_PLACEHOLDER_M
+                                                          : 0u;
+    }
+    for (size_t i = 0; json_is_array(env) && i < json_array_size(env) && pr->n_env < TP_PROGRAM_MAX_ENV; i++) {
+        const char *s = json_string_value(json_array_get(env, i));
+        if (s != NULL && (pr->env[pr->n_env] = strdup(s)) != NULL)
+            pr->n_env++;
+    }
+    pr->no_shell = json_is_false(json_object_get(o, "shell"));
+    pr->metric_lower = json_is_true(json_object_get(o, "metric_lower"));
+    pr->build_like = json_is_true(json_object_get(o, "build_like"));
+    pr->warmup = (int)get_int(rd, o, "warmup", "program", 0);
+    long long work = get_int(rd, o, "work", "program", 0);
+    pr->work = work > 0 ? (uint64_t)work : 0;
+    pr->unit = tp_program_unit(pr->metric != NULL, pr->work);
+    pr->runs = (int)get_int(rd, o, "runs", "program", 0);
+    pr->warmup_runs = (int)get_int(rd, o, "warmup_runs", "program", 0);
+    pr->other_runs = (int)get_int(rd, o, "other_runs", "program", 0);
+}
+
+static void read_program(struct reader *rd, const json_t *o, struct tp_result *out)
+{
+    if (o == NULL || json_is_null(o))
+        return;
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "document.program: not an object");
+        return;
+    }
+    const json_t *points = json_object_get(o, "points");
+    size_t n = json_array_size(points);
+    struct tp_program_result *pr = calloc(1, sizeof *pr);
+    if (pr == NULL || n > MAX_POINTS || (n > 0 && (pr->points = calloc(n, sizeof *pr->points)) == NULL)) {
+        free(pr);
+        fail(rd, n > MAX_POINTS ? TP_EFORMAT : -ENOMEM, n > MAX_POINTS ? "program.points: too many" : "out of memory");
+        return;
+    }
+    out->program = pr; /* owned from here on: tp_result_free frees it */
+    if (!json_is_array(points))
+        fail(rd, TP_EFORMAT, "program.points: missing or not an array");
+    read_program_options(rd, o, pr);
+    for (size_t i = 0; i < n && rd->rc == 0; i++, pr->n_points++)
+        read_program_point(rd, json_array_get(points, i), i, &pr->points[i]);
+}
+
+/* The kinds whose rules a document's rows are (ninja's row: a build job). */
+static unsigned read_rule_kinds(const json_t *rules)
+{
+    unsigned kinds = 0;
+    for (size_t i = 0; json_is_array(rules) && i < json_array_size(rules); i++) {
+        const char *key = get_str(json_array_get(rules, i), "key");
+        for (size_t s = 0; key != NULL && s < tp_n_rule_specs; s++)
+            if (strcmp(tp_rule_specs[s].key, key) == 0)
+                kinds |= tp_rule_specs[s].applies & ~(unsigned)TP_RULE_FOR_POOLS;
+    }
+    return kinds;
+}
+
 static void read_document(struct reader *rd, const json_t *root, struct tp_result *out)
 {
     check_kind(rd, root);
@@ -462,6 +603,9 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
     read_sweep(rd, sw, out);
     if (rd->rc == 0)
         read_points(rd, points, out);
+    out->rule_kinds = read_rule_kinds(json_object_get(root, "rules"));
+    if (rd->rc == 0)
+        read_program(rd, json_object_get(root, "program"), out);
 }
 
 static int finish(struct reader *rd, json_t *root, struct tp_result *out)

@@ -21,7 +21,8 @@ static void write_header(const struct tp_result *r, FILE *f)
 {
     char line[TP__REPORT_LINE];
     tp__report_workload_text(line, sizeof line, r);
-    fprintf(f, "tune-pool %s  workload %s\n", r->version[0] ? r->version : TP_VERSION_STRING, line);
+    fprintf(f, "tune-pool %s  %s%s\n", r->version[0] ? r->version : TP_VERSION_STRING, r->program ? "" : "workload ",
+            line);
     tp__report_cores_text(line, sizeof line, r);
     fprintf(f, "cores: %s\n", line);
     if (r->topo.warning[0])
@@ -49,8 +50,8 @@ static void write_points(const struct tp_result *r, FILE *f)
             iw = (int)strlen(c.interval);
     }
     snprintf(ih, sizeof ih, "%s interval", level);
-    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %6s %9s %9s %5s  %-7s %-7s", "m", "threads", "tasks/s", iw, ih,
-             "failed", "p50", "p99", "CPU", "status", "marks");
+    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %6s %9s %9s %5s  %-7s %-7s", "m", "threads",
+             tp__report_rate_unit(r), iw, ih, "failed", "p50", "p99", "CPU", "status", "marks");
     fprintf(f, "\n%s\n", rstrip(line));
     for (size_t i = 0; i < r->n_points; i++) {
         tp__report_point_cells(r, i, &c);
@@ -100,7 +101,7 @@ static void write_rules(const struct tp_result *r, FILE *f)
 {
     char line[TP__REPORT_LINE];
     fprintf(f, "Rules of thumb against the pick:\n");
-    for (int k = 0; k < TP_N_RULES; k++) {
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++) {
         const struct tp_rule_row *row = &r->rules[k];
         if (row->name == NULL)
             continue;

@@ -374,13 +374,6 @@ static double ratio_or_zero(double num, double den)
     return num / den;
 }
 
-void tp__rule_threads(int cores, int threads[TP_N_RULES])
-{
-    threads[0] = 5 * cores;
-    threads[1] = cores + 4 < 32 ? cores + 4 : 32;
-    threads[2] = cores;
-}
-
 double tp__point_cpu_ns_per_task(const struct tp_point *p)
 {
     double cpu = 0, tasks = 0;
@@ -393,26 +386,22 @@ double tp__point_cpu_ns_per_task(const struct tp_point *p)
 
 static void fill_rules(struct tp_result *r)
 {
-    static const struct {
-        const char *key, *name;
-    } rule_text[TP_N_RULES] = {
-        { "tpe37", "m = 5 (ThreadPoolExecutor <= 3.7)" },
-        { "tpe38", "min(32, cores + 4) (ThreadPoolExecutor >= 3.8)" },
-        { "cpu", "m = 1 (CPU rule: one thread per core)" },
-    };
-    int cores = r->cores, threads[TP_N_RULES];
-    tp__rule_threads(cores, threads);
-
-    for (int k = 0; k < TP_N_RULES; k++) {
-        struct tp_rule_row *row = &r->rules[k];
-        memset(row, 0, sizeof *row);
-        row->key = rule_text[k].key;
-        row->name = rule_text[k].name;
-        row->threads = threads[k];
-        row->multiplier = cores > 0 ? (double)threads[k] / cores : 0.0;
+    int cores = r->cores;
+    memset(r->rules, 0, sizeof r->rules);
+    r->n_rules = 0;
+    for (size_t s = 0; s < tp_n_rule_specs && r->n_rules < TP_MAX_RULES; s++) {
+        const struct tp_rule_spec *spec = &tp_rule_specs[s];
+        if (!tp_rule_applies(spec, r->rule_kinds))
+            continue;
+        struct tp_rule_row *row = &r->rules[r->n_rules++];
+        int threads = tp_rule_threads(spec, cores);
+        row->key = spec->key;
+        row->name = spec->name;
+        row->threads = threads;
+        row->multiplier = cores > 0 ? (double)threads / cores : 0.0;
         row->point = -1;
         for (size_t i = 0; i < r->n_points; i++) {
-            if (r->points[i].threads == threads[k] && point_usable(&r->points[i])) {
+            if (r->points[i].threads == threads && point_usable(&r->points[i])) {
                 row->point = (int)i;
                 break;
             }

@@ -64,11 +64,6 @@ enum tp__model_verdict {
 #define TP__MODEL_TOLERANCE 0.25
 enum tp__model_verdict tp__model_verdict(const struct tp_result *r);
 
-/* The rule-of-thumb thread counts on `cores` cores, in the order of
- * result->rules: m = 5 (ThreadPoolExecutor <= 3.7), min(32, cores + 4)
- * (ThreadPoolExecutor >= 3.8), m = 1 (one thread per core). */
-void tp__rule_threads(int cores, int threads[TP_N_RULES]);
-
 /* Process CPU time per task over the point's repetitions, ns (the sum of
  * their cpu_s over the sum of their tasks: the task, the kernel and the
  * pool); NaN when no task was counted. */

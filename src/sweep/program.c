@@ -565,7 +565,7 @@ int tp_program_source_attach(struct tp_source *src, struct tp_result *result)
     pr->warmup = p->o.warmup;
     pr->work = p->o.work;
     pr->build_like = tp_program_build_like(p->command);
-    pr->unit = p->have_re ? "metric" : p->o.work > 0 ? "units/s" : "runs/s";
+    pr->unit = tp_program_unit(p->have_re, p->o.work);
     pr->points = p->points;
     pr->n_points = p->n_points;
     for (size_t i = 0; i < pr->n_points; i++) {
@@ -578,6 +578,11 @@ int tp_program_source_attach(struct tp_source *src, struct tp_result *result)
     tp_program_result_free(result->program);
     result->program = pr;
     return 0;
+}
+
+const char *tp_program_unit(int has_metric, uint64_t work)
+{
+    return has_metric ? "metric" : work > 0 ? "units/s" : "runs/s";
 }
 
 void tp_program_result_free(struct tp_program_result *pr)

@@ -384,7 +384,7 @@ static int next_rule(const struct race *rc)
     if (!rc->opts->include_rules || rc->opts->executor != TP_EXECUTOR_POOL)
         return 0;
     for (size_t k = 0; k < tp_n_rule_specs; k++) {
-        if (!(tp_rule_specs[k].applies & TP_RULE_FOR_POOLS))
+        if (!tp_rule_applies(&tp_rule_specs[k], rc->opts->rule_kinds))
             continue;
         int t = tp_rule_threads(&tp_rule_specs[k], rc->r->cores);
         if (t <= rc->thread_cap && find(rc->r, t) < 0)
@@ -398,7 +398,7 @@ static void mark_rules(struct tp_result *r)
 {
     for (size_t k = 0; k < tp_n_rule_specs; k++) {
         long at = find(r, tp_rule_threads(&tp_rule_specs[k], r->cores));
-        if ((tp_rule_specs[k].applies & TP_RULE_FOR_POOLS) && at >= 0)
+        if (tp_rule_applies(&tp_rule_specs[k], r->rule_kinds) && at >= 0)
             r->points[at].origin |= TP_ORIGIN_RULE;
     }
 }

@@ -67,9 +67,7 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
 {
     const double *ms = opts->multipliers != NULL ? opts->multipliers : tp_default_multipliers;
     size_t nm = opts->multipliers != NULL ? opts->n_multipliers : tp_n_default_multipliers;
-    int rule_threads[TP_N_RULES];
-    tp__rule_threads(cores, rule_threads);
-    size_t cap = nm + (opts->include_rules ? TP_N_RULES : 0);
+    size_t cap = nm + (opts->include_rules ? tp_n_rule_specs : 0);
 
     *out = NULL;
     *n = 0;
@@ -94,12 +92,14 @@ int tp__sweep_plan(const struct tp_sweep_opts *opts, int cores, struct tp_point 
         k++;
     }
     if (opts->include_rules) {
-        for (int r = 0; r < TP_N_RULES; r++) {
+        for (size_t r = 0; r < tp_n_rule_specs; r++) {
+            int t = tp_rule_threads(&tp_rule_specs[r], cores);
             /* A rule size above the cap is not measured (its row says so). */
-            if (opts->max_threads > 0 && rule_threads[r] > opts->max_threads)
+            if (!tp_rule_applies(&tp_rule_specs[r], opts->rule_kinds) ||
+                (opts->max_threads > 0 && t > opts->max_threads))
                 continue;
-            pts[k].threads = rule_threads[r];
-            pts[k].multiplier = (double)rule_threads[r] / cores;
+            pts[k].threads = t;
+            pts[k].multiplier = (double)t / cores;
             pts[k].origin = TP_ORIGIN_RULE;
             k++;
         }
@@ -507,6 +507,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->confidence = opts->confidence;
     out->seed = opts->seed;
     out->strategy = opts->multipliers == NULL ? opts->strategy : TP_STRATEGY_GRID;
+    out->rule_kinds = opts->rule_kinds;
     out->resolution = opts->resolution > 0 ? opts->resolution : TP_DEFAULT_RESOLUTION;
     out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;
