@@ -172,7 +172,7 @@ struct tp_pool_opts {
      * online.max_threads when online tuning is on). Costs one small
      * bookkeeping record per slot, no thread. */
     int max_threads;
-    /* Online tuning (README: Online tuning): a controller thread resizes
+    /* Online tuning (docs/online.md): a controller thread resizes
      * the pool while it runs; see struct tp_pool_online. */
     struct tp_pool_online {
         int enabled;                  /* 1: start the controller with the pool */
@@ -245,7 +245,7 @@ TP_EXTERN int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out);
 /* ------------------------------------------------------------------------
  * Online controller: decides a pool size from windows of the pool's counters.
  * Pure: no clock, no thread; the pool's controller thread (and the tests'
- * simulated plants) feed it. README: Online tuning documents the algorithm
+ * simulated plants) feed it. docs/online.md documents the algorithm
  * and its constants.
  * ---------------------------------------------------------------------- */
 struct tp_ctl;
@@ -403,7 +403,7 @@ TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, s
  * name; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_usage(enum tp_workload_kind kind);
 
-/* Each kind's own options, as a front end offers them (README: Workloads):
+/* Each kind's own options, as a front end offers them (docs/workloads.md):
  * a table, so that a command line parses them in one loop. */
 enum tp_option_type {
     TP_OPTION_SIZE,     /* bytes: a whole number, optional K, M, G; an unsigned field of field_size bytes */
@@ -458,7 +458,7 @@ TP_EXTERN int tp_workload_describe(const struct tp_workload_params *p, char *buf
 TP_EXTERN int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns);
 
 /* ------------------------------------------------------------------------
- * Executors: how a point runs its tasks (README: Executors).
+ * Executors: how a point runs its tasks (docs/executors.md).
  * ---------------------------------------------------------------------- */
 enum tp_executor {
     TP_EXECUTOR_POOL = 0, /* the pthread pool: round(m x cores) threads, one task each at a time */
@@ -667,7 +667,7 @@ struct tp_result {
     struct tp_program_result *program;
 };
 
-/* The async executor's side of a run (README: Executors). */
+/* The async executor's side of a run (docs/executors.md). */
 struct tp_async_result {
     int only;      /* 1: no pool sweep ran (--executor=async) */
     int supported; /* 0: the workload has no async path: why says so, sweep is empty */
@@ -1118,7 +1118,7 @@ TP_EXTERN int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t w
  * Emitters: the recommendation as a snippet for a build configuration.
  * Every snippet defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,
  * TUNEPOOL_CORES, TUNEPOOL_WORKLOAD and TUNEPOOL_VERSION
- * (README: Into the build).
+ * (docs/integration.md).
  * ---------------------------------------------------------------------- */
 enum tp_emit_format {
     TP_EMIT_CMAKE = 0, /* set(TUNEPOOL_THREADS 42) ... for include() */

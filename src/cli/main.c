@@ -182,7 +182,7 @@ static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *
 }
 
 /* The pool's sweep (unless --executor=async), then the event loops' beside
- * it (README: Executors). Returns the sweep's code. */
+ * it (docs/executors.md). Returns the sweep's code. */
 static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
                       struct tp_cli_progress *ps, struct tp_result *result)
 {

@@ -491,7 +491,7 @@ static void table_head(const struct online *on, FILE *f, int markdown)
             (double)o->phase_time_ns / 1e9, on->partial ? " (PARTIAL: interrupted)" : "");
     fprintf(f,
             "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
-            "moves (README: Online tuning).\n\n",
+            "moves (docs/online.md).\n\n",
             markdown ? "" : "", on->runs[RUN_TUNED].start_threads, tp_cli_plural(on->runs[RUN_TUNED].start_threads));
     if (markdown)
         fputs("| phase | wait | offline pick | offline best | tuned tasks/s | of best | after settling | settle | "

@@ -89,18 +89,16 @@ static void usage_intro(FILE *f)
 static void usage_workload(FILE *f)
 {
     fputs("Workload:\n"
-          "  --workload=KIND        what each task does (README: Workloads)   [io]\n"
-          "                           io     a blocking wait, then CPU work\n"
-          "                           cpu    CPU work only\n"
-          "                           mixed  --io-fraction of the tasks wait, the\n"
-          "                                  others compute\n"
-          "                           file   pread of a random block of a temporary file\n"
-          "                           net    TCP request/response over loopback to a\n"
-          "                                  server tune-pool starts and stops itself\n"
-          "                           noop   empty tasks: the pool's own overhead\n"
-          "                           http   one HTTP request per task to --url\n"
-          "                                  (libcurl, a kept-alive connection per thread)\n"
-          "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
+          "  --workload=KIND        what each task does (docs/workloads.md)   [io]\n"
+          "                         io: a blocking wait, then CPU work; cpu: CPU work\n"
+          "                         only; mixed: --io-fraction of the tasks wait, the\n"
+          "                         others compute; file: pread of a random block of\n"
+          "                         a temporary file; net: TCP request/response over\n"
+          "                         loopback to a server tune-pool starts and stops\n"
+          "                         itself; noop: empty tasks, the pool's own cost;\n"
+          "                         http: one HTTP request to --url (libcurl, a\n"
+          "                         kept-alive connection per thread);\n"
+          "                         plugin:PATH.so: your own task (tunepool/plugin.h)\n"
           "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
           "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
           "                         computation)                              [100us]\n"
@@ -174,7 +172,7 @@ static void usage_sweep(FILE *f)
 /* --help: the event loops beside the pool. */
 static void usage_executors(FILE *f)
 {
-    fputs("Executors (README: Executors):\n"
+    fputs("Executors (docs/executors.md):\n"
           "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
           "                         loop per core (epoll) with c tasks in flight\n"
           "                         each, swept like m; both: the two, side by side\n"
@@ -188,7 +186,7 @@ static void usage_executors(FILE *f)
 /* --help: the self-resizing pool over phases. */
 static void usage_online(FILE *f)
 {
-    fputs("Online tuning (README: Online tuning):\n"
+    fputs("Online tuning (docs/online.md):\n"
           "  --online               instead of one sweep: run io phases with different\n"
           "                         waits through a pool that resizes itself while it\n"
           "                         runs, next to each phase's offline optimum (a\n"
@@ -272,7 +270,7 @@ static void usage_output(FILE *f)
 /* --help: the recommendation for a build. */
 static void usage_integration(FILE *f)
 {
-    fputs("Build integration (README: Into the build):\n"
+    fputs("Build integration (docs/integration.md):\n"
           "  --emit=KIND            print the recommendation for a build instead of\n"
           "                         the report: cmake, make, header, env or json;\n"
           "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
@@ -283,7 +281,9 @@ static void usage_integration(FILE *f)
           "                         gnuplot-nox) into FILE, and its script into FILE\n"
           "                         with .gp           [DIR/NAME.png, or next to --from]\n"
           "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
-          "  compare A.json B.json  show two runs side by side (see Usage above)\n",
+          "  compare A.json B.json  show two runs side by side (see Usage above)\n"
+          "  completion bash|zsh    print the shell completion script (the package\n"
+          "                         installs both)\n",
           f);
 }
 

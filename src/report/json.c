@@ -1,4 +1,4 @@
-/* json.c - the JSON writer: the stable interface for other tools (schema 1, README: Results). */
+/* json.c - the JSON writer: the stable interface for other tools (schema 1, docs/results-format.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -287,7 +287,7 @@ static json_t *json_document(const struct tp_result *r)
     tp__jput(&b, root, "recommendation", json_recommendation(&b, r));
     tp__jput(&b, root, "rules", json_rules(&b, r));
     tp__jput(&b, root, "model", json_model(&b, r));
-    if (r->async != NULL) /* --executor=both|async (README: Executors) */
+    if (r->async != NULL) /* --executor=both|async (docs/executors.md) */
         tp__jput(&b, root, "async", tp__report_async_json(r));
     if (r->program != NULL) /* --run (docs/run.md) */
         tp__jput(&b, root, "program", tp__report_program_json(r->program));

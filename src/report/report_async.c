@@ -87,7 +87,7 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
         fprintf(f, "cores: %d (%s)\n", r->cores, tp_cores_source_name(r->topo.source));
         fprintf(f, "executor: async only (--executor=async): no pool was measured\n");
     }
-    fprintf(f, "\nExecutors: the tuned pool against one event loop per core (epoll; README: Executors)\n");
+    fprintf(f, "\nExecutors: the tuned pool against one event loop per core (epoll; docs/executors.md)\n");
     if (!as->supported) {
         fprintf(f, "  the async row is absent: %s\n", as->why);
         return ferror(f) ? -EIO : 0;
