@@ -224,6 +224,42 @@ Test(results_read, too_many_points_is_eformat)
     free(doc);
 }
 
+/* An http document: its parameters, each point's status counts and the
+ * failure bound come back, and with them the same ineligible points. */
+Test(results_read, http_status_counts_and_max_errors)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(tp_result_load(&r, TP_SOURCE_DIR "/tests/golden/http-errors.json", why, sizeof why), 0, "%s", why);
+    cr_assert_eq(r.workload.kind, TP_WORKLOAD_HTTP);
+    cr_assert_str_eq(r.workload.http_url, "http://127.0.0.1:8080/api");
+    cr_assert_str_eq(r.workload.http_headers, "Accept: */*");
+    cr_assert_float_eq(tp_result_max_errors(&r), TP_DEFAULT_MAX_ERRORS, 1e-12);
+    const struct tp_point *last = &r.points[r.n_points - 1];
+    cr_assert_eq(last->n_work_counts, 2);
+    cr_assert_eq(last->work_counts[0].key, 200);
+    cr_assert_eq(last->work_counts[0].n, 4850);
+    cr_assert_eq(last->work_counts[1].key, 503);
+    cr_assert_eq(last->work_counts[1].n, 150);
+    cr_assert(last->error_excluded, "3%% failed: over the default 1%%");
+    cr_assert_eq(r.points[r.pick].threads, 16);
+    tp_result_free(&r);
+
+    /* A status that is not a code is a malformed document. */
+    FILE *f = fopen(TP_SOURCE_DIR "/tests/golden/http-errors.json", "r");
+    cr_assert_not_null(f);
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *code = strstr(text, "\"200\": 5000");
+    cr_assert_not_null(code);
+    memcpy(code, "\"2x0\"", 5);
+    cr_assert_eq(load_text(&r, text, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, ".http: expected"), "%s", why);
+    tp_result_free(&r);
+}
+
 /* A --run document: the program object comes back with its runs; a malformed
  * one is TP_EFORMAT naming the field, and nothing is kept. */
 #define RUN_DOC_HEAD                                                                     \

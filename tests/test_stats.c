@@ -355,6 +355,46 @@ Test(stats, analyze_flat_curve_picks_smallest)
     free_result(&r);
 }
 
+/* --max-errors: a point whose failure share passes the bound (1% by
+ * default) is out of the best, the band and the pick, and says so. */
+Test(stats, analyze_error_share_over_the_bound_is_not_eligible)
+{
+    const double m[] = { 0.5, 1, 2, 4, 8 };
+    const double t[] = { 500, 500, 500, 500, 500 };
+    struct tp_result r = make_result(4, m, t, 5, 7, 0.01, 5);
+    r.points[0].work_ops = 980, r.points[0].work_errors = 20; /* 2%: over the default 1% */
+    r.points[1].work_ops = 995, r.points[1].work_errors = 5;  /* 0.5%: within it */
+    cr_assert_float_eq(tp_point_error_share(&r.points[0]), 0.02, 1e-12);
+    cr_assert_eq(tp_point_error_share(&r.points[2]), 0.0, "nothing counted: no failures");
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert(r.points[0].error_excluded);
+    cr_assert_not(r.points[0].in_band);
+    cr_assert_not(r.points[1].error_excluded);
+    cr_assert_eq(r.pick, 1, "the smallest eligible point");
+    r.max_errors = 0.05; /* a looser bound: the 2% point is eligible again */
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_eq(r.pick, 0);
+    r.max_errors = TP_MAX_ERRORS_NONE; /* not one failure */
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_eq(r.pick, 2);
+    cr_assert_float_eq(tp_result_max_errors(&r), 0.0, 1e-12);
+    free_result(&r);
+}
+
+Test(stats, analyze_every_point_failing_is_enofeasible)
+{
+    const double m[] = { 1, 2, 4 };
+    const double t[] = { 500, 800, 900 };
+    struct tp_result r = make_result(4, m, t, 3, 5, 0.01, 7);
+    for (size_t i = 0; i < r.n_points; i++)
+        r.points[i].work_errors = 1000; /* every task failed (an HTTP 500 endpoint) */
+    cr_assert_eq(tp_analyze(&r), TP_ENOFEASIBLE);
+    cr_assert_eq(r.pick, -1);
+    for (size_t i = 0; i < r.n_points; i++)
+        cr_assert(r.points[i].error_excluded);
+    free_result(&r);
+}
+
 Test(stats, analyze_peak_then_collapse)
 {
     const double m[] = { 1, 2, 4, 8, 16 };

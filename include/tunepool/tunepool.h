@@ -40,7 +40,7 @@ enum tp_error {
     TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
     /* -10040 ..: workloads */
     TP_EPLUGIN = -10040,     /* a workload plugin could not be loaded, is invalid or failed to set up */
-    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound */
+    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound or the failure bound */
     /* -10020 ..: reading results back, plotting */
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
@@ -333,6 +333,7 @@ enum tp_workload_kind {
     TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
     TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
     TP_WORKLOAD_PG,     /* pg_queries on the worker's own PostgreSQL connection (libpq), prepared */
+    TP_WORKLOAD_HTTP,   /* one HTTP request to http_url with libcurl, one kept-alive handle per worker */
 };
 
 #define TP_WORKLOAD_PATH_MAX 1024
@@ -341,13 +342,18 @@ enum tp_workload_kind {
 #define TP_MAX_TASK_NS (60ull * 1000000000ull)  /* io, cpu, mixed: the longest wait or compute per task */
 #define TP_MAX_DELAY_NS (60ull * 1000000000ull) /* net: the longest server delay */
 
-#define TP_FILE_DEFAULT_SIZE (64ull << 20) /* file: 64 MiB */
-#define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
-#define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
-#define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
-#define TP_PG_CONNINFO_MAX 1024            /* pg: the longest connection string */
-#define TP_PG_QUERIES_MAX 8192             /* pg: the bytes of every --query together */
-#define TP_PG_MAX_QUERIES 64               /* pg: the most statements in the mix */
+#define TP_FILE_DEFAULT_SIZE (64ull << 20)                 /* file: 64 MiB */
+#define TP_FILE_DEFAULT_BLOCK 4096u                        /* file: 4 KiB per read */
+#define TP_NET_DEFAULT_REPLY 1024u                         /* net: 1 KiB per reply */
+#define TP_NET_DEFAULT_REQUEST 64u                         /* net: 64 bytes per request */
+#define TP_PG_CONNINFO_MAX 1024                            /* pg: the longest connection string */
+#define TP_PG_QUERIES_MAX 8192                             /* pg: the bytes of every --query together */
+#define TP_PG_MAX_QUERIES 64                               /* pg: the most statements in the mix */
+#define TP_HTTP_URL_MAX 2048                               /* http: the longest URL, its NUL included */
+#define TP_HTTP_HEADERS_MAX 4096                           /* http: every --header, one per line, NUL included */
+#define TP_HTTP_DEFAULT_OK "200-399"                       /* http: the statuses that count as success */
+#define TP_HTTP_DEFAULT_TIMEOUT_NS (10ull * 1000000000ull) /* http: one request's time limit */
+#define TP_HTTP_CONNECT_TIMEOUT_NS (5ull * 1000000000ull)  /* http: connecting, at most this (and the limit) */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -367,6 +373,13 @@ struct tp_workload_params {
     uint64_t server_delay_ns; /* net: the server waits this long (a timer) before each reply */
     uint32_t reply_size;      /* net: bytes per reply; 0 = TP_NET_DEFAULT_REPLY */
     uint32_t request_size;    /* net: bytes per request; 0 = TP_NET_DEFAULT_REQUEST */
+
+    char http_url[TP_HTTP_URL_MAX];         /* http: the URL each task requests */
+    char http_method[16];                   /* http: "" = GET, or POST with a body */
+    char http_headers[TP_HTTP_HEADERS_MAX]; /* http: request headers, one "Name: value" per line */
+    char http_body[TP_WORKLOAD_PATH_MAX];   /* http: the request body, or "@FILE" to send a file's bytes */
+    char http_ok_status[128];               /* http: statuses that succeed, e.g. "200-299,304"; "" = 200-399 */
+    uint64_t http_timeout_ns;               /* http: one request's limit; 0 = TP_HTTP_DEFAULT_TIMEOUT_NS */
 
     char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
     char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
@@ -390,7 +403,7 @@ struct tp_workload_params {
     int net_port;         /* net: the loopback port of the sweep's server; 0 = none */
 };
 
-/* "io", "cpu", "mixed", "file", "net", "noop", "plugin"; NULL for an unknown kind. */
+/* "io", "cpu", "mixed", "file", "net", "noop", "plugin", "http"; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_name(enum tp_workload_kind kind);
 /* Parses a kind name into *out; "plugin:PATH" gives TP_WORKLOAD_PLUGIN.
  * -EINVAL if unknown. */
@@ -425,6 +438,8 @@ enum tp_option_type {
      * array of field_size bytes, each ended by a NUL, the list by an empty
      * value (so a zeroed field is the empty list). */
     TP_OPTION_STRING_LIST,
+    TP_OPTION_LIST, /* repeatable text: each value (min .. max bytes) appended as a line to a
+                         * char array of field_size bytes */
 };
 
 struct tp_workload_option {
@@ -519,6 +534,8 @@ TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 #define TP_DEFAULT_TARGET_CI 0.02  /* --repeat=auto: until the interval is this fraction of the median wide */
 #define TP_DEFAULT_RESOLUTION 0.1  /* adaptive: refine down to this fraction of the pick's threads */
 #define TP_DEFAULT_REP_SECONDS 0.3 /* --tasks=auto: a repetition this long */
+#define TP_DEFAULT_MAX_ERRORS 0.01 /* a point whose tasks fail more often is not eligible (--max-errors) */
+#define TP_MAX_ERRORS_NONE (-1.0)  /* max_errors: not one failure tolerated (--max-errors=0) */
 
 /* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
@@ -543,6 +560,14 @@ struct tp_server_view {
         char event[64]; /* "wait_event_type:wait_event", e.g. "Lock:transactionid" */
         double mean;    /* backends of the pool waiting on it, mean per sample */
     } waits[TP_SERVER_WAITS];
+};
+
+/* One of a point's keyed counts (struct tp_point.work_counts). */
+#define TP_WORK_COUNTS 16
+#define TP_WORK_COUNT_OTHER UINT32_MAX
+struct tp_work_count {
+    uint32_t key;
+    uint64_t n;
 };
 
 /* One repetition of one point. */
@@ -576,6 +601,9 @@ struct tp_point {
     unsigned char outlier[TP_MAX_REPS];
     int in_band;  /* indistinguishable from the best point */
     int excluded; /* 1: its p99 latency is above the bound (--max-p99) */
+    /* 1: its failure share (tp_point_error_share) is above the result's
+     * max_errors: like excluded, out of the best, the band and the pick. */
+    int error_excluded;
 
     /* Per-task wall time (start to end of the task on its worker), all reps. */
     double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
@@ -601,6 +629,11 @@ struct tp_point {
     /* What the server saw during the repetitions, where the kind can read
      * it (pg: pg_stat_activity, sampled by a connection of its own). */
     struct tp_server_view server;
+    /* The kind's own counts over the same repetitions, each under a key the
+     * kind gives (http: the response status, 0 for a transport error;
+     * TP_WORK_COUNT_OTHER: keys past the table's room), sorted by key. */
+    int n_work_counts;
+    struct tp_work_count work_counts[TP_WORK_COUNTS];
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */
@@ -670,6 +703,7 @@ struct tp_result {
     double resolution;         /* adaptive: refinement stops at this fraction of the pick's threads */
     double tolerance;          /* band: within this fraction below the highest interval floor counts as equal */
     double max_p99_ns;         /* latency bound of the objective; 0 = maximise throughput */
+    double max_errors;         /* failure share a point may have; 0 = TP_DEFAULT_MAX_ERRORS, < 0 = none */
     double noise;              /* upper quartile over ok points of the interval width / median */
     double noise_mad;          /* upper quartile over ok points of the scaled MAD / median */
     int noisy;                 /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
@@ -728,6 +762,14 @@ TP_EXTERN void tp_result_free(struct tp_result *result);
  * Returns 0, TP_ENOPOINTS when no point is OK (fields then cleared), -EINVAL
  * or -ENOMEM. */
 TP_EXTERN int tp_analyze(struct tp_result *result);
+
+/* The share of a point's tasks that failed: work_errors / (work_ops +
+ * work_errors); 0 when it counted nothing. Pure. */
+TP_EXTERN double tp_point_error_share(const struct tp_point *p);
+
+/* The failure share r's points may reach (r->max_errors resolved: the
+ * default for 0, 0 for a negative value). Pure. */
+TP_EXTERN double tp_result_max_errors(const struct tp_result *r);
 
 /* Status name: "ok", "failed", "crashed", "timeout", "skipped". */
 TP_EXTERN const char *tp_point_status_name(enum tp_point_status s);
@@ -807,6 +849,8 @@ struct tp_sweep_opts {
                                 * highest interval floor is in the band (0 = intervals only) */
     int max_refine;            /* adaptive: at most this many refinement points (0 = 8) */
     double max_p99_ns;         /* objective: best throughput whose p99 stays under this; 0 = none */
+    double max_errors;         /* a point whose tasks fail more often than this share is not eligible;
+                                * 0 = TP_DEFAULT_MAX_ERRORS, TP_MAX_ERRORS_NONE = not one failure */
     int repeat_max;            /* repeat == 0: the most repetitions (0 = 10) */
     double target_ci;          /* repeat == 0: target interval width / median (0 = 0.02) */
     int max_threads;           /* grid points above this are refused (-E2BIG); rule sizes above it are left out */

@@ -101,6 +101,7 @@ static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress 
         .resolution = o->resolution,
         .tolerance = o->tolerance,
         .max_p99_ns = o->max_p99_ns,
+        .max_errors = o->max_errors,
         .repeat = o->repeat,
         .repeat_max = o->repeat_max,
         .target_ci = o->target_ci,
@@ -202,6 +203,15 @@ static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, con
     return rc;
 }
 
+/* Points of r not eligible for their failures (--max-errors). */
+static int count_error_excluded(const struct tp_result *r)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        n += r->points[i].error_excluded;
+    return n;
+}
+
 /* The exit code of a sweep that left points to write (rc: what it returned),
  * after the message that explains it. */
 static int sweep_exit_code(int rc, const struct tp_result *result)
@@ -215,7 +225,16 @@ static int sweep_exit_code(int rc, const struct tp_result *result)
         return TP_EXIT_INTERRUPTED;
     }
     if (rc == TP_ENOFEASIBLE) {
-        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
+        int failing = count_error_excluded(result);
+        if (result->async != NULL)
+            failing += count_error_excluded(&result->async->sweep);
+        if (failing > 0)
+            tp_cli_error("no measured point is eligible: %d point%s failed more often than --max-errors allows%s; "
+                         "the results show each point's failures",
+                         failing, tp_cli_plural(failing),
+                         result->max_p99_ns > 0 ? " (and --max-p99 bounds the rest)" : "");
+        else
+            tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
         return TP_EXIT_RUNTIME;
     }
     if (rc == TP_ENOPOINTS) {
@@ -283,7 +302,7 @@ static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const 
                            o->max_threads, tp_cli_plural(o->max_threads), topo->effective_cores,
                            tp_cli_plural(topo->effective_cores));
         code = TP_EXIT_USAGE;
-    } else if (rc < 0 && result.points == NULL) {
+    } else if (rc < 0 && result.points == NULL && (result.async == NULL || result.async->sweep.points == NULL)) {
         tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
         code = rc == -EINVAL ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
     } else {

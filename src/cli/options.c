@@ -34,6 +34,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->strategy = TP_STRATEGY_ADAPTIVE;
     o->resolution = TP_DEFAULT_RESOLUTION;
     o->tolerance = 0.02;
+    o->max_errors = TP_DEFAULT_MAX_ERRORS;
     o->rep_seconds = TP_DEFAULT_REP_SECONDS;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
@@ -97,8 +98,10 @@ static void usage_workload(FILE *f)
           "                         loopback to a server tune-pool starts and stops\n"
           "                         itself; noop: empty tasks, the pool's own cost;\n"
           "                         pg: a PostgreSQL query per task, on the worker's\n"
-          "                         own connection (libpq); plugin:PATH.so: your own\n"
-          "                         task (tunepool/plugin.h)\n"
+          "                         own connection (libpq); http: one HTTP request\n"
+          "                         to --url (libcurl, a kept-alive connection per\n"
+          "                         thread); plugin:PATH.so: your own task\n"
+          "                         (tunepool/plugin.h)\n"
           "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
           "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
           "                         computation)                              [100us]\n"
@@ -123,7 +126,16 @@ static void usage_workload(FILE *f)
           "  --server-cores=N       pg: the server's cores, for the rule\n"
           "                         2 x server cores + spindles [effective cores]\n"
           "  --spindles=N           pg: the server's disks, for that rule      [0]\n"
-          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n",
+          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n"
+          "  --url=URL              http: what each task requests (required); checked\n"
+          "                         with one request first: unreachable is exit 2\n"
+          "  --method=METHOD        http: the request method  [GET; POST with --body]\n"
+          "  --header='NAME: VALUE' http: a request header (repeatable)\n"
+          "  --body=@FILE|STR       http: the request body, or @FILE for its bytes\n"
+          "  --ok-status=LIST       http: statuses that succeed, e.g. 200-299,304;\n"
+          "                         others and transport errors are failures [200-399]\n"
+          "  --http-timeout=DURATION  http: one request's limit (connect: 5s at most)\n"
+          "                                                                   [10s]\n",
           f);
 }
 
@@ -235,7 +247,10 @@ static void usage_objective(FILE *f)
           "                         same among points whose p99 is under --max-p99\n"
           "                                                              [throughput]\n"
           "  --max-p99=DURATION     the p99 task latency bound (implies\n"
-          "                         --objective=latency)\n",
+          "                         --objective=latency)\n"
+          "  --max-errors=P         a point whose tasks fail more often (a fraction\n"
+          "                         or a percentage; 0 = none may fail) cannot be\n"
+          "                         the pick                                  [1%]\n",
           f);
 }
 
@@ -338,6 +353,12 @@ enum long_only {
     OPT_QUERY,
     OPT_SERVER_CORES,
     OPT_SPINDLES,
+    OPT_URL,
+    OPT_METHOD,
+    OPT_HEADER,
+    OPT_BODY,
+    OPT_OK_STATUS,
+    OPT_HTTP_TIMEOUT,
     OPT_MULTIPLIERS,
     OPT_STRATEGY,
     OPT_REPEAT,
@@ -368,6 +389,7 @@ enum long_only {
     OPT_RESOLUTION,
     OPT_OBJECTIVE,
     OPT_MAX_P99,
+    OPT_MAX_ERRORS,
     OPT_TOLERANCE,
     OPT_EXECUTOR,
     OPT_INFLIGHT,
@@ -408,6 +430,12 @@ static const struct option long_options[] = {
     { "query", required_argument, NULL, OPT_QUERY },
     { "server-cores", required_argument, NULL, OPT_SERVER_CORES },
     { "spindles", required_argument, NULL, OPT_SPINDLES },
+    { "url", required_argument, NULL, OPT_URL },
+    { "method", required_argument, NULL, OPT_METHOD },
+    { "header", required_argument, NULL, OPT_HEADER },
+    { "body", required_argument, NULL, OPT_BODY },
+    { "ok-status", required_argument, NULL, OPT_OK_STATUS },
+    { "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
     { "multipliers", required_argument, NULL, OPT_MULTIPLIERS },
     { "strategy", required_argument, NULL, OPT_STRATEGY },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -438,6 +466,7 @@ static const struct option long_options[] = {
     { "resolution", required_argument, NULL, OPT_RESOLUTION },
     { "objective", required_argument, NULL, OPT_OBJECTIVE },
     { "max-p99", required_argument, NULL, OPT_MAX_P99 },
+    { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
     { "tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "executor", required_argument, NULL, OPT_EXECUTOR },
     { "inflight", required_argument, NULL, OPT_INFLIGHT },
@@ -461,6 +490,21 @@ static const struct option long_options[] = {
     { "max-runs", required_argument, NULL, OPT_MAX_RUNS },
     { NULL, 0, NULL, 0 },
 };
+
+/* A share of 0 .. 1, as a fraction (0.01) or a percentage (1%). */
+static int parse_share(const char *arg, double *out)
+{
+    char num[64];
+    size_t n = strlen(arg);
+    int percent = n > 0 && arg[n - 1] == '%';
+    if (n == 0 || n >= sizeof num)
+        return -EINVAL;
+    snprintf(num, sizeof num, "%.*s", (int)(n - (size_t)percent), arg);
+    int rc = tp_cli_parse_double(num, 0, percent ? 100 : 1, 0, out);
+    if (rc == 0 && percent)
+        *out /= 100;
+    return rc;
+}
 
 /* A result name becomes a file name: keep it to a safe alphabet. */
 static int valid_name(const char *s)
@@ -519,14 +563,15 @@ static int parse_workload_option(struct parse *st, int c)
     struct tp_cli_opts *o = st->o;
     const char *arg = st->arg;
     int rc;
-    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_SPINDLES)))
+    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_HTTP_TIMEOUT)))
         st->workload_opt = st->name;
     switch (c) {
     case OPT_WORKLOAD:
         if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
-            return tp_cli_bad(st->err, st->errlen,
-                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, pg or plugin:PATH.so)",
-                              rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
+            return tp_cli_bad(
+                st->err, st->errlen,
+                "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, pg, http or plugin:PATH.so)",
+                rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
         return 0;
     case OPT_WORKLOAD_ARG:
     case OPT_IO_FRACTION:
@@ -540,7 +585,13 @@ static int parse_workload_option(struct parse *st, int c)
     case OPT_CONNINFO:
     case OPT_QUERY:
     case OPT_SERVER_CORES:
-    case OPT_SPINDLES: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_SPINDLES:
+    case OPT_URL:
+    case OPT_METHOD:
+    case OPT_HEADER:
+    case OPT_BODY:
+    case OPT_OK_STATUS:
+    case OPT_HTTP_TIMEOUT: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
     case OPT_LATENCY:
         if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -784,6 +835,15 @@ static int parse_objective_option(struct parse *st, int c)
         o->max_p99_ns = (double)u;
         o->objective_latency = 1;
         return 0;
+    case OPT_MAX_ERRORS:
+        if ((rc = parse_share(arg, &o->max_errors)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-errors: %s value '%s' (expected a fraction from 0 to 1 or a percentage, e.g. "
+                              "0.01 or 1%%)",
+                              tp_cli_why(rc), arg);
+        if (o->max_errors == 0)
+            o->max_errors = TP_MAX_ERRORS_NONE;
+        return 0;
     case OPT_CORES:
         if ((rc = tp_cli_parse_long(arg, 1, 65536, &l)) < 0)
             return tp_cli_bad(st->err, st->errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)",
@@ -944,12 +1004,16 @@ static int parse_option(struct parse *st, int c)
     return NOT_MINE;
 }
 
-/* An option with a value given twice with different values is refused: in a
+/* An option with a value given twice with different values is refused
+ * (the repeatable ones excepted: --env, a workload's list options): in a
  * pipeline, "the last one wins" hides a mistake. given[i] holds the value
  * long_options[i] had first. */
 static int refuse_changed_value(const char **given, int longindex, char *err, size_t errlen)
 {
     if (longindex < 0 || long_options[longindex].has_arg == no_argument || long_options[longindex].val == OPT_ENV)
+        return 0;
+    const struct tp_workload_option *wo = tp_workload_option_find(long_options[longindex].name, NULL);
+    if (wo != NULL && wo->type == TP_OPTION_LIST) /* repeatable: each value adds one */
         return 0;
     const char *v = optarg != NULL ? optarg : "";
     if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)

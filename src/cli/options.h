@@ -33,6 +33,7 @@ struct tp_cli_opts {
     double resolution;     /* adaptive: fraction of the pick's threads */
     double tolerance;      /* band margin, fraction of the best's floor */
     double max_p99_ns;     /* 0 = maximise throughput */
+    double max_errors;     /* --max-errors; TP_MAX_ERRORS_NONE for 0 */
     int objective_latency; /* --objective=latency */
     uint64_t tasks;        /* 0 = auto */
     double rep_seconds;

@@ -109,6 +109,7 @@ static json_t *json_sweep(struct tp__jb *b, const struct tp_result *r)
     json_t *obj = json_object();
     tp__jput(b, obj, "kind", json_string(r->max_p99_ns > 0 ? "latency" : "throughput"));
     tp__jput(b, obj, "max_p99_ns", tp__json_num_if(r->max_p99_ns > 0, r->max_p99_ns));
+    tp__jput(b, obj, "max_errors", tp__json_num(tp_result_max_errors(r)));
     tp__jput(b, o, "objective", obj);
     json_t *noise = json_object();
     tp__jput(b, noise, "interval_rel", tp__json_num(r->noise));
@@ -191,10 +192,14 @@ static json_t *json_point(struct tp__jb *b, const struct tp_result *r, size_t i)
     tp__jput(b, o, "wall_s", tp__json_num_if(p->wall_s > 0.0, p->wall_s));
     tp__jput(b, o, "in_band", json_boolean(p->in_band));
     tp__jput(b, o, "excluded", json_boolean(p->excluded));
+    tp__jput(b, o, "error_share", tp__json_num_if(ok, tp_point_error_share(p)));
+    tp__jput(b, o, "error_excluded", json_boolean(p->error_excluded));
     tp__jput(b, o, "pick", json_boolean((int)i == r->pick));
     tp__jput(b, o, "best", json_boolean((int)i == r->best));
     tp__jput(b, o, "work", tp__report_work_json(p));
     tp__jput(b, o, "server", tp__report_server_json(p));
+    if (o != NULL && tp__report_point_kind_json(o, r->workload.kind, p) < 0)
+        b->ok = 0;
     return o;
 }
 

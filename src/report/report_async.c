@@ -9,6 +9,7 @@
 #include "format.h"
 #include "json_build.h"
 #include "report_async.h"
+#include "report_work.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -196,6 +197,8 @@ static json_t *point(struct tp__jb *b, const struct tp_result *a, const struct t
     tp__jput(b, work, "bytes", json_integer((json_int_t)p->work_bytes));
     tp__jput(b, work, "errors", json_integer((json_int_t)p->work_errors));
     tp__jput(b, o, "work", work);
+    if (o != NULL && tp__report_point_kind_json(o, a->workload.kind, p) < 0)
+        b->ok = 0;
     return o;
 }
 

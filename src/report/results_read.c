@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "results_read.h"
+#include "registry.h"
 #include "vec.h"
 
 /* Bounds on what a document may claim: past them it is not a real run. */
@@ -27,6 +28,7 @@ struct reader {
     char *why;
     size_t why_len;
     int rc;
+    enum tp_workload_kind kind; /* the document's workload, once read */
 };
 
 static void fail(struct reader *rd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -215,6 +217,31 @@ static void read_pg(struct reader *rd, const json_t *wl, struct tp_workload_para
     w->spindles = (uint32_t)get_int(rd, wl, "spindles", "workload", 0);
 }
 
+/* The http workload's parameters: the headers array back into lines. */
+static void read_http(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
+{
+    copy_field(w->http_url, sizeof w->http_url, wl, "url");
+    copy_field(w->http_method, sizeof w->http_method, wl, "method");
+    copy_field(w->http_body, sizeof w->http_body, wl, "body");
+    copy_field(w->http_ok_status, sizeof w->http_ok_status, wl, "ok_status");
+    w->http_timeout_ns = (uint64_t)get_int(rd, wl, "timeout_ns", "workload", 0);
+    const json_t *headers = json_object_get(wl, "headers"), *h;
+    size_t i, at = 0;
+    json_array_foreach(headers, i, h)
+    {
+        const char *line = json_string_value(h);
+        size_t n = line != NULL ? strlen(line) : 0;
+        if (n == 0 || at + n + 2 > sizeof w->http_headers || strpbrk(line, "\r\n") != NULL) {
+            fail(rd, TP_EFORMAT, "workload.headers[%zu]: not a header line that fits", i);
+            return;
+        }
+        if (at > 0)
+            w->http_headers[at++] = '\n';
+        memcpy(w->http_headers + at, line, n + 1);
+        at += n;
+    }
+}
+
 /* The workload: its kind by name, and the parameters its kind has. */
 static void read_workload(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
 {
@@ -247,6 +274,8 @@ static void read_workload(struct reader *rd, const json_t *wl, struct tp_workloa
     copy_field(w->plugin_name, sizeof w->plugin_name, wl, "plugin_name");
     copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
     read_pg(rd, wl, w);
+    read_http(rd, wl, w);
+    rd->kind = w->kind;
 }
 
 /* Why the point was measured: the names of its origin bits. */
@@ -395,6 +424,10 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
     read_reps(rd, o, where, p);
     read_figures(rd, o, where, p);
+    const struct tp__workload_ops *ops = tp__workload_find(rd->kind);
+    char why[192];
+    if (rd->rc == 0 && ops != NULL && ops->point_json_read != NULL && ops->point_json_read(o, p, why, sizeof why) < 0)
+        fail(rd, TP_EFORMAT, "%s.%s", where, why);
 }
 
 /* "2024-05-01T12:00:00Z" -> seconds since the epoch; 0 when absent or malformed. */
@@ -455,6 +488,11 @@ static void read_sweep(struct reader *rd, const json_t *sw, struct tp_result *ou
     const json_t *objective = json_object_get(sw, "objective");
     if (json_is_object(objective))
         out->max_p99_ns = get_num0(rd, objective, "max_p99_ns", "sweep.objective");
+    const json_t *max_errors = json_object_get(objective, "max_errors");
+    if (json_is_number(max_errors)) { /* older documents: the default */
+        double v = json_number_value(max_errors);
+        out->max_errors = v > 0 && v <= 1 ? v : v == 0 ? TP_MAX_ERRORS_NONE : 0;
+    }
     const json_t *tasks = json_object_get(sw, "tasks");
     out->tasks = json_is_integer(tasks) ? (uint64_t)json_integer_value(tasks) : 0;
     out->confidence = get_num0(rd, sw, "confidence", "sweep");
@@ -726,7 +764,7 @@ static void read_stored_stats(struct reader *rd, const json_t *root, struct tp_r
 
 int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { .why = why, .why_len = why_len };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     memset(out, 0, sizeof *out);
@@ -742,7 +780,7 @@ int tp__result_from_json(struct tp_result *out, const json_t *root, int recomput
 
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { why, why_len, 0, TP_WORKLOAD_IO };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (out == NULL || f == NULL)
@@ -788,7 +826,7 @@ int tp_result_load(struct tp_result *out, const char *path, char *why, size_t wh
 
 int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { .why = why, .why_len = why_len };
     memset(h, 0, sizeof *h);
     read_host(&rd, parent, h);
     return rd.rc;
@@ -796,7 +834,7 @@ int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_
 
 int tp__workload_from_json(const json_t *wl, struct tp_workload_params *w, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { .why = why, .why_len = why_len };
     memset(w, 0, sizeof *w);
     if (!json_is_object(wl))
         fail(&rd, TP_EFORMAT, "workload: missing or not an object");

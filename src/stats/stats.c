@@ -354,6 +354,23 @@ static void clear_point_stats(struct tp_point *p)
 
 int tp_point_ok(const struct tp_point *p) { return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1; }
 
+double tp_point_error_share(const struct tp_point *p)
+{
+    uint64_t all = p != NULL ? p->work_ops + p->work_errors : 0;
+    return all > 0 ? (double)p->work_errors / (double)all : 0.0;
+}
+
+double tp_result_max_errors(const struct tp_result *r)
+{
+    if (r == NULL || r->max_errors == 0)
+        return TP_DEFAULT_MAX_ERRORS;
+    return r->max_errors < 0 ? 0.0 : r->max_errors;
+}
+
+/* A point the objective may choose: measured, its p99 within the bound and
+ * its failures within max_errors. */
+static int point_eligible(const struct tp_point *p) { return !p->excluded && !p->error_excluded; }
+
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
 static int point_usable(const struct tp_point *p)
@@ -630,7 +647,7 @@ void tp__band_select(struct tp__band_item *items, size_t n, double tolerance, st
 }
 
 /* The band and pick of r (its best is set): tp__band_select over the
- * usable, not excluded points, the in-band flags and multipliers copied back. */
+ * usable, eligible points (not over the p99 bound or the error share), the in-band flags and multipliers copied back. */
 static int mark_band(struct tp_result *r)
 {
     struct tp__band_item *items = malloc(r->n_points * sizeof *items);
@@ -638,8 +655,8 @@ static int mark_band(struct tp_result *r)
         return -ENOMEM;
     for (size_t i = 0; i < r->n_points; i++) {
         const struct tp_point *p = &r->points[i];
-        items[i] =
-            (struct tp__band_item){ p->tput_median, p->tput_ci_lo, p->tput_ci_hi, point_usable(p) && !p->excluded, 0 };
+        items[i] = (struct tp__band_item){ p->tput_median, p->tput_ci_lo, p->tput_ci_hi,
+                                           point_usable(p) && point_eligible(p), 0 };
     }
     struct tp__band_out band;
     tp__band_select(items, r->n_points, r->tolerance, &band);
@@ -689,15 +706,18 @@ int tp_analyze(struct tp_result *r)
     int any_usable = 0;
 
     /* The objective: with a latency bound, a point whose p99 is above it is
-     * excluded from the best, the band and the pick (it stays in the report). */
+     * excluded from the best, the band and the pick (it stays in the
+     * report); so is a point whose tasks failed more often than max_errors
+     * (a fast pool of failing requests is no answer). */
     for (size_t i = 0; i < r->n_points; i++) {
         struct tp_point *p = &r->points[i];
         tp__analyze_point(p, conf, tp__point_seed(r->seed, p->threads));
         if (p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT)
             r->n_failed++;
         p->excluded = point_usable(p) && r->max_p99_ns > 0 && !(p->lat_p99_ns <= r->max_p99_ns);
+        p->error_excluded = point_usable(p) && tp_point_error_share(p) > tp_result_max_errors(r);
         any_usable |= point_usable(p);
-        if (point_usable(p) && !p->excluded && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
+        if (point_usable(p) && point_eligible(p) && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
     if ((rc = fill_noise(r)) < 0)
