@@ -15,15 +15,20 @@
  * pos + capacity. No lock is taken to submit or to take a task.
  *
  * Workers. Each worker is in one of three states:
- *   RUNNING    executing a task; not counted anywhere.
- *   SEARCHING  between tasks or spinning on an empty ring; counted in
- *              `searching`.
+ *   RUNNING    executing a task, or going from one task straight to the
+ *              next; not counted anywhere.
+ *   SEARCHING  looking at a ring it found empty, spinning; counted in
+ *              `searching` (it counts itself, then looks once more).
  *   PARKED     asleep on its own futex word, its index on the idle stack,
  *              counted in `n_idle`.
  * A worker that finds the ring empty spins a bounded number of rounds (CPU
  * pause, then sched_yield; at most spin_cap workers spin at once), then
  * parks. The idle stack is LIFO: the most recently parked, cache-warm worker
- * is woken first, and long-idle workers stay asleep.
+ * is woken first, and long-idle workers stay asleep. A worker that finds its
+ * next task at once touches no shared counter: while tasks flow, `searching`
+ * and `n_idle` stay unwritten and the submitters' reads of them hit their
+ * caches (the only shared writes per task are the ring's head, tail and
+ * slot).
  *
  * Wake policy. A sleeping worker is woken only when no worker is searching:
  *   - submit publishes its task, then wakes one parked worker if
@@ -32,8 +37,10 @@
  *     one each.
  *   - a searching worker that takes a task and was the last one searching
  *     wakes one more if tasks remain. Parallelism thus ramps up one worker
- *     per task taken: N queued blocking tasks end up on N workers, while
- *     short tasks drained by an awake worker wake nobody.
+ *     per task taken: N queued blocking tasks end up on N workers.
+ * A worker going from task to task is not counted, so a submitter may wake
+ * one more worker than needed while every awake worker is between two
+ * tasks; that costs a wake-up, never a lost task.
  *
  * Lost wake-ups are excluded by a Dekker pattern on sequentially consistent
  * operations: a submitter publishes the slot, then reads `searching` and
@@ -202,7 +209,9 @@ struct tp_pool {
     _Alignas(CACHE_LINE) _Atomic unsigned searching; /* seq_cst: workers SEARCHING, plus wakees in flight */
     _Alignas(CACHE_LINE) _Atomic unsigned n_idle;    /* seq_cst, changed under idle_mu: workers PARKED */
     _Alignas(CACHE_LINE) _Atomic uint64_t pending;   /* seq_cst: submitted - finished (flushed) */
-    _Atomic unsigned n_waiters;                      /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
+    /* Read by workers after every task or flush, written rarely: a line of
+     * their own, so that submitters' updates of `pending` do not evict it. */
+    _Alignas(CACHE_LINE) _Atomic unsigned n_waiters; /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
     _Atomic unsigned n_space_waiters; /* seq_cst, changed under space_mu: submitters asleep on a full ring */
 
     _Alignas(CACHE_LINE) pthread_mutex_t idle_mu;
@@ -621,24 +630,28 @@ static void *worker_main(void *arg)
                 flush_done(p, done);
                 done = 0;
             }
-            atomic_fetch_add_explicit(&p->searching, 1, memory_order_seq_cst);
-            searching = 1;
-            spins = 0;
-            continue;
+            continue; /* straight to the next task, not counted as searching */
         }
         if (done != 0) {
             flush_done(p, done);
             done = 0;
         }
-        if (searching && spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS &&
+        if (!searching) {
+            /* The ring looked empty: count ourselves searching, then look
+             * again (a submitter that saw no searcher woke someone; one that
+             * sees us relies on this second look). */
+            atomic_fetch_add_explicit(&p->searching, 1, memory_order_seq_cst);
+            searching = 1;
+            spins = 0;
+            continue;
+        }
+        if (spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS &&
             atomic_load_explicit(&p->searching, memory_order_relaxed) <= (unsigned)p->spin_cap) {
             spin_round(spins++);
             continue;
         }
-        if (searching) {
-            atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
-            searching = 0;
-        }
+        atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
+        searching = 0;
         if (atomic_load_explicit(&p->exiting, memory_order_seq_cst))
             break;
         enum park_result r = park(p, w);
