@@ -51,11 +51,14 @@
  * whose CAS found nobody to wake gives `searching` back and looks at the
  * ring again, because a submitter may have relied on its transient count.
  *
- * Completion. `pending` counts tasks submitted and not yet finished. Workers
- * subtract their finished tasks in batches (at most FLUSH_BATCH, and always
- * before they search an empty ring), so `pending` reaches 0 only once every
- * task is done; the flush that reaches 0 wakes the waiters. Waiters sleep on
- * wait_cv, never spin. With submitters still running, tp_pool_wait returns
+ * Completion. `tail` counts the tasks ever submitted (each successful push
+ * claims one position) and `finished` those done: workers add their finished
+ * tasks in batches (at most FLUSH_BATCH, and always before they search an
+ * empty ring), so finished == tail only once every submitted task is done,
+ * and a submit costs no counter of its own. A waiter reads `finished`, then
+ * `tail`: finished never exceeds tail, so when the two reads agree, all was
+ * done at the moment of the second. The flush that brings finished up to
+ * tail wakes the waiters. Waiters sleep on wait_cv, never spin. With submitters still running, tp_pool_wait returns
  * at the first moment nothing is outstanding. A task must not call
  * tp_pool_wait or tp_pool_destroy on its own pool (it would wait for itself),
  * nor submit into a full ring from every worker at once (nobody would drain
@@ -71,8 +74,9 @@
  * through the public tp_pool_resize: this file knows no tuner.
  *
  * Shutdown. destroy sets `stopping` (submit then fails with -ESHUTDOWN),
- * waits for pending == 0 (so queued tasks run, including ones that running
- * tasks submit before they see `stopping`), sets `exiting`, wakes every
+ * waits for finished == tail (so queued tasks run, including ones that
+ * running tasks submit before they see `stopping`: the submitting task is
+ * not finished yet), sets `exiting`, wakes every
  * parked worker and joins all of them.
  *
  * Resizing. Worker slots are allocated for max_threads up front; `target`
@@ -110,7 +114,7 @@
  *
  * Memory orderings. Slot seq: release by the writer, acquire by the reader,
  * which orders fn/arg; the publishing and the freeing store, and every load
- * that takes part in a wake-up decision (`searching`, `n_idle`, `pending`,
+ * that takes part in a wake-up decision (`searching`, `n_idle`, `finished`, `tail`,
  * the waiter counts, `exiting`, the ring check), are seq_cst. tail and head
  * CASes are relaxed: the slot seq carries the ordering. A worker's futex
  * word is set with release by its waker and read with acquire by the worker.
@@ -204,13 +208,14 @@ struct tp_pool {
     _Atomic int stopping; /* seq_cst: set once by destroy; submit refuses after */
     _Atomic int exiting;  /* seq_cst: set once when workers must leave */
 
-    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill; relaxed CAS by producers */
+    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill = tasks ever submitted;
+                                                        relaxed CAS by producers, seq_cst loads by waiters */
     _Alignas(CACHE_LINE) _Atomic size_t head;        /* next position to take; relaxed CAS by consumers */
     _Alignas(CACHE_LINE) _Atomic unsigned searching; /* seq_cst: workers SEARCHING, plus wakees in flight */
     _Alignas(CACHE_LINE) _Atomic unsigned n_idle;    /* seq_cst, changed under idle_mu: workers PARKED */
-    _Alignas(CACHE_LINE) _Atomic uint64_t pending;   /* seq_cst: submitted - finished (flushed) */
+    _Alignas(CACHE_LINE) _Atomic size_t finished;    /* seq_cst: tasks done (flushed); never above tail */
     /* Read by workers after every task or flush, written rarely: a line of
-     * their own, so that submitters' updates of `pending` do not evict it. */
+     * their own, so that the flushes of `finished` do not evict it. */
     _Alignas(CACHE_LINE) _Atomic unsigned n_waiters; /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
     _Atomic unsigned n_space_waiters; /* seq_cst, changed under space_mu: submitters asleep on a full ring */
 
@@ -219,7 +224,7 @@ struct tp_pool {
     int idle_top; /* idle_mu */
 
     pthread_mutex_t wait_mu;  /* guards only the sleep on wait_cv */
-    pthread_cond_t wait_cv;   /* signalled when pending reaches 0 */
+    pthread_cond_t wait_cv;   /* signalled when finished reaches tail */
     pthread_mutex_t space_mu; /* guards only the sleep on space_cv */
     pthread_cond_t space_cv;  /* signalled when a slot is freed */
     pthread_mutex_t start_mu;
@@ -455,11 +460,19 @@ static enum park_result park(struct tp_pool *p, struct tp_worker *w)
 
 /* ----------------------------------------------------------------- worker */
 
-/* Subtracts n finished tasks from pending; wakes waiters when none is left. */
+/* 1 when every task submitted so far has finished (see DESIGN: Completion). */
+static int all_finished(struct tp_pool *p)
+{
+    size_t f = atomic_load_explicit(&p->finished, memory_order_seq_cst);
+    return f == atomic_load_explicit(&p->tail, memory_order_seq_cst);
+}
+
+/* Adds n finished tasks; wakes waiters when none is left. */
 static void flush_done(struct tp_pool *p, uint64_t n)
 {
-    if (atomic_fetch_sub_explicit(&p->pending, n, memory_order_seq_cst) == n &&
-        atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0) {
+    size_t f = atomic_fetch_add_explicit(&p->finished, (size_t)n, memory_order_seq_cst) + (size_t)n;
+    if (atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0 &&
+        f == atomic_load_explicit(&p->tail, memory_order_seq_cst)) {
         pthread_mutex_lock(&p->wait_mu);
         pthread_cond_broadcast(&p->wait_cv);
         pthread_mutex_unlock(&p->wait_mu);
@@ -603,7 +616,7 @@ static void *worker_main(void *arg)
 {
     struct tp_worker *w = arg;
     struct tp_pool *p = w->pool;
-    uint64_t done = 0; /* finished tasks not yet subtracted from pending */
+    uint64_t done = 0; /* finished tasks not yet added to p->finished */
     int searching = 0; /* 1 while this worker is counted in p->searching */
     int spins = 0;
     int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
@@ -886,7 +899,6 @@ int tp_pool_submit(struct tp_pool *pool, tp_task_fn fn, void *arg)
         return -EINVAL;
     if (atomic_load_explicit(&pool->stopping, memory_order_seq_cst))
         return -ESHUTDOWN;
-    atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
     if (!ring_push(pool, fn, arg))
         submit_when_full(pool, fn, arg);
     if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0)
@@ -898,11 +910,11 @@ int tp_pool_wait(struct tp_pool *pool)
 {
     if (pool == NULL)
         return -EINVAL;
-    if (atomic_load_explicit(&pool->pending, memory_order_seq_cst) == 0)
+    if (all_finished(pool))
         return 0;
     pthread_mutex_lock(&pool->wait_mu);
     atomic_fetch_add_explicit(&pool->n_waiters, 1, memory_order_seq_cst);
-    while (atomic_load_explicit(&pool->pending, memory_order_seq_cst) != 0)
+    while (!all_finished(pool))
         pthread_cond_wait(&pool->wait_cv, &pool->wait_mu);
     atomic_fetch_sub_explicit(&pool->n_waiters, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&pool->wait_mu);
