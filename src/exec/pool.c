@@ -35,6 +35,10 @@
  *     searching == 0. The waker moves `searching` from 0 to 1 by CAS on the
  *     wakee's behalf, so concurrent submitters wake one worker at a time, not
  *     one each.
+ *   - while fewer workers are awake than there are CPUs, a submitter that
+ *     sees only wakees in flight or spinners (0 < searching < spin_cap)
+ *     wakes one more at once (wake_extra): a burst gets its first workers
+ *     in parallel, not one scheduling delay after another.
  *   - a searching worker that takes a task and was the last one searching
  *     wakes one more if tasks remain. Parallelism thus ramps up one worker
  *     per task taken: N queued blocking tasks end up on N workers.
@@ -416,6 +420,25 @@ static void wake_worker(struct tp_pool *p)
         if (!ring_has_task(p))
             return;
     }
+}
+
+/* Ramp-up: while fewer workers are awake than there are CPUs, a submitter
+ * that sees s searchers (0 < s < spin_cap: wakees still on their way, or
+ * spinners) wakes one more at once rather than leaving it to the chain of
+ * searchers that take a task. It is only ever an extra wake-up. */
+static void wake_extra(struct tp_pool *p, unsigned s)
+{
+    unsigned idle = atomic_load_explicit(&p->n_idle, memory_order_seq_cst);
+    int awake = atomic_load_explicit(&p->target, memory_order_relaxed) - (int)idle;
+
+    if (idle == 0 || awake >= p->spin_cap ||
+        !atomic_compare_exchange_strong_explicit(&p->searching, &s, s + 1, memory_order_seq_cst, memory_order_seq_cst))
+        return;
+    if (unpark_one(p))
+        return; /* the wakee owns the count */
+    atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
+    if (ring_has_task(p))
+        wake_worker(p); /* as wake_worker does after a transient count */
 }
 
 static void remove_from_idle(struct tp_pool *p, struct tp_worker *w)
@@ -901,8 +924,11 @@ int tp_pool_submit(struct tp_pool *pool, tp_task_fn fn, void *arg)
         return -ESHUTDOWN;
     if (!ring_push(pool, fn, arg))
         submit_when_full(pool, fn, arg);
-    if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0)
+    unsigned s = atomic_load_explicit(&pool->searching, memory_order_seq_cst);
+    if (s == 0)
         wake_worker(pool);
+    else if (s < (unsigned)pool->spin_cap)
+        wake_extra(pool, s);
     return 0;
 }
 
