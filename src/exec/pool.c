@@ -23,7 +23,11 @@
  *              counted in `n_idle`.
  * A worker that finds the ring empty spins a bounded number of rounds (CPU
  * pause, then sched_yield; at most spin_cap workers spin at once), then
- * parks. The idle stack is LIFO: the most recently parked, cache-warm worker
+ * parks. When the oldest position is claimed but not yet published (its
+ * producer is between CAS and store, perhaps preempted there, and the tasks
+ * behind it wait for it), a searcher yields its CPU instead, up to
+ * STALL_YIELDS times: parking would only have the next submit wake it to
+ * the same slot. The idle stack is LIFO: the most recently parked, cache-warm worker
  * is woken first, and long-idle workers stay asleep. A worker that finds its
  * next task at once touches no shared counter: while tasks flow, `searching`
  * and `n_idle` stay unwritten and the submitters' reads of them hit their
@@ -158,6 +162,8 @@
 #define FLUSH_BATCH 64      /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32      /* yields of a submitter facing a full ring before it sleeps */
 #define SS_BUDGET_MAX 1024  /* schedstat descriptors a pool keeps open at most */
+#define STALL_YIELDS 64     /* yields to a producer in flight before the searcher spins and parks as usual */
+#define RING_IN_FLIGHT (-1) /* ring_pop: the oldest position is claimed, not yet published */
 
 enum slot_state {
     W_NONE = 0, /* no thread in this slot */
@@ -338,7 +344,10 @@ static int ring_push(struct tp_pool *p, tp_task_fn fn, void *arg)
     }
 }
 
-/* Takes the oldest published task; 0 when there is none. */
+/* Takes the oldest published task: 1. Otherwise 0 when the ring is empty,
+ * or RING_IN_FLIGHT when a producer has claimed the oldest position and not
+ * yet published it (it is between its CAS and its store, perhaps
+ * preempted there: the tasks behind it wait for it). */
 static int ring_pop(struct tp_pool *p, struct task *out)
 {
     size_t pos = atomic_load_explicit(&p->head, memory_order_relaxed);
@@ -355,7 +364,7 @@ static int ring_pop(struct tp_pool *p, struct task *out)
                 return 1;
             }
         } else if (dif < 0) {
-            return 0;
+            return atomic_load_explicit(&p->tail, memory_order_relaxed) != pos ? RING_IN_FLIGHT : 0;
         } else {
             pos = atomic_load_explicit(&p->head, memory_order_relaxed);
         }
@@ -641,7 +650,7 @@ static void *worker_main(void *arg)
     struct tp_pool *p = w->pool;
     uint64_t done = 0; /* finished tasks not yet added to p->finished */
     int searching = 0; /* 1 while this worker is counted in p->searching */
-    int spins = 0;
+    int spins = 0, stalls = 0;
     int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
 
     for (;;) {
@@ -649,7 +658,9 @@ static void *worker_main(void *arg)
 
         if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) && retire(p, w, &searching, &done))
             return NULL;
-        if (ring_pop(p, &t)) {
+        int got = ring_pop(p, &t);
+        if (got > 0) {
+            stalls = 0;
             if (searching) {
                 searching = 0;
                 /* The last searcher to take a task hands the search on. */
@@ -681,8 +692,16 @@ static void *worker_main(void *arg)
             spins = 0;
             continue;
         }
-        if (spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS &&
-            atomic_load_explicit(&p->searching, memory_order_relaxed) <= (unsigned)p->spin_cap) {
+        int may_spin = atomic_load_explicit(&p->searching, memory_order_relaxed) <= (unsigned)p->spin_cap;
+        if (got == RING_IN_FLIGHT && stalls < STALL_YIELDS && may_spin) {
+            /* The producer of the next task is between claim and publish,
+             * perhaps preempted there: give it the CPU rather than spin on
+             * it or park (a submitter would wake us again at once). */
+            stalls++;
+            sched_yield();
+            continue;
+        }
+        if (spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS && may_spin) {
             spin_round(spins++);
             continue;
         }
