@@ -43,3 +43,11 @@ add_custom_command(OUTPUT ${tp_completion}
   COMMENT "Generating the tune-pool bash completion")
 add_custom_target(tunepool_completion ALL DEPENDS ${tp_completion})
 install(FILES ${tp_completion} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME tune-pool)
+# ... and the zsh one, where Debian's zsh looks for packages' functions.
+set(tp_zsh_completion ${CMAKE_CURRENT_BINARY_DIR}/_tune-pool)
+add_custom_command(OUTPUT ${tp_zsh_completion}
+  COMMAND $<TARGET_FILE:tune-pool> completion zsh > ${tp_zsh_completion}
+  DEPENDS tune-pool
+  COMMENT "Generating the tune-pool zsh completion")
+add_custom_target(tunepool_zsh_completion ALL DEPENDS ${tp_zsh_completion})
+install(FILES ${tp_zsh_completion} DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)

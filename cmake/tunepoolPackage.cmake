@@ -17,7 +17,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 # The static library, the pkg-config file and the CMake package name these for their users.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libhwloc-dev, libjansson-dev, libpq-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libhwloc-dev, libjansson-dev, libpq-dev, libcurl4-openssl-dev")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "ansible-core, bash-completion")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)

@@ -5,13 +5,13 @@ set terminal pngcairo size 1280,720 noenhanced font "sans,11" background rgb "wh
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-1 2 89.31279773 88.80119025 89.8244052 0 0
-2 4 169.9188669 165.9796881 173.8580457 0 0
-9 18 504.6552165 490.2219639 520.4147666 0 1
-16 32 503.2832106 481.9100207 658.5262488 0 1
-32 64 547.0042747 510.4754358 635.7295823 0 1
+1 2 81.7113039 72.08674176 91.33586605 0 0
+2 4 119.3048226 101.7275507 136.8820945 0 0
+9 18 242.3924718 176.3530471 419.6210309 0 1
+16 32 277.3913113 178.4012354 330.231684 0 1
+32 64 221.3459803 188.0095245 262.191743 0 1
 EOD
-set title "tune-pool 0.1.0: program: xargs -a /tmp/tmp.wbw0ce2MI6/jobs.txt -P {threads} -n 1 sleep (exec'd directly), on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 9 -> 18 threads, 505 units/s [490, 520]; band: m = 9 .. 32 (18 .. 64 threads)"
+set title "tune-pool 0.1.0: program: xargs -a /tmp/tmp.xT6oyJ7Bjw/jobs.txt -P {threads} -n 1 sleep (exec'd directly), on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 9 -> 18 threads, 242 units/s [176, 420]; band: m = 9 .. 32 (18 .. 64 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
@@ -36,12 +36,12 @@ set x2range [0.8:40]
 set object 1 rectangle from first 8.490566038, graph 0 to first 33.92, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
 set arrow 1 from first 9, graph 0 to first 9, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
 set label 1 " pick: m = 9 (18 threads)" at first 9, graph 0.04 right offset -0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 18.99796156, graph 0 to first 18.99796156, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
+set arrow 2 from first 21.06597801, graph 0 to first 21.06597801, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_cpu << EOD
-1 89.31279773
+1 81.7113039
 EOD
 $pick << EOD
-9 504.6552165
+9 242.3924718
 EOD
 $failed << EOD
 EOD
@@ -49,7 +49,7 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.18 of pick", \
+  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.34 of pick", \
   $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 9 (18 threads)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 19"
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 21.1"
 unset output

@@ -5,20 +5,20 @@ set terminal pngcairo size 1280,720 noenhanced font "sans,11" background rgb "wh
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-0.5 1 1.105949462 0.7409439817 1.164165969 0 1
-1 2 0.958051891 0.8259971897 2.572524568 0 1
-2 4 0.8526356771 0.7654146784 2.447923602 0 1
-3 6 0.8167390394 0.8062633823 0.8272146964 0 1
-5 10 0.848126409 0.834113751 0.8621390671 0 1
+1 2 1.282341877 1.008723793 1.578617854 0 0
+1.5 3 2.436901912 2.212619483 3.049787066 0 1
+2 4 1.718490596 1.48203909 2.28955213 0 1
+4 8 1.980209329 1.638443913 2.255986809 0 1
+8 16 1.267439819 1.161018187 1.373861451 0 0
 EOD
-set title "tune-pool 0.1.0: program: xz -T{threads} -0 -c /tmp/tmp.wbw0ce2MI6/data.txt (through /bin/sh -c), on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 0.5 -> 1 thread, 1.11 runs/s [0.741, 1.16]; band: m = 0.5 .. 5 (1 .. 10 threads)"
+set title "tune-pool 0.1.0: program: xz -T{threads} -0 -c /tmp/tmp.xT6oyJ7Bjw/data.txt (through /bin/sh -c), on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 1.5 -> 3 threads, 2.44 runs/s [2.21, 3.05]; band: m = 1.5 .. 4 (3 .. 8 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
 set xlabel "pool size multiplier m (threads = m x 2 cores; log scale)"
 set x2label "threads at each measured point"
 set xtics nomirror
-set x2tics ("1" 0.5, "2" 1, "4" 2, "6" 3, "10" 5) out nomirror
+set x2tics ("2" 1, "3" 1.5, "4" 2, "8" 4, "16" 8) out nomirror
 set ylabel "throughput (runs/s): median and 95% interval"
 set y2label "p99 task latency (ns)"
 set ytics nomirror
@@ -31,23 +31,17 @@ set border 11
 set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1
 set tmargin 6
 set offsets graph 0.03, graph 0.03, graph 0.08, 0
-set xrange [0.4:6.25]
-set x2range [0.4:6.25]
-set object 1 rectangle from first 0.4716981132, graph 0 to first 5.3, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
-set arrow 1 from first 0.5, graph 0 to first 0.5, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
-set label 1 " pick: m = 0.5 (1 thread)" at first 0.5, graph 0.04 left offset 0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 3.1580991, graph 0 to first 3.1580991, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
-$rule_tpe37 << EOD
-5 0.848126409
-EOD
-$rule_tpe38 << EOD
-3 0.8167390394
-EOD
+set xrange [0.8:10]
+set x2range [0.8:10]
+set object 1 rectangle from first 1.41509434, graph 0 to first 4.24, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
+set arrow 1 from first 1.5, graph 0 to first 1.5, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
+set label 1 " pick: m = 1.5 (3 threads)" at first 1.5, graph 0.04 left offset 0.5,0 textcolor rgb "#d62728" front
+set arrow 2 from first 2.888740745, graph 0 to first 2.888740745, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_cpu << EOD
-1 0.958051891
+1 1.282341877
 EOD
 $pick << EOD
-0.5 1.105949462
+1.5 2.436901912
 EOD
 $failed << EOD
 EOD
@@ -55,9 +49,7 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.77 of pick", \
-  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.74 of pick", \
-  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.87 of pick", \
-  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 0.5 (1 thread)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 3.16"
+  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.53 of pick", \
+  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 1.5 (3 threads)", \
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 2.89"
 unset output

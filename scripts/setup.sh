@@ -18,9 +18,10 @@ packages=(
   python3 python3-jsonschema         # tests/check_layout.py, tests/check_schema.py
   libcurl4-openssl-dev curl          # the http workload (libcurl); curl in tests and examples
   libpq-dev postgresql-15            # the pg workload (libpq); a throwaway cluster in the tests
-  bash-completion                    # tests/test_completion.sh
+  bash-completion zsh                # tests/test_completion.sh (both generated completions)
   nginx-light libnginx-mod-http-echo # a local HTTP server with delayed endpoints (tests/servers/servers.sh)
   xz-utils                           # examples/run: xz -T
+  ansible-core                       # scripts/fleet/playbook.yml, run for real by tests/test_fleet.sh
 )
 # scripts/setup.sh --bench: also the peers the benchmarks measure against.
 if [[ ${1:-} == --bench ]]; then

@@ -25,6 +25,7 @@ struct synth {
     double wait_ns, compute_ns, noise;
     uint64_t rng;
     int fail_threads, crash_threads;
+    int err_threads; /* > 0: from this size on, 3% of the tasks fail (an HTTP 503), the others answer 200 */
 };
 
 static uint64_t next_u64(uint64_t *s) /* splitmix64 */
@@ -96,6 +97,14 @@ static int synth_measure(void *ctx, const struct tp_point_request *req, struct t
     out->max_rss_kb = 4096 + req->threads * 72;
     out->work_ops = (uint64_t)reps * 1000;
     out->work_bytes = s->compute_ns < 1e5 ? out->work_ops * 4096 : 0;
+    if (s->err_threads > 0) { /* the http kind's status counts */
+        out->work_errors = req->threads >= s->err_threads ? out->work_ops * 3 / 100 : 0;
+        out->work_ops -= out->work_errors;
+        out->n_work_counts = 0;
+        out->work_counts[out->n_work_counts++] = (struct tp_work_count){ 200, out->work_ops };
+        if (out->work_errors > 0)
+            out->work_counts[out->n_work_counts++] = (struct tp_work_count){ 503, out->work_errors };
+    }
     out->lat_p90_ns = out->lat_p50_ns * 1.05;
     out->lat_max_ns = out->lat_p99_ns * 1.3;
     out->wall_s = reps * 0.5;
@@ -115,7 +124,7 @@ struct scenario {
 
 static const struct scenario scenarios[] = {
     { "io-grid",
-      { KNEE, 2e6, 1e5, 0.01, 11, 0, 0 },
+      { KNEE, 2e6, 1e5, 0.01, 11, 0, 0, 0 },
       { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 },
       TP_STRATEGY_GRID,
       5,
@@ -123,7 +132,7 @@ static const struct scenario scenarios[] = {
       2,
       0 },
     { "io-adaptive",
-      { KNEE, 1e7, 1e5, 0.02, 12, 0, 0 },
+      { KNEE, 1e7, 1e5, 0.02, 12, 0, 0, 0 },
       { .kind = TP_WORKLOAD_IO, .latency_ns = 10000000, .compute_ns = 100000 },
       TP_STRATEGY_ADAPTIVE,
       0,
@@ -131,7 +140,7 @@ static const struct scenario scenarios[] = {
       4,
       0 },
     { "cpu-failures",
-      { CPU_BOUND, 0, 1e6, 0.03, 13, 8, 16 },
+      { CPU_BOUND, 0, 1e6, 0.03, 13, 8, 16, 0 },
       { .kind = TP_WORKLOAD_CPU, .compute_ns = 1000000 },
       TP_STRATEGY_GRID,
       5,
@@ -139,24 +148,32 @@ static const struct scenario scenarios[] = {
       2,
       0 },
     { "mixed-latency",
-      { PEAK, 1e6, 2e5, 0.02, 14, 0, 0 },
+      { PEAK, 1e6, 2e5, 0.02, 14, 0, 0, 0 },
       { .kind = TP_WORKLOAD_MIXED, .latency_ns = 1000000, .compute_ns = 200000, .io_fraction = 0.5 },
       TP_STRATEGY_GRID,
       5,
       3e6,
       2,
       0 },
-    { "noisy-noop", { KNEE, 5e5, 5e4, 0.15, 15, 0, 0 }, { .kind = TP_WORKLOAD_NOOP }, TP_STRATEGY_GRID, 3, 0, 8, 0 },
+    { "noisy-noop", { KNEE, 5e5, 5e4, 0.15, 15, 0, 0, 0 }, { .kind = TP_WORKLOAD_NOOP }, TP_STRATEGY_GRID, 3, 0, 8, 0 },
     { "io-both",
-      { KNEE, 2e6, 1e5, 0.01, 16, 0, 0 },
+      { KNEE, 2e6, 1e5, 0.01, 16, 0, 0, 0 },
       { .kind = TP_WORKLOAD_IO, .latency_ns = 2000000, .compute_ns = 100000 },
       TP_STRATEGY_GRID,
       5,
       0,
       2,
       1 },
+    { "http-errors",
+      { KNEE, 2e6, 1e5, 0.01, 18, 0, 0, 24 },
+      { .kind = TP_WORKLOAD_HTTP, .http_url = "http://127.0.0.1:8080/api", .http_headers = "Accept: */*" },
+      TP_STRATEGY_GRID,
+      5,
+      0,
+      2,
+      0 },
     { "cpu-one-core",
-      { CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0 },
+      { CPU_BOUND, 0, 5e5, 0.01, 17, 0, 0, 0 },
       { .kind = TP_WORKLOAD_CPU, .compute_ns = 500000 },
       TP_STRATEGY_GRID,
       3,
@@ -211,6 +228,26 @@ static int attach_async(const struct scenario *sc, const struct tp_sweep_opts *p
     return 0;
 }
 
+/* The seam that keeps the goldens the same on every machine: fixed host
+ * facts (a real host's name, kernel and memory vary), the key derived from
+ * them as a sweep derives it. */
+static struct tp_host golden_host(const struct tp_topology *topo)
+{
+    struct tp_host h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.hostname, sizeof h.hostname, "golden-host");
+    snprintf(h.cpu_model, sizeof h.cpu_model, "%s", topo->cpu_model);
+    h.effective_cores = topo->effective_cores;
+    h.cores_source = topo->source;
+    h.allowed_pus = topo->hwloc_pus;
+    h.mem_gib = 16;
+    snprintf(h.kernel, sizeof h.kernel, "6.1.0-golden");
+    snprintf(h.arch, sizeof h.arch, "x86_64");
+    if (tp_host_class_key(&h, h.class_key, sizeof h.class_key) < 0)
+        snprintf(h.class_key, sizeof h.class_key, "golden");
+    return h;
+}
+
 static int run_scenario(const char *dir, const struct scenario *sc)
 {
     struct synth s = sc->synth;
@@ -235,6 +272,8 @@ static int run_scenario(const char *dir, const struct scenario *sc)
     topo.mem_available_kb = 12l << 20;
     topo.source = TP_CORES_HWLOC;
     snprintf(topo.cpu_model, sizeof topo.cpu_model, "Synthetic CPU");
+    struct tp_host host = golden_host(&topo);
+    o.host = &host;
     struct tp_result r;
     int rc = tp_sweep_run(&o, &topo, &r);
     if (rc < 0 && rc != TP_ENOPOINTS) {

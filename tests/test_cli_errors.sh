@@ -28,6 +28,8 @@ sed '0,/"throughput": [0-9][0-9.e+]*/s//"throughput": -1/' "$fx/good.json" >"$fx
 sed '0,/"throughput": [0-9][0-9.e+]*/s//"throughput": 1e308/' "$fx/good.json" >"$fx/hugetput.json"
 sed '0,/"status": "ok"/s//"status": "splendid"/' "$fx/good.json" >"$fx/badstatus.json"
 printf '\x00\x01\x02binary' >"$fx/binary.json"
+cp "$src/tests/fixtures/merge/good/web-01.json" "$fx/m-web-01.json"
+cp "$src/tests/fixtures/merge/mixed/web-05.json" "$fx/m-web-05.json"
 chmod -R a-w "$fx"
 touch "$work/afile"
 # A directory nobody may write in: root ignores modes, so root gets a read-only tmpfs there.
@@ -221,6 +223,15 @@ cases=$(cat <<'EOF'
 2 @@ compare: cannot read .*No such file @@ compare /nonexistent.json @FX@/good.json
 2 @@ compare: --format: unknown format 'csv' @@ compare @FX@/good.json @FX@/good.json --format=csv
 2 @@ compare: unknown option '--bogus' @@ compare --bogus @FX@/good.json @FX@/good.json
+2 @@ merge: needs results files or folders @@ merge
+2 @@ merge: unknown option '--bogus' @@ merge --bogus @FX@/m-web-01.json
+2 @@ merge: --format: unknown format 'yaml' @@ merge --format=yaml @FX@/m-web-01.json
+2 @@ merge: --emit: unknown kind 'toml' @@ merge --emit=toml @FX@/m-web-01.json
+2 @@ merge: --plot-format: unknown format 'gif' @@ merge --plot --plot-format=gif @FX@/m-web-01.json
+2 @@ merge: .*measured different workloads: .*workload.latency_ns \(1000000, not 2000000\) @@ merge @FX@/m-web-01.json @FX@/m-web-05.json
+1 @@ merge: nothing to merge @@ merge @FX@/notours.json @FX@/truncated.json /nonexistent.json
+2 @@ --host-class: 'a/b' is not a class name @@ --host-class=a/b
+2 @@ --host-class: '.hidden' is not a class name @@ --host-class=.hidden
 EOF
 )
 

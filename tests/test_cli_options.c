@@ -244,3 +244,73 @@ Test(cli_options, help_and_version_stop_parsing)
     cr_assert(o.show_version);
     tp_cli_opts_free(&o);
 }
+
+/* The http workload's options: --header repeatable (each value one more
+ * line, the other options still refuse a second, different value),
+ * --max-errors as a fraction or a percentage, 0 meaning not one failure. */
+static int parse_argv(struct tp_cli_opts *o, char *err, int argc, char **argv)
+{
+    optind = 0;
+    tp_cli_opts_init(o);
+    return tp_cli_parse_args(argc, argv, o, err, 256);
+}
+
+Test(cli_options, http_headers_repeat_and_body)
+{
+    struct tp_cli_opts o;
+    char err[256] = "";
+    char *argv[] = { "tune-pool",       "--workload=http",         "--url=http://127.0.0.1:8080/",
+                     "--header=X-A: 1", "--header=X-B: 2",         "--body=@req.json",
+                     "--method=PUT",    "--ok-status=200-299,304", NULL };
+    cr_assert_eq(parse_argv(&o, err, 8, argv), 0, "%s", err);
+    cr_assert_str_eq(o.workload.http_headers, "X-A: 1\nX-B: 2");
+    cr_assert_str_eq(o.workload.http_body, "@req.json");
+    cr_assert_str_eq(o.workload.http_method, "PUT");
+    cr_assert_str_eq(o.workload.http_ok_status, "200-299,304");
+    tp_cli_opts_free(&o);
+
+    char *twice[] = { "tune-pool", "--workload=http", "--url=http://a/", "--url=http://b/", NULL };
+    cr_assert_eq(parse_argv(&o, err, 4, twice), -EINVAL);
+    cr_assert_not_null(strstr(err, "--url: given twice"), "%s", err);
+    tp_cli_opts_free(&o);
+
+    char *broken[] = { "tune-pool", "--workload=http", "--url=http://a/", "--header=nocolon", NULL };
+    cr_assert_eq(parse_argv(&o, err, 4, broken), -EINVAL);
+    cr_assert_not_null(strstr(err, "--header: malformed header 'nocolon'"), "%s", err);
+    tp_cli_opts_free(&o);
+
+    char *other_kind[] = { "tune-pool", "--workload=io", "--header=X-A: 1", NULL };
+    cr_assert_eq(parse_argv(&o, err, 3, other_kind), -EINVAL);
+    cr_assert_not_null(strstr(err, "only the http workload uses it"), "%s", err);
+    tp_cli_opts_free(&o);
+
+    char *nourl[] = { "tune-pool", "--workload=http", NULL };
+    cr_assert_eq(parse_argv(&o, err, 2, nourl), -EINVAL);
+    cr_assert_not_null(strstr(err, "--url"), "%s", err);
+    tp_cli_opts_free(&o);
+}
+
+Test(cli_options, max_errors)
+{
+    struct tp_cli_opts o;
+    char err[256] = "";
+    cr_assert_eq(parse(&o, err, "--max-errors=5%", NULL), 0, "%s", err);
+    cr_assert_float_eq(o.max_errors, 0.05, 1e-12);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--max-errors=0.2", NULL), 0, "%s", err);
+    cr_assert_float_eq(o.max_errors, 0.2, 1e-12);
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--max-errors=0", NULL), 0, "%s", err);
+    cr_assert_eq(o.max_errors, TP_MAX_ERRORS_NONE, "0: not one failure");
+    tp_cli_opts_free(&o);
+    cr_assert_eq(parse(&o, err, "--workload=io", NULL), 0, "%s", err);
+    cr_assert_float_eq(o.max_errors, TP_DEFAULT_MAX_ERRORS, 1e-12);
+    tp_cli_opts_free(&o);
+    const char *bad[] = { "--max-errors=2", "--max-errors=101%", "--max-errors=-1%", "--max-errors=x",
+                          "--max-errors=%" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(parse(&o, err, bad[i], NULL), -EINVAL, "%s", bad[i]);
+        cr_assert_not_null(strstr(err, "--max-errors"), "%s", err);
+        tp_cli_opts_free(&o);
+    }
+}

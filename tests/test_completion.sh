@@ -54,7 +54,35 @@ out=$(complete_words co)
 check "subcommands: compare, completion" has compare "$out"
 out=$(complete_words compare "res/")
 check "compare takes JSON files" has res/b.json "$out"
-"$bin" completion zsh >/dev/null 2>&1; rc=$?
+out=$(complete_words merge "res/")
+check "merge takes JSON files" has res/b.json "$out"
+out=$(complete_words merge --e)
+check "merge completes its own options: --emit=" has --emit= "$out"
+out=$(complete_words merge --emit "")
+check "merge --emit values: ansible" has ansible "$out"
+for opt in $("$bin" merge --help | grep -oE -- '^  --[a-z][a-z0-9-]+' | sort -u); do
+  out=$(complete_words merge "$opt")
+  check "every merge --help option completes: $opt" grep -qE -- "^$opt=?\$" <<<"$out"
+done
+"$bin" completion fish >/dev/null 2>&1; rc=$?
 check "completion for another shell is a usage error" test "$rc" -eq 2
+
+# zsh: the generated function parses, and hands _arguments a spec for every option with the closed sets
+# (zsh's completion system itself needs a terminal: _arguments and _values are stubs that print their words).
+if command -v zsh >/dev/null; then
+  "$bin" completion zsh >"$work/_tune-pool" || fail=$((fail + 1))
+  check "zsh: the script parses" zsh -n "$work/_tune-pool"
+  specs=$(zsh -fc '_arguments() { printf "%s\n" "$@"; }; _values() { printf "%s\n" "$@"; }
+    words=(tune-pool --q); CURRENT=2; source "$1"' _ "$work/_tune-pool")
+  for opt in $("$bin" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+    check "zsh: spec for $opt" grep -qE -- "^$opt(=-|\$)" <<<"$specs"
+  done
+  check "zsh: --workload's values" grep -qE -- '^--workload=-:workload:\(io cpu .*plugin:.*\)$' <<<"$specs"
+  check "zsh: --from takes JSON files" grep -qxF -- '--from=-:results:_files -g \*.json' <<<"$specs"
+  subs=$(zsh -fc '_values() { printf "%s\n" "$@"; }; words=(tune-pool co); CURRENT=2; source "$1"' _ "$work/_tune-pool")
+  check "zsh: subcommands" grep -qx compare <<<"$subs"
+else
+  echo "skip: zsh is not installed (zsh completion untested)"
+fi
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -7,8 +7,8 @@
 
 Test(error, every_tp_code_has_its_own_text)
 {
-    int codes[] = { TP_EHWLOC, TP_ECGROUP,   TP_ECRASHED,    TP_ETIMEOUT, TP_ECANCELED,  TP_EJSON,
-                    TP_ECHILD, TP_ENOPOINTS, TP_ENOFEASIBLE, TP_EFORMAT,  TP_ENOGNUPLOT, TP_EGNUPLOT };
+    int codes[] = { TP_EHWLOC,    TP_ECGROUP,     TP_ECRASHED, TP_ETIMEOUT,   TP_ECANCELED, TP_EJSON,      TP_ECHILD,
+                    TP_ENOPOINTS, TP_ENOFEASIBLE, TP_EFORMAT,  TP_ENOGNUPLOT, TP_EGNUPLOT,  TP_EDUPLICATE, TP_EMIXED };
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         const char *s = tp_strerror(codes[i]);
         cr_assert_not_null(s);

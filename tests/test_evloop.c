@@ -1,9 +1,12 @@
 /* test_evloop.c - the async executor: real timer waits, many tasks in flight per loop, net over loopback, errors, refusals. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "error.h"
@@ -319,4 +322,126 @@ Test(evloop, executor_names)
     cr_assert_eq(e, TP_EXECUTOR_POOL);
     cr_assert_eq(tp_executor_parse("both", &e), -EINVAL);
     cr_assert_str_eq(tp_executor_name(TP_EXECUTOR_ASYNC), "async");
+}
+
+/* ---- loop-level waits: a kind that parks its tasks and finishes them from
+ * the loop's own watch and timer (as http's multi handle does) ---- */
+
+struct parked_loop {
+    struct tp__evloop_loop *lp;
+    int pipe[2];
+    struct tp__evloop_slot *waiting[8]; /* parked, finished by the next byte on the pipe */
+    int n_waiting;
+    _Atomic int timer_calls;
+};
+
+static int parked_loop_init(void *ctx, int loop_index, void **loop)
+{
+    (void)ctx;
+    (void)loop_index;
+    struct parked_loop *pl = calloc(1, sizeof *pl);
+    cr_assert_not_null(pl);
+    cr_assert_eq(pipe2(pl->pipe, O_NONBLOCK | O_CLOEXEC), 0);
+    *loop = pl;
+    return 0;
+}
+
+static int parked_slot_init(void *loop, struct tp__evloop_slot *slot, void **task)
+{
+    struct parked_loop *pl = loop;
+    if (pl->lp == NULL) {
+        pl->lp = tp__evloop_slot_loop(slot);
+        cr_assert_eq(tp__evloop_loop_watch(pl->lp, pl->pipe[0], EPOLLIN), 0);
+        cr_assert_eq(tp__evloop_loop_watch(pl->lp, pl->pipe[0], EPOLLIN), 0, "watching again: the events change");
+    }
+    *task = slot;
+    return 0;
+}
+
+/* Each task parks; every other one asks the loop timer to write the byte
+ * that finishes the waiting ones (2 ms later), the others write it now. */
+static enum tp__evloop_next parked_start(void *loop, void *task, uint64_t index, uint64_t now_ns, uint64_t *deadline_ns)
+{
+    (void)deadline_ns;
+    struct parked_loop *pl = loop;
+    pl->waiting[pl->n_waiting++] = task;
+    if (index % 2 == 0) {
+        cr_assert_eq(tp__evloop_loop_timer(pl->lp, now_ns + 10 * MS), 0);
+        cr_assert_eq(tp__evloop_loop_timer(pl->lp, now_ns + 2 * MS), 0, "an earlier deadline replaces it");
+    } else {
+        cr_assert_eq(write(pl->pipe[1], "x", 1), 1);
+    }
+    return TP__EVLOOP_PARKED;
+}
+
+static void parked_event(void *loop, int fd, uint32_t events)
+{
+    struct parked_loop *pl = loop;
+    char c;
+    cr_assert_eq(fd, pl->pipe[0]);
+    cr_assert(events & EPOLLIN);
+    while (read(fd, &c, 1) == 1)
+        ;
+    for (int i = 0; i < pl->n_waiting; i++)
+        tp__evloop_finish(pl->waiting[i]);
+    pl->n_waiting = 0;
+}
+
+static void parked_timer(void *loop)
+{
+    struct parked_loop *pl = loop;
+    atomic_fetch_add(&pl->timer_calls, 1);
+    cr_assert_eq(write(pl->pipe[1], "t", 1), 1);
+}
+
+static void parked_loop_fini(void *loop)
+{
+    struct parked_loop *pl = loop;
+    cr_assert_eq(tp__evloop_loop_watch(pl->lp, pl->pipe[0], 0), 0, "unwatched");
+    close(pl->pipe[0]);
+    close(pl->pipe[1]);
+    free(pl);
+}
+
+Test(evloop, parked_tasks_finish_from_the_loop_watch_and_timer, .timeout = 30)
+{
+    static const struct tp__evloop_task_ops ops = {
+        .loop_init = parked_loop_init,
+        .slot_init = parked_slot_init,
+        .start = parked_start,
+        .loop_fini = parked_loop_fini,
+        .loop_event = parked_event,
+        .loop_timer = parked_timer,
+    };
+    struct tp__evloop_task task = { &ops, NULL };
+    struct tp__evloop *ev;
+    cr_assert_eq(tp__evloop_create(&ev, &task, 1, 4, NULL), 0);
+    struct tp__task_times t[40];
+    memset(t, 0, sizeof t);
+    cr_assert_geq(tp__evloop_run_batch(ev, 40, t), 0);
+    for (int i = 0; i < 40; i++)
+        cr_assert_geq(t[i].end_ns, t[i].start_ns, "task %d recorded", i);
+    tp__evloop_destroy(ev);
+}
+
+/* A kind without loop_event / loop_timer may not use the loop-level waits. */
+static int parked_refusals(void *loop, struct tp__evloop_slot *slot, void **task)
+{
+    (void)loop;
+    cr_assert_eq(tp__evloop_loop_watch(tp__evloop_slot_loop(slot), 0, EPOLLIN), -EINVAL);
+    cr_assert_eq(tp__evloop_loop_timer(tp__evloop_slot_loop(slot), 1), -EINVAL);
+    *task = NULL;
+    return 0;
+}
+
+Test(evloop, loop_waits_refused_without_their_callbacks, .timeout = 30)
+{
+    static const struct tp__evloop_task_ops ops = {
+        .slot_init = parked_refusals,
+        .start = done_at_once,
+    };
+    struct tp__evloop_task task = { &ops, NULL };
+    struct tp__evloop *ev;
+    cr_assert_eq(tp__evloop_create(&ev, &task, 1, 1, NULL), 0);
+    tp__evloop_destroy(ev);
 }

@@ -724,6 +724,36 @@ Test(pool, create_and_destroy_4096_threads, .timeout = 120)
     cr_assert_eq(atomic_load(&done), 10000);
 }
 
+/* User + system CPU of this process (every thread), in ns. */
+static uint64_t process_cpu_ns(void)
+{
+    struct rusage ru;
+    cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+/* Not a speed: an idle pool must sleep, not poll. The goal is < 0.1% of a
+ * core; the bound is 10 times that, so a loaded machine cannot fail it. */
+Test(pool, idle_pool_of_64_workers_burns_no_cpu, .timeout = 60)
+{
+    static _Atomic long done;
+    struct tp_pool *pool = make_pool(64);
+
+    /* A burst first: workers wake, spin, and must all park again. */
+    for (int i = 0; i < 10000; i++)
+        cr_assert_eq(tp_pool_submit(pool, count_task, (void *)&done), 0);
+    cr_assert_eq(tp_pool_wait(pool), 0);
+    sleep_ms(200);
+    uint64_t c0 = process_cpu_ns(), t0 = tp__now_ns();
+    sleep_ms(5000);
+    uint64_t cpu = process_cpu_ns() - c0, wall = tp__now_ns() - t0;
+    tp_pool_destroy(pool);
+    cr_assert_eq(atomic_load(&done), 10000);
+    cr_assert_lt((double)cpu / (double)wall, 0.01, "an idle pool of 64 burned %.3f%% of a core over %.1f s",
+                 100.0 * (double)cpu / (double)wall, (double)wall / 1e9);
+}
+
 Test(pool, idle_pool_destroys_cleanly_many_times, .timeout = 60)
 {
     for (int i = 0; i < 50; i++) {

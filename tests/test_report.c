@@ -268,23 +268,23 @@ Test(report, csv_header_and_one_row_per_point)
     const char *header = "multiplier,threads,origin,status,reason,threads_started,reps,tasks_per_rep,tput_median,"
                          "tput_ci_lo,tput_ci_hi,tput_mad,outliers,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_max_ns,"
                          "task_wall_mean_ns,task_cpu_mean_ns,cpu_util,nvcsw,nivcsw,max_rss_kb,wall_s,in_band,pick,"
-                         "best,rule,excluded,work_ops,work_bytes,work_errors\r\n";
+                         "best,rule,excluded,work_ops,work_bytes,work_errors,error_share,error_excluded\r\n";
     cr_assert_eq(strncmp(t, header, strlen(header)), 0, "%s", t);
     cr_assert_eq(count_lines(t), (int)r.n_points + 1);
-    /* every row has the header's 32 fields (no reason holds a comma here) */
+    /* every row has the header's 34 fields (no reason holds a comma here) */
     for (char *line = t; *line; line = strchr(line, '\n') + 1) {
         int commas = 0;
         for (char *c = line; *c != '\n'; c++)
             commas += *c == ',';
-        cr_assert_eq(commas, 31, "%.80s", line);
+        cr_assert_eq(commas, 33, "%.80s", line);
     }
     /* the pick's row (m 8, 16 threads): grid origin, ok, in band, pick */
     cr_assert_not_null(strstr(t, "\r\n8,16,grid,ok,,16,5,12000,"), "%s", t);
     /* the 10-thread point is the m = 5 rule: its rule column says so */
     cr_assert_not_null(strstr(t, "\r\n5,10,grid+rule,ok,"), "%s", t);
-    cr_assert_not_null(strstr(t, ",tpe37,0,0,0,0\r\n"), "%s", t);
-    cr_assert_not_null(strstr(t, ",tpe38,0,0,0,0\r\n"), "%s", t);
-    cr_assert_not_null(strstr(t, ",cpu,0,0,0,0\r\n"), "%s", t);
+    cr_assert_not_null(strstr(t, ",tpe37,0,0,0,0,0,0\r\n"), "%s", t);
+    cr_assert_not_null(strstr(t, ",tpe38,0,0,0,0,0,0\r\n"), "%s", t);
+    cr_assert_not_null(strstr(t, ",cpu,0,0,0,0,0,0\r\n"), "%s", t);
     free(t);
     free_result(&r);
 }
@@ -299,8 +299,9 @@ Test(report, csv_failed_point_has_empty_measures)
     cr_assert_eq(tp_analyze(&r), 0);
     char *t = render(&r, TP_FORMAT_CSV);
     cr_assert_not_null(
-        strstr(t,
-               "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,\r\n"),
+        strstr(
+            t,
+            "\r\n32,64,grid,failed,Resource temporarily unavailable,0,5,12000,,,,,,,,,,,,,,,,1.5,0,0,0,,0,,,,,0\r\n"),
         "%s", t);
     free(t);
     free_result(&r);
@@ -315,7 +316,7 @@ Test(report, csv_rule_keys_joined)
         r.points[i].threads = (int)lround(r.points[i].multiplier * 32);
     cr_assert_eq(tp_analyze(&r), 0);
     char *t = render(&r, TP_FORMAT_CSV);
-    cr_assert_not_null(strstr(t, ",tpe38+cpu,0,0,0,0\r\n"), "%s", t);
+    cr_assert_not_null(strstr(t, ",tpe38+cpu,0,0,0,0,0,0\r\n"), "%s", t);
     free(t);
     free_result(&r);
 }

@@ -223,3 +223,92 @@ Test(results_read, too_many_points_is_eformat)
     cr_assert_eq(r.n_points, 0);
     free(doc);
 }
+
+/* An http document: its parameters, each point's status counts and the
+ * failure bound come back, and with them the same ineligible points. */
+Test(results_read, http_status_counts_and_max_errors)
+{
+    struct tp_result r;
+    char why[256];
+    cr_assert_eq(tp_result_load(&r, TP_SOURCE_DIR "/tests/golden/http-errors.json", why, sizeof why), 0, "%s", why);
+    cr_assert_eq(r.workload.kind, TP_WORKLOAD_HTTP);
+    cr_assert_str_eq(r.workload.http_url, "http://127.0.0.1:8080/api");
+    cr_assert_str_eq(r.workload.http_headers, "Accept: */*");
+    cr_assert_float_eq(tp_result_max_errors(&r), TP_DEFAULT_MAX_ERRORS, 1e-12);
+    const struct tp_point *last = &r.points[r.n_points - 1];
+    cr_assert_eq(last->n_work_counts, 2);
+    cr_assert_eq(last->work_counts[0].key, 200);
+    cr_assert_eq(last->work_counts[0].n, 4850);
+    cr_assert_eq(last->work_counts[1].key, 503);
+    cr_assert_eq(last->work_counts[1].n, 150);
+    cr_assert(last->error_excluded, "3%% failed: over the default 1%%");
+    cr_assert_eq(r.points[r.pick].threads, 16);
+    tp_result_free(&r);
+
+    /* A status that is not a code is a malformed document. */
+    FILE *f = fopen(TP_SOURCE_DIR "/tests/golden/http-errors.json", "r");
+    cr_assert_not_null(f);
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *code = strstr(text, "\"200\": 5000");
+    cr_assert_not_null(code);
+    memcpy(code, "\"2x0\"", 5);
+    cr_assert_eq(load_text(&r, text, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, ".http: expected"), "%s", why);
+    tp_result_free(&r);
+}
+
+/* A --run document: the program object comes back with its runs; a malformed
+ * one is TP_EFORMAT naming the field, and nothing is kept. */
+#define RUN_DOC_HEAD                                                                     \
+    "{\"tool\": \"tune-pool\", \"schema\": 1, \"topology\": {\"effective_cores\": 2},"   \
+    " \"workload\": {\"name\": \"io\", \"latency_ns\": 1000, \"compute_ns\": 10},"       \
+    " \"sweep\": {\"cores\": 2, \"repeat\": 1, \"strategy\": \"race\"}, \"points\": []," \
+    " \"rules\": [{\"key\": \"tpe37\"}, {\"key\": \"ninja\"}],"
+
+Test(results_read, a_run_documents_program_is_read_back)
+{
+    struct tp_result r;
+    char why[256];
+    const char *doc =
+        RUN_DOC_HEAD " \"program\": {\"command\": \"make -j{threads}\", \"placeholders\": [\"{threads}\"],"
+                     " \"env\": [\"N\"], \"shell\": false, \"work\": 3, \"warmup\": 1, \"runs\": 2,"
+                     " \"points\": [{\"threads\": 4, \"multiplier\": 2, \"status\": \"failed\","
+                     " \"reason\": \"run 2: exit status 3\", \"runs\": [{\"exit_code\": 0, \"wall_s\": 1.5,"
+                     " \"user_s\": 1, \"sys_s\": 0.5}, {\"exit_code\": 3, \"wall_s\": 0.1}]}]}}";
+    cr_assert_eq(load_text(&r, doc, why, sizeof why), 0, "%s", why);
+    cr_assert_not_null(r.program);
+    cr_assert_str_eq(r.program->command, "make -j{threads}");
+    cr_assert_eq(r.program->placeholders, TP_PLACEHOLDER_THREADS);
+    cr_assert_eq(r.program->n_env, 1);
+    cr_assert_str_eq(r.program->env[0], "N");
+    cr_assert_eq(r.program->no_shell, 1);
+    cr_assert_str_eq(r.program->unit, "units/s");
+    cr_assert_eq(r.program->n_points, 1);
+    const struct tp_program_point *p = &r.program->points[0];
+    cr_assert_eq(p->threads, 4);
+    cr_assert_eq(p->status, TP_POINT_FAILED);
+    cr_assert_str_eq(p->reason, "run 2: exit status 3");
+    cr_assert_eq(p->n_runs, 2);
+    cr_assert_float_eq(p->run[0].wall_s, 1.5, 1e-12);
+    cr_assert_eq(p->run[1].exit_code, 3);
+    cr_assert(r.rule_kinds & TP_RULE_FOR_BUILDS, "ninja's row makes it a build job");
+    tp_result_free(&r);
+}
+
+Test(results_read, a_malformed_program_is_eformat_and_named)
+{
+    struct tp_result r;
+    char why[256];
+    const char *doc = RUN_DOC_HEAD " \"program\": {\"command\": \"x {threads}\", \"points\": [{\"threads\": 0,"
+                                   " \"status\": \"ok\", \"runs\": []}]}}";
+    cr_assert_eq(load_text(&r, doc, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "program.points[0].threads"), "%s", why);
+    cr_assert_null(r.program);
+    const char *no_runs = RUN_DOC_HEAD " \"program\": {\"command\": \"x\", \"points\": [{\"threads\": 2,"
+                                       " \"status\": \"ok\"}]}}";
+    cr_assert_eq(load_text(&r, no_runs, why, sizeof why), TP_EFORMAT);
+    cr_assert_not_null(strstr(why, "program.points[0].runs"), "%s", why);
+}

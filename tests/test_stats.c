@@ -355,6 +355,46 @@ Test(stats, analyze_flat_curve_picks_smallest)
     free_result(&r);
 }
 
+/* --max-errors: a point whose failure share passes the bound (1% by
+ * default) is out of the best, the band and the pick, and says so. */
+Test(stats, analyze_error_share_over_the_bound_is_not_eligible)
+{
+    const double m[] = { 0.5, 1, 2, 4, 8 };
+    const double t[] = { 500, 500, 500, 500, 500 };
+    struct tp_result r = make_result(4, m, t, 5, 7, 0.01, 5);
+    r.points[0].work_ops = 980, r.points[0].work_errors = 20; /* 2%: over the default 1% */
+    r.points[1].work_ops = 995, r.points[1].work_errors = 5;  /* 0.5%: within it */
+    cr_assert_float_eq(tp_point_error_share(&r.points[0]), 0.02, 1e-12);
+    cr_assert_eq(tp_point_error_share(&r.points[2]), 0.0, "nothing counted: no failures");
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert(r.points[0].error_excluded);
+    cr_assert_not(r.points[0].in_band);
+    cr_assert_not(r.points[1].error_excluded);
+    cr_assert_eq(r.pick, 1, "the smallest eligible point");
+    r.max_errors = 0.05; /* a looser bound: the 2% point is eligible again */
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_eq(r.pick, 0);
+    r.max_errors = TP_MAX_ERRORS_NONE; /* not one failure */
+    cr_assert_eq(tp_analyze(&r), 0);
+    cr_assert_eq(r.pick, 2);
+    cr_assert_float_eq(tp_result_max_errors(&r), 0.0, 1e-12);
+    free_result(&r);
+}
+
+Test(stats, analyze_every_point_failing_is_enofeasible)
+{
+    const double m[] = { 1, 2, 4 };
+    const double t[] = { 500, 800, 900 };
+    struct tp_result r = make_result(4, m, t, 3, 5, 0.01, 7);
+    for (size_t i = 0; i < r.n_points; i++)
+        r.points[i].work_errors = 1000; /* every task failed (an HTTP 500 endpoint) */
+    cr_assert_eq(tp_analyze(&r), TP_ENOFEASIBLE);
+    cr_assert_eq(r.pick, -1);
+    for (size_t i = 0; i < r.n_points; i++)
+        cr_assert(r.points[i].error_excluded);
+    free_result(&r);
+}
+
 Test(stats, analyze_peak_then_collapse)
 {
     const double m[] = { 1, 2, 4, 8, 16 };
@@ -656,4 +696,20 @@ Test(stats, analyze_many_points_noise_figure)
     free_result(&r);
     free(mult);
     free(tput);
+}
+
+Test(stats, mod_fast_is_the_remainder)
+{
+    uint64_t s = 12345;
+    static const uint64_t ns[] = { 2, 3, 5, 7, 10, 64, 1000, 2999, 65536, 1000003, UINT64_C(1) << 40, UINT64_MAX };
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        for (int i = 0; i < 20000; i++) {
+            uint64_t r = tp__rng_next(&s);
+            cr_assert_eq(tp__mod_fast(r, ns[k]), r % ns[k], "%llu mod %llu", (unsigned long long)r,
+                         (unsigned long long)ns[k]);
+        }
+        cr_assert_eq(tp__mod_fast(UINT64_MAX, ns[k]), UINT64_MAX % ns[k]);
+        cr_assert_eq(tp__mod_fast(0, ns[k]), 0);
+    }
+    cr_assert_eq(tp__mod_fast(77, 1), 0);
 }

@@ -40,11 +40,13 @@ enum tp_error {
     TP_ENOPOINTS = -10008, /* no point could be measured: nothing to recommend */
     /* -10040 ..: workloads */
     TP_EPLUGIN = -10040,     /* a workload plugin could not be loaded, is invalid or failed to set up */
-    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound */
+    TP_ENOFEASIBLE = -10009, /* points were measured, none meets the latency bound or the failure bound */
     /* -10020 ..: reading results back, plotting */
     TP_EFORMAT = -10020,    /* not a tune-pool results document (tool "tune-pool", schema 1) */
     TP_ENOGNUPLOT = -10021, /* gnuplot is not installed (Debian package gnuplot-nox) */
     TP_EGNUPLOT = -10022,   /* gnuplot ran but failed to render the plot */
+    TP_EDUPLICATE = -10023, /* merge: the same run as an input already added */
+    TP_EMIXED = -10024,     /* merge: the inputs hold different workloads */
     /* -10050 ..: the user's program (--run) */
     TP_EEXIT = -10050,     /* the program exited with a non-zero status */
     TP_ENOMETRIC = -10051, /* the program's output held no usable metric (--metric) */
@@ -150,6 +152,12 @@ TP_EXTERN int tp_host_facts_string(const struct tp_host *h, char *buf, size_t le
  * with '.'; else 0. */
 TP_EXTERN int tp_host_class_valid(const char *name);
 
+/* The "host" object of a results document (docs/results-format.md) as
+ * compact JSON text, for documents of the caller's (the --online one):
+ * malloc'd, free() it. "null" when h has no class_key; NULL when out of
+ * memory or h is NULL. */
+TP_EXTERN char *tp_host_json(const struct tp_host *h);
+
 /* ------------------------------------------------------------------------
  * Pool: a pthread pool built to never be the bottleneck it measures.
  * ---------------------------------------------------------------------- */
@@ -172,7 +180,7 @@ struct tp_pool_opts {
      * online.max_threads when online tuning is on). Costs one small
      * bookkeeping record per slot, no thread. */
     int max_threads;
-    /* Online tuning (README: Online tuning): a controller thread resizes
+    /* Online tuning (docs/online.md): a controller thread resizes
      * the pool while it runs; see struct tp_pool_online. */
     struct tp_pool_online {
         int enabled;                  /* 1: start the controller with the pool */
@@ -245,7 +253,7 @@ TP_EXTERN int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out);
 /* ------------------------------------------------------------------------
  * Online controller: decides a pool size from windows of the pool's counters.
  * Pure: no clock, no thread; the pool's controller thread (and the tests'
- * simulated plants) feed it. README: Online tuning documents the algorithm
+ * simulated plants) feed it. docs/online.md documents the algorithm
  * and its constants.
  * ---------------------------------------------------------------------- */
 struct tp_ctl;
@@ -325,6 +333,7 @@ enum tp_workload_kind {
     TP_WORKLOAD_NOOP,   /* an empty task: what is measured is the pool's own overhead */
     TP_WORKLOAD_PLUGIN, /* the user's own task from plugin_path (tunepool/plugin.h) */
     TP_WORKLOAD_PG,     /* pg_queries on the worker's own PostgreSQL connection (libpq), prepared */
+    TP_WORKLOAD_HTTP,   /* one HTTP request to http_url with libcurl, one kept-alive handle per worker */
 };
 
 #define TP_WORKLOAD_PATH_MAX 1024
@@ -333,13 +342,18 @@ enum tp_workload_kind {
 #define TP_MAX_TASK_NS (60ull * 1000000000ull)  /* io, cpu, mixed: the longest wait or compute per task */
 #define TP_MAX_DELAY_NS (60ull * 1000000000ull) /* net: the longest server delay */
 
-#define TP_FILE_DEFAULT_SIZE (64ull << 20) /* file: 64 MiB */
-#define TP_FILE_DEFAULT_BLOCK 4096u        /* file: 4 KiB per read */
-#define TP_NET_DEFAULT_REPLY 1024u         /* net: 1 KiB per reply */
-#define TP_NET_DEFAULT_REQUEST 64u         /* net: 64 bytes per request */
-#define TP_PG_CONNINFO_MAX 1024            /* pg: the longest connection string */
-#define TP_PG_QUERIES_MAX 8192             /* pg: the bytes of every --query together */
-#define TP_PG_MAX_QUERIES 64               /* pg: the most statements in the mix */
+#define TP_FILE_DEFAULT_SIZE (64ull << 20)                 /* file: 64 MiB */
+#define TP_FILE_DEFAULT_BLOCK 4096u                        /* file: 4 KiB per read */
+#define TP_NET_DEFAULT_REPLY 1024u                         /* net: 1 KiB per reply */
+#define TP_NET_DEFAULT_REQUEST 64u                         /* net: 64 bytes per request */
+#define TP_PG_CONNINFO_MAX 1024                            /* pg: the longest connection string */
+#define TP_PG_QUERIES_MAX 8192                             /* pg: the bytes of every --query together */
+#define TP_PG_MAX_QUERIES 64                               /* pg: the most statements in the mix */
+#define TP_HTTP_URL_MAX 2048                               /* http: the longest URL, its NUL included */
+#define TP_HTTP_HEADERS_MAX 4096                           /* http: every --header, one per line, NUL included */
+#define TP_HTTP_DEFAULT_OK "200-399"                       /* http: the statuses that count as success */
+#define TP_HTTP_DEFAULT_TIMEOUT_NS (10ull * 1000000000ull) /* http: one request's time limit */
+#define TP_HTTP_CONNECT_TIMEOUT_NS (5ull * 1000000000ull)  /* http: connecting, at most this (and the limit) */
 
 /* What each task does. Zero is a usable value for every field: a size of 0
  * means its default above. The struct holds no pointers, so it can be copied
@@ -359,6 +373,13 @@ struct tp_workload_params {
     uint64_t server_delay_ns; /* net: the server waits this long (a timer) before each reply */
     uint32_t reply_size;      /* net: bytes per reply; 0 = TP_NET_DEFAULT_REPLY */
     uint32_t request_size;    /* net: bytes per request; 0 = TP_NET_DEFAULT_REQUEST */
+
+    char http_url[TP_HTTP_URL_MAX];         /* http: the URL each task requests */
+    char http_method[16];                   /* http: "" = GET, or POST with a body */
+    char http_headers[TP_HTTP_HEADERS_MAX]; /* http: request headers, one "Name: value" per line */
+    char http_body[TP_WORKLOAD_PATH_MAX];   /* http: the request body, or "@FILE" to send a file's bytes */
+    char http_ok_status[128];               /* http: statuses that succeed, e.g. "200-299,304"; "" = 200-399 */
+    uint64_t http_timeout_ns;               /* http: one request's limit; 0 = TP_HTTP_DEFAULT_TIMEOUT_NS */
 
     char plugin_path[TP_WORKLOAD_PATH_MAX]; /* plugin: the shared object */
     char plugin_arg[TP_WORKLOAD_PATH_MAX];  /* plugin: the string its setup() receives (--workload-arg) */
@@ -382,7 +403,7 @@ struct tp_workload_params {
     int net_port;         /* net: the loopback port of the sweep's server; 0 = none */
 };
 
-/* "io", "cpu", "mixed", "file", "net", "noop", "plugin"; NULL for an unknown kind. */
+/* "io", "cpu", "mixed", "file", "net", "noop", "plugin", "http"; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_name(enum tp_workload_kind kind);
 /* Parses a kind name into *out; "plugin:PATH" gives TP_WORKLOAD_PLUGIN.
  * -EINVAL if unknown. */
@@ -405,7 +426,7 @@ TP_EXTERN int tp_workload_check(const struct tp_workload_params *p, char *err, s
  * name; NULL for an unknown kind. */
 TP_EXTERN const char *tp_workload_usage(enum tp_workload_kind kind);
 
-/* Each kind's own options, as a front end offers them (README: Workloads):
+/* Each kind's own options, as a front end offers them (docs/workloads.md):
  * a table, so that a command line parses them in one loop. */
 enum tp_option_type {
     TP_OPTION_SIZE,     /* bytes: a whole number, optional K, M, G; an unsigned field of field_size bytes */
@@ -417,6 +438,8 @@ enum tp_option_type {
      * array of field_size bytes, each ended by a NUL, the list by an empty
      * value (so a zeroed field is the empty list). */
     TP_OPTION_STRING_LIST,
+    TP_OPTION_LIST, /* repeatable text: each value (min .. max bytes) appended as a line to a
+                         * char array of field_size bytes */
 };
 
 struct tp_workload_option {
@@ -462,7 +485,7 @@ TP_EXTERN int tp_workload_describe(const struct tp_workload_params *p, char *buf
 TP_EXTERN int tp_workload_io_task(uint64_t wait_ns, uint64_t compute_ns);
 
 /* ------------------------------------------------------------------------
- * Executors: how a point runs its tasks (README: Executors).
+ * Executors: how a point runs its tasks (docs/executors.md).
  * ---------------------------------------------------------------------- */
 enum tp_executor {
     TP_EXECUTOR_POOL = 0, /* the pthread pool: round(m x cores) threads, one task each at a time */
@@ -511,6 +534,8 @@ TP_EXTERN int tp_strategy_parse(const char *name, enum tp_strategy *out);
 #define TP_DEFAULT_TARGET_CI 0.02  /* --repeat=auto: until the interval is this fraction of the median wide */
 #define TP_DEFAULT_RESOLUTION 0.1  /* adaptive: refine down to this fraction of the pick's threads */
 #define TP_DEFAULT_REP_SECONDS 0.3 /* --tasks=auto: a repetition this long */
+#define TP_DEFAULT_MAX_ERRORS 0.01 /* a point whose tasks fail more often is not eligible (--max-errors) */
+#define TP_MAX_ERRORS_NONE (-1.0)  /* max_errors: not one failure tolerated (--max-errors=0) */
 
 /* Why a point was measured (a bit set: a point can be several). */
 enum tp_point_origin {
@@ -535,6 +560,14 @@ struct tp_server_view {
         char event[64]; /* "wait_event_type:wait_event", e.g. "Lock:transactionid" */
         double mean;    /* backends of the pool waiting on it, mean per sample */
     } waits[TP_SERVER_WAITS];
+};
+
+/* One of a point's keyed counts (struct tp_point.work_counts). */
+#define TP_WORK_COUNTS 16
+#define TP_WORK_COUNT_OTHER UINT32_MAX
+struct tp_work_count {
+    uint32_t key;
+    uint64_t n;
 };
 
 /* One repetition of one point. */
@@ -568,6 +601,9 @@ struct tp_point {
     unsigned char outlier[TP_MAX_REPS];
     int in_band;  /* indistinguishable from the best point */
     int excluded; /* 1: its p99 latency is above the bound (--max-p99) */
+    /* 1: its failure share (tp_point_error_share) is above the result's
+     * max_errors: like excluded, out of the best, the band and the pick. */
+    int error_excluded;
 
     /* Per-task wall time (start to end of the task on its worker), all reps. */
     double lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_max_ns;
@@ -593,6 +629,11 @@ struct tp_point {
     /* What the server saw during the repetitions, where the kind can read
      * it (pg: pg_stat_activity, sampled by a connection of its own). */
     struct tp_server_view server;
+    /* The kind's own counts over the same repetitions, each under a key the
+     * kind gives (http: the response status, 0 for a transport error;
+     * TP_WORK_COUNT_OTHER: keys past the table's room), sorted by key. */
+    int n_work_counts;
+    struct tp_work_count work_counts[TP_WORK_COUNTS];
 };
 
 /* A folk rule's thread count, and how it fared against the pick. */
@@ -629,6 +670,11 @@ struct tp_model {
 struct tp_result {
     char version[16];
     struct tp_topology topo;
+    /* The machine the result came from (README: Host classes): filled by
+     * the sweep (tp_sweep_opts.host, else this machine's facts); read back
+     * from the document's "host" (all zero for a document without one:
+     * class_key is then ""). */
+    struct tp_host host;
     int cores; /* cores the multipliers refer to (topo.effective_cores) */
     struct tp_workload_params workload;
     int repeat;        /* repetitions per point; 0 = auto */
@@ -657,6 +703,7 @@ struct tp_result {
     double resolution;         /* adaptive: refinement stops at this fraction of the pick's threads */
     double tolerance;          /* band: within this fraction below the highest interval floor counts as equal */
     double max_p99_ns;         /* latency bound of the objective; 0 = maximise throughput */
+    double max_errors;         /* failure share a point may have; 0 = TP_DEFAULT_MAX_ERRORS, < 0 = none */
     double noise;              /* upper quartile over ok points of the interval width / median */
     double noise_mad;          /* upper quartile over ok points of the scaled MAD / median */
     int noisy;                 /* noise > TP_NOISE_WARN: neighbouring points may be inseparable */
@@ -677,7 +724,7 @@ struct tp_result {
     struct tp_program_result *program;
 };
 
-/* The async executor's side of a run (README: Executors). */
+/* The async executor's side of a run (docs/executors.md). */
 struct tp_async_result {
     int only;      /* 1: no pool sweep ran (--executor=async) */
     int supported; /* 0: the workload has no async path: why says so, sweep is empty */
@@ -702,6 +749,10 @@ struct tp_executor_verdict {
  * (out->valid = 0) when either has no pick. */
 TP_EXTERN int tp_executor_compare(const struct tp_result *r, struct tp_executor_verdict *out);
 
+/* The documents' "$schema": this prefix and the kind ("sweep", "online"),
+ * the $id of share/tunepool/schema/<kind>.schema.json. */
+#define TP_SCHEMA_ID_PREFIX "urn:tune-pool:schema:"
+
 /* Frees what result owns (not result itself). Safe on a zeroed struct. */
 TP_EXTERN void tp_result_free(struct tp_result *result);
 
@@ -711,6 +762,14 @@ TP_EXTERN void tp_result_free(struct tp_result *result);
  * Returns 0, TP_ENOPOINTS when no point is OK (fields then cleared), -EINVAL
  * or -ENOMEM. */
 TP_EXTERN int tp_analyze(struct tp_result *result);
+
+/* The share of a point's tasks that failed: work_errors / (work_ops +
+ * work_errors); 0 when it counted nothing. Pure. */
+TP_EXTERN double tp_point_error_share(const struct tp_point *p);
+
+/* The failure share r's points may reach (r->max_errors resolved: the
+ * default for 0, 0 for a negative value). Pure. */
+TP_EXTERN double tp_result_max_errors(const struct tp_result *r);
 
 /* Status name: "ok", "failed", "crashed", "timeout", "skipped". */
 TP_EXTERN const char *tp_point_status_name(enum tp_point_status s);
@@ -790,6 +849,8 @@ struct tp_sweep_opts {
                                 * highest interval floor is in the band (0 = intervals only) */
     int max_refine;            /* adaptive: at most this many refinement points (0 = 8) */
     double max_p99_ns;         /* objective: best throughput whose p99 stays under this; 0 = none */
+    double max_errors;         /* a point whose tasks fail more often than this share is not eligible;
+                                * 0 = TP_DEFAULT_MAX_ERRORS, TP_MAX_ERRORS_NONE = not one failure */
     int repeat_max;            /* repeat == 0: the most repetitions (0 = 10) */
     double target_ci;          /* repeat == 0: target interval width / median (0 = 0.02) */
     int max_threads;           /* grid points above this are refused (-E2BIG); rule sizes above it are left out */
@@ -814,6 +875,10 @@ struct tp_sweep_opts {
     /* TP_STRATEGY_RACE: at most this many repetitions over the whole search
      * (warm-ups not counted); 0 = TP_RACE_DEFAULT_MAX_RUNS. */
     int max_runs;
+    /* The host facts the result carries (result.host): NULL = this
+     * machine's (tp_host_describe, the derived class key). Tests and the
+     * golden reports pass fixed facts; the CLI passes --host-class's. */
+    const struct tp_host *host;
 };
 
 /* The default multiplier grid and its length. */
@@ -1123,7 +1188,7 @@ TP_EXTERN int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t w
  * Emitters: the recommendation as a snippet for a build configuration.
  * Every snippet defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,
  * TUNEPOOL_CORES, TUNEPOOL_WORKLOAD and TUNEPOOL_VERSION
- * (README: Into the build).
+ * (docs/integration.md).
  * ---------------------------------------------------------------------- */
 enum tp_emit_format {
     TP_EMIT_CMAKE = 0, /* set(TUNEPOOL_THREADS 42) ... for include() */
@@ -1131,13 +1196,14 @@ enum tp_emit_format {
     TP_EMIT_HEADER,    /* #define TUNEPOOL_THREADS 42 ... a C/C++ header */
     TP_EMIT_ENV,       /* TUNEPOOL_THREADS=42 ... POSIX sh assignments, env files */
     TP_EMIT_JSON,      /* {"threads": 42, ...}: a small object */
+    TP_EMIT_ANSIBLE,   /* tunepool_threads: 42 ... YAML for group_vars/ or host_vars/ */
 };
 
 /* Writes result's recommendation as a snippet to f. Returns 0, TP_ENOPOINTS
  * when the result has no recommendation (nothing is written), -EINVAL, or
  * -EIO on a write error. */
 TP_EXTERN int tp_emit_write(const struct tp_result *result, enum tp_emit_format format, FILE *f);
-/* "cmake", "make", "header", "env", "json"; parse returns -EINVAL if unknown. */
+/* "cmake", "make", "header", "env", "json", "ansible"; parse returns -EINVAL if unknown. */
 TP_EXTERN const char *tp_emit_name(enum tp_emit_format format);
 TP_EXTERN int tp_emit_parse(const char *name, enum tp_emit_format *out);
 
@@ -1189,6 +1255,137 @@ TP_EXTERN int tp_plot_render_script(tp_plot_script_writer writer, void *ctx, con
  * with quotes, backslashes and newlines escaped; for scripts of the caller's
  * (tp_plot_render_script). A write error shows in ferror(f). */
 TP_EXTERN void tp_plot_write_string(FILE *f, const char *s);
+
+/* ------------------------------------------------------------------------
+ * Merging many hosts' results (docs/fleet.md): results grouped by host
+ * class; per class the pooled points, the class's pick, and each host's
+ * own pick against it. One workload per merge: results of different
+ * workloads, parameters or --run commands are refused.
+ * ---------------------------------------------------------------------- */
+
+/* How a host's own pick stands against its class's. */
+enum tp_merge_verdict {
+    TP_MERGE_AGREES = 0, /* its pick is in the class band and the class pick in its band */
+    TP_MERGE_DISAGREES,  /* one of the two is not: a noisy or misconfigured machine, or not of this class */
+    TP_MERGE_NO_PICK,    /* the host measured no point (every point failed): nothing to compare */
+};
+
+/* One point of one host, as the merge keeps it. */
+struct tp_merge_point {
+    double multiplier;
+    int threads;
+    enum tp_point_status status;
+    double median, ci_lo, ci_hi; /* its own median and interval (tp_analyze of the host's result) */
+    double lat_p99_ns;           /* NaN when unknown */
+    int in_band;                 /* in the host's own band */
+    int n_reps;
+    double *reps; /* the repetitions' throughputs, n_reps of them (owned) */
+};
+
+/* One input: a result of one host. */
+struct tp_merge_host {
+    char *path; /* the file it was read from (owned) */
+    struct tp_host host;
+    char started[32];   /* "2026-01-01T00:00:00Z", or "" */
+    char *identity;     /* what makes a run the same run: hostname, class, start, duration, workload, command (owned) */
+    char *workload_sig; /* the workload object and --run command as canonical JSON (owned) */
+    int cores;
+    int partial;
+    int n_failed; /* points that failed, crashed or timed out */
+    double confidence, tolerance, max_p99_ns;
+    uint64_t seed;
+    struct tp_merge_point *points; /* sorted by threads (owned) */
+    size_t n_points;
+    int pick; /* index into points, -1 = none */
+    double band_lo_multiplier, band_hi_multiplier;
+    enum tp_merge_verdict verdict; /* set by tp_merge_finish */
+    char why[192];                 /* why it disagrees or has no pick; "" when it agrees */
+};
+
+/* A class's point at one multiplier: every host's repetitions there, pooled. */
+struct tp_merge_pooled {
+    double multiplier;
+    int threads; /* round(m x the class's cores) */
+    int n_hosts; /* hosts that measured it (status ok) */
+    int n_samples;
+    double median, ci_lo, ci_hi; /* median and bootstrap interval of the pooled repetitions */
+    double lat_p99_ns;           /* the highest p99 of those hosts; NaN when unknown */
+    int excluded;                /* its p99 is above the class's --max-p99 */
+    int in_band;
+};
+
+struct tp_merge_class {
+    char key[TP_HOST_CLASS_MAX];
+    size_t *hosts; /* indices into merge->hosts, sorted by hostname then path (owned) */
+    size_t n_hosts;
+    struct tp_merge_pooled *points; /* sorted by multiplier (owned) */
+    size_t n_points;
+    int best, pick, n_band; /* indices into points; -1 = none */
+    double band_lo_multiplier, band_hi_multiplier;
+    int cores;        /* the first host's cores */
+    int cores_differ; /* 1: its hosts have different core counts (a --host-class label over unlike machines) */
+    int n_disagree, n_no_pick;
+};
+
+/* An input that was not merged, and why. */
+struct tp_merge_skip {
+    char *path; /* owned */
+    int code;   /* -errno, TP_EFORMAT, or TP_EDUPLICATE */
+    char why[256];
+    char *duplicate_of; /* TP_EDUPLICATE: the file kept instead (owned); NULL otherwise */
+};
+
+struct tp_merge {
+    struct tp_merge_host *hosts;
+    size_t n_hosts, cap_hosts;
+    struct tp_merge_class *classes; /* sorted by key; filled by tp_merge_finish */
+    size_t n_classes;
+    struct tp_merge_skip *skipped;
+    size_t n_skipped, cap_skipped;
+    struct tp_workload_params workload; /* the one workload (the first input's) */
+    char *workload_json;                /* its "workload" object, compact (owned) */
+    char *command;                      /* its --run command, NULL for a built-in workload (owned) */
+    char version[16];                   /* of the first input */
+    int from_merged;                    /* 1: read back from a merged document (given alone): nothing is recomputed */
+};
+
+/* Starts an empty merge (zeroes *m). */
+TP_EXTERN void tp_merge_init(struct tp_merge *m);
+
+/* Adds path: a results file, or a directory whose *.json files (searched
+ * recursively, in name order) are added. A file that cannot be read, is
+ * not a sweep results document of ours (another tool's, an --online
+ * document, truncated JSON), has no host object, or repeats a run already
+ * added (same identity) is recorded in m->skipped with its reason, not
+ * added. A merged document as the first and only input is read back as it
+ * stands (classes, picks, hosts: m->from_merged), to be written or emitted
+ * again; among other inputs it is skipped. Returns 0; -ENOMEM (m stays
+ * valid). */
+TP_EXTERN int tp_merge_add(struct tp_merge *m, const char *path);
+
+/* Groups the hosts by class, pools each class's points and picks, and sets
+ * each host's verdict. Returns 0; TP_ENOPOINTS when no input was added;
+ * TP_EMIXED when the inputs hold different workloads (why: which fields
+ * differ and in which files; nothing is merged); -ENOMEM. */
+TP_EXTERN int tp_merge_finish(struct tp_merge *m, char *why, size_t why_len);
+
+/* Writes a finished merge in format to f (json: the merged document,
+ * schema/merge.schema.json). Returns 0, -EIO, TP_EJSON, -EINVAL. */
+TP_EXTERN int tp_merge_write(const struct tp_merge *m, enum tp_format format, FILE *f);
+
+/* Writes class c's pick as an emit snippet to f (the formats of
+ * tp_emit_write). Returns 0, TP_ENOPOINTS (the class has no pick),
+ * -EINVAL, -EIO. */
+TP_EXTERN int tp_merge_emit_class(const struct tp_merge *m, size_t c, enum tp_emit_format format, FILE *f);
+
+/* Writes a gnuplot script drawing class c: one throughput curve per host
+ * with its intervals, the pooled median, the class band and pick; the
+ * image goes to the gnuplot variable tp_output (tp_plot_render_script).
+ * Returns 0, -EINVAL, -EIO. */
+TP_EXTERN int tp_merge_plot_script(const struct tp_merge *m, size_t c, const struct tp_plot_opts *opts, FILE *f);
+
+/* Frees what m owns (m itself is the caller's); m is then empty. */
+TP_EXTERN void tp_merge_free(struct tp_merge *m);
 
 #ifdef __cplusplus
 }

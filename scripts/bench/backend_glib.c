@@ -10,9 +10,9 @@
 struct bench_pool {
     GThreadPool *pool;
     bench_fn fn;
-    _Atomic unsigned long done;   /* tasks finished */
-    _Atomic unsigned long target; /* seq_cst: done count the waiter waits for; 0 = none */
-    unsigned long submitted;      /* the submitting thread only */
+    _Atomic unsigned long done;      /* tasks finished */
+    _Atomic unsigned long target;    /* seq_cst: done count the waiter waits for; 0 = none */
+    _Atomic unsigned long submitted; /* seq_cst: tasks pushed by every submitter */
     GMutex mu;
     GCond cv;
 };
@@ -33,12 +33,13 @@ static void run_task(gpointer data, gpointer user_data)
     }
 }
 
-struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
+struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch, int submitters)
 {
     struct bench_pool *bp = calloc(1, sizeof *bp);
     GError *err = NULL;
 
     (void)max_batch;
+    (void)submitters;
     if (bp == NULL)
         return NULL;
     bp->fn = fn;
@@ -54,17 +55,21 @@ struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
     return bp;
 }
 
-void backend_submit(struct bench_pool *bp, void *arg)
+void backend_submit(struct bench_pool *bp, int sub, void *arg)
 {
-    bp->submitted++;
+    (void)sub;
+    atomic_fetch_add(&bp->submitted, 1);
     g_thread_pool_push(bp->pool, arg, NULL);
 }
 
-void backend_wait(struct bench_pool *bp)
+void backend_wait(struct bench_pool *bp, int sub)
 {
+    if (sub != 0)
+        return; /* every submitter has pushed its batch: submitter 0 waits for all */
     g_mutex_lock(&bp->mu);
-    atomic_store(&bp->target, bp->submitted);
-    while (atomic_load(&bp->done) != bp->submitted)
+    unsigned long all = atomic_load(&bp->submitted);
+    atomic_store(&bp->target, all);
+    while (atomic_load(&bp->done) != all)
         g_cond_wait(&bp->cv, &bp->mu);
     atomic_store(&bp->target, 0);
     g_mutex_unlock(&bp->mu);

@@ -45,7 +45,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
+struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch, int submitters)
 {
     struct bench_pool *bp = calloc(1, sizeof *bp);
     pthread_attr_t attr;
@@ -56,7 +56,7 @@ struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
     pthread_cond_init(&bp->not_empty, NULL);
     pthread_cond_init(&bp->all_done, NULL);
     bp->fn = fn;
-    bp->cap = max_batch + 1;
+    bp->cap = max_batch * (size_t)submitters + 1;
     bp->queue = calloc(bp->cap, sizeof bp->queue[0]);
     bp->threads = calloc((size_t)threads, sizeof bp->threads[0]);
     if (bp->queue == NULL || bp->threads == NULL)
@@ -74,8 +74,9 @@ fail:
     return NULL;
 }
 
-void backend_submit(struct bench_pool *bp, void *arg)
+void backend_submit(struct bench_pool *bp, int sub, void *arg)
 {
+    (void)sub;
     pthread_mutex_lock(&bp->mu);
     bp->queue[(bp->head + bp->count) % bp->cap] = arg; /* the driver never exceeds max_batch */
     bp->count++;
@@ -84,8 +85,10 @@ void backend_submit(struct bench_pool *bp, void *arg)
     pthread_mutex_unlock(&bp->mu);
 }
 
-void backend_wait(struct bench_pool *bp)
+void backend_wait(struct bench_pool *bp, int sub)
 {
+    if (sub != 0)
+        return; /* pool-wide: submitter 0 waits for all */
     pthread_mutex_lock(&bp->mu);
     while (bp->pending != 0)
         pthread_cond_wait(&bp->all_done, &bp->mu);

@@ -1,4 +1,4 @@
-/* backend_tunepool.c - bench backend: tunepool's own pool (src/pool.c). */
+/* backend_tunepool.c - bench backend: tunepool's own pool (src/exec/pool.c). */
 #include <stdlib.h>
 
 #include "backend.h"
@@ -12,12 +12,13 @@ struct bench_pool {
 const char *backend_name(void) { return "tunepool"; }
 int backend_max_threads(void) { return 0; }
 
-struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
+struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch, int submitters)
 {
     struct tp_pool_opts opts = { .threads = threads, .name = "bench" };
     struct bench_pool *bp = calloc(1, sizeof *bp);
 
     (void)max_batch;
+    (void)submitters;
     if (bp == NULL)
         return NULL;
     bp->fn = fn;
@@ -28,8 +29,17 @@ struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
     return bp;
 }
 
-void backend_submit(struct bench_pool *bp, void *arg) { tp_pool_submit(bp->pool, bp->fn, arg); }
-void backend_wait(struct bench_pool *bp) { tp_pool_wait(bp->pool); }
+void backend_submit(struct bench_pool *bp, int sub, void *arg)
+{
+    (void)sub;
+    tp_pool_submit(bp->pool, bp->fn, arg);
+}
+
+void backend_wait(struct bench_pool *bp, int sub)
+{
+    if (sub == 0)
+        tp_pool_wait(bp->pool); /* pool-wide */
+}
 
 void backend_destroy(struct bench_pool *bp)
 {

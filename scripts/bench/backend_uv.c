@@ -14,10 +14,17 @@ struct uv_task {
     void *arg;
 };
 
-struct bench_pool {
+/* One loop per submitter: uv_queue_work belongs to the loop's thread. */
+struct feeder {
     uv_loop_t loop;
     struct uv_task *reqs; /* one per task of a batch, reused after each wait */
-    size_t max_batch, n;
+    size_t n;
+};
+
+struct bench_pool {
+    struct feeder feeders[8]; /* bench_main.c: MAX_SUBMITTERS */
+    int submitters;
+    size_t max_batch;
     bench_fn fn;
 };
 
@@ -36,43 +43,52 @@ static void after_cb(uv_work_t *req, int status)
     (void)status;
 }
 
-struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch)
+struct bench_pool *backend_create(int threads, bench_fn fn, size_t max_batch, int submitters)
 {
     struct bench_pool *bp = calloc(1, sizeof *bp);
     char size[16];
 
-    if (bp == NULL)
+    if (bp == NULL || submitters < 1 || submitters > 8) {
+        free(bp);
         return NULL;
+    }
     snprintf(size, sizeof size, "%d", threads);
     setenv("UV_THREADPOOL_SIZE", size, 1); /* read once, at the first uv_queue_work */
     bp->fn = fn;
     bp->max_batch = max_batch;
-    bp->reqs = calloc(max_batch, sizeof bp->reqs[0]);
-    if (bp->reqs == NULL || uv_loop_init(&bp->loop) != 0) {
-        free(bp->reqs);
-        free(bp);
-        return NULL;
+    for (; bp->submitters < submitters; bp->submitters++) {
+        struct feeder *f = &bp->feeders[bp->submitters];
+        f->reqs = calloc(max_batch, sizeof f->reqs[0]);
+        if (f->reqs == NULL || uv_loop_init(&f->loop) != 0) {
+            free(f->reqs);
+            backend_destroy(bp);
+            return NULL;
+        }
     }
     return bp;
 }
 
-void backend_submit(struct bench_pool *bp, void *arg)
+void backend_submit(struct bench_pool *bp, int sub, void *arg)
 {
-    struct uv_task *t = &bp->reqs[bp->n++]; /* the driver never exceeds max_batch */
+    struct feeder *f = &bp->feeders[sub];
+    struct uv_task *t = &f->reqs[f->n++]; /* the driver never exceeds max_batch */
     uv_req_set_data((uv_req_t *)&t->req, bp);
     t->arg = arg;
-    uv_queue_work(&bp->loop, &t->req, work_cb, after_cb);
+    uv_queue_work(&f->loop, &t->req, work_cb, after_cb);
 }
 
-void backend_wait(struct bench_pool *bp)
+void backend_wait(struct bench_pool *bp, int sub)
 {
-    uv_run(&bp->loop, UV_RUN_DEFAULT); /* returns when every after_cb has run */
-    bp->n = 0;
+    struct feeder *f = &bp->feeders[sub];
+    uv_run(&f->loop, UV_RUN_DEFAULT); /* returns when every after_cb of this loop has run */
+    f->n = 0;
 }
 
 void backend_destroy(struct bench_pool *bp)
 {
-    uv_loop_close(&bp->loop);
-    free(bp->reqs);
+    for (int i = 0; i < bp->submitters; i++) {
+        uv_loop_close(&bp->feeders[i].loop);
+        free(bp->feeders[i].reqs);
+    }
     free(bp);
 }

@@ -16,10 +16,12 @@ const char *tp_strerror(int err)
     case TP_ECHILD: return "the point's measuring process broke its protocol";
     case TP_ENOPOINTS: return "no point could be measured";
     case TP_EPLUGIN: return "the workload plugin could not be loaded, is invalid or failed";
-    case TP_ENOFEASIBLE: return "no measured point meets the latency bound";
+    case TP_ENOFEASIBLE: return "no measured point is eligible (the latency bound, the failure bound)";
     case TP_EFORMAT: return "not a tune-pool results document (tool \"tune-pool\", schema 1)";
     case TP_ENOGNUPLOT: return "gnuplot not found (install the package gnuplot-nox)";
     case TP_EGNUPLOT: return "gnuplot failed to render the plot";
+    case TP_EDUPLICATE: return "the same run as a file already merged";
+    case TP_EMIXED: return "the results hold different workloads";
     case TP_EEXIT: return "the program exited with a non-zero status";
     case TP_ENOMETRIC: return "the program's output held no usable metric";
     }

@@ -9,77 +9,11 @@
 #include <time.h>
 
 #include "format.h"
+#include "grid.h"
 #include "integrate.h"
 #include "msg.h"
 
-#define CELL 160
-#define MAX_COLS 8
-
-/* A small grid of text cells, printed as an aligned table or as Markdown. */
-struct grid {
-    int cols;
-    size_t rows, cap;
-    char (*cell)[MAX_COLS][CELL];
-};
-
-static int grid_row(struct grid *g, ...)
-{
-    if (g->rows == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 32;
-        void *p = realloc(g->cell, cap * sizeof *g->cell);
-        if (p == NULL)
-            return -1;
-        g->cell = p;
-        g->cap = cap;
-    }
-    va_list ap;
-    va_start(ap, g);
-    for (int c = 0; c < g->cols; c++) {
-        const char *s = va_arg(ap, const char *);
-        snprintf(g->cell[g->rows][c], CELL, "%s", s != NULL ? s : "");
-    }
-    va_end(ap);
-    g->rows++;
-    return 0;
-}
-
-/* Row 0 is the header. right: a bit set of right-aligned columns. */
-static void grid_print(const struct grid *g, int markdown, unsigned right, FILE *f)
-{
-    if (markdown) {
-        for (size_t r = 0; r < g->rows; r++) {
-            fputc('|', f);
-            for (int c = 0; c < g->cols; c++) {
-                fputc(' ', f);
-                tp__md_escape(f, g->cell[r][c]);
-                fputs(" |", f);
-            }
-            fputc('\n', f);
-            if (r == 0) {
-                fputc('|', f);
-                for (int c = 0; c < g->cols; c++)
-                    fputs(right & (1u << c) ? "--:|" : ":--|", f);
-                fputc('\n', f);
-            }
-        }
-        return;
-    }
-    int w[MAX_COLS] = { 0 };
-    for (size_t r = 0; r < g->rows; r++)
-        for (int c = 0; c < g->cols; c++)
-            if ((int)strlen(g->cell[r][c]) > w[c])
-                w[c] = (int)strlen(g->cell[r][c]);
-    for (size_t r = 0; r < g->rows; r++) {
-        char line[MAX_COLS * (CELL + 3)];
-        size_t o = 0;
-        for (int c = 0; c < g->cols; c++)
-            o += (size_t)snprintf(line + o, sizeof line - o, right & (1u << c) ? "%*s%s" : "%-*s%s", w[c],
-                                  g->cell[r][c], c + 1 < g->cols ? "  " : "");
-        while (o > 0 && line[o - 1] == ' ')
-            line[--o] = '\0';
-        fprintf(f, "%s\n", line);
-    }
-}
+#define CELL TP__GRID_CELL
 
 static void workload_cell(char *buf, size_t len, const struct tp_result *r)
 {
@@ -161,7 +95,7 @@ static int load(const char *path, struct tp_result *r)
 }
 
 /* The runs side by side: machine, workload, pick, band. Returns 0 or -1 (out of memory). */
-static int runs_grid(struct grid *g, const char *pa, const struct tp_result *a, const char *pb,
+static int runs_grid(struct tp__grid *g, const char *pa, const struct tp_result *a, const char *pb,
                      const struct tp_result *b)
 {
     const struct tp_result *run[2] = { a, b };
@@ -169,28 +103,28 @@ static int runs_grid(struct grid *g, const char *pa, const struct tp_result *a, 
     int rc = 0;
     snprintf(h[0], CELL, "A: %s", pa);
     snprintf(h[1], CELL, "B: %s", pb);
-    rc |= grid_row(g, "", h[0], h[1]);
-    rc |= grid_row(g, "version", a->version, b->version);
+    rc |= tp__grid_row(g, "", h[0], h[1]);
+    rc |= tp__grid_row(g, "version", a->version, b->version);
     for (int k = 0; k < 2; k++)
         snprintf(cell[k], CELL, "%d (%s)", run[k]->cores, tp_cores_source_name(run[k]->topo.source));
-    rc |= grid_row(g, "cores", cell[0], cell[1]);
-    rc |= grid_row(g, "cpu", a->topo.cpu_model[0] ? a->topo.cpu_model : "-",
-                   b->topo.cpu_model[0] ? b->topo.cpu_model : "-");
+    rc |= tp__grid_row(g, "cores", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "cpu", a->topo.cpu_model[0] ? a->topo.cpu_model : "-",
+                       b->topo.cpu_model[0] ? b->topo.cpu_model : "-");
     for (int k = 0; k < 2; k++)
         workload_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(g, "workload", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "workload", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         started_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(g, "started", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "started", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         pick_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(g, "pick", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "pick", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         band_cell(cell[k], CELL, run[k]);
-    rc |= grid_row(g, "band", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "band", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         snprintf(cell[k], CELL, "%s", run[k]->partial ? "yes (interrupted)" : "no");
-    rc |= grid_row(g, "partial", cell[0], cell[1]);
+    rc |= tp__grid_row(g, "partial", cell[0], cell[1]);
     return rc != 0 ? -1 : 0;
 }
 
@@ -252,18 +186,18 @@ static void ratio_cell(char *buf, size_t len, const struct tp_point *pa, const s
 }
 
 /* Throughput and p99 of both runs at each multiplier of ms. Returns 0 or -1. */
-static int multipliers_grid(struct grid *t, const struct tp_result *a, const struct tp_result *b, const double *ms,
+static int multipliers_grid(struct tp__grid *t, const struct tp_result *a, const struct tp_result *b, const double *ms,
                             size_t n)
 {
     const struct tp_result *run[2] = { a, b };
-    int rc = grid_row(t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
+    int rc = tp__grid_row(t, "m", "A threads", "A tasks/s", "A p99", "B threads", "B tasks/s", "B p99", "B/A");
     for (size_t i = 0; i < n; i++) {
         const struct tp_point *p[2] = { at_multiplier(a, ms[i]), at_multiplier(b, ms[i]) };
         char m[32], th[2][32], tp[2][CELL], p99[2][32], ratio[64];
         for (int k = 0; k < 2; k++)
             point_cells(run[k], p[k], th[k], tp[k], p99[k]);
         ratio_cell(ratio, sizeof ratio, p[0], p[1]);
-        rc |= grid_row(t, tp__fmt_mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
+        rc |= tp__grid_row(t, tp__fmt_mult(m, sizeof m, ms[i]), th[0], tp[0], p99[0], th[1], tp[1], p99[1], ratio);
     }
     return rc != 0 ? -1 : 0;
 }
@@ -278,10 +212,10 @@ static const struct tp_rule_row *find_rule(const struct tp_result *r, const char
 }
 
 /* The rules of thumb: how each run's rule sizes fared against its own pick. Returns 0 or -1. */
-static int rules_grid(struct grid *rl, const struct tp_result *a, const struct tp_result *b)
+static int rules_grid(struct tp__grid *rl, const struct tp_result *a, const struct tp_result *b)
 {
     const struct tp_result *run[2] = { a, b };
-    int rc = grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
+    int rc = tp__grid_row(rl, "rule of thumb", "A: fraction of A's pick", "B: fraction of B's pick");
     for (int k = 0; k < a->n_rules && k < TP_MAX_RULES; k++) {
         char c2[2][CELL];
         for (int j = 0; j < 2; j++) {
@@ -294,7 +228,7 @@ static int rules_grid(struct grid *rl, const struct tp_result *a, const struct t
             else
                 snprintf(c2[j], CELL, "%d thread%s: not measured", row->threads, tp_cli_plural(row->threads));
         }
-        rc |= grid_row(rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
+        rc |= tp__grid_row(rl, a->rules[k].name != NULL ? a->rules[k].name : "", c2[0], c2[1]);
     }
     return rc != 0 ? -1 : 0;
 }
@@ -313,7 +247,7 @@ static void print_notes(const struct tp_result *a, const struct tp_result *b, in
 static int print_compare(const char *pa, const struct tp_result *a, const char *pb, const struct tp_result *b,
                          int markdown, FILE *f)
 {
-    struct grid g = { .cols = 3 }, t = { .cols = 8 }, rl = { .cols = 3 };
+    struct tp__grid g = { .cols = 3 }, t = { .cols = 8 }, rl = { .cols = 3 };
     double *ms = NULL;
     size_t n = 0;
     int rc = runs_grid(&g, pa, a, pb, b);
@@ -321,13 +255,13 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
         goto out;
     if (markdown)
         fputs("# tune-pool compare\n\n", f);
-    grid_print(&g, markdown, 0, f);
+    tp__grid_print(&g, markdown, 0, f);
     if ((rc = union_multipliers(a, b, &ms, &n)) != 0)
         goto out;
     rc |= multipliers_grid(&t, a, b, ms, n);
     fputs(markdown ? "\n## Throughput and p99 latency at each multiplier\n\n" : "\n", f);
     if (rc == 0)
-        grid_print(&t, markdown, 0xFFu & ~1u, f);
+        tp__grid_print(&t, markdown, 0xFFu & ~1u, f);
     fputs(markdown ? "\n" : "", f);
     fputs("(* pick, = indistinguishable from the best; B/A: B's median over A's, with the range the two intervals "
           "allow)\n",
@@ -335,13 +269,13 @@ static int print_compare(const char *pa, const struct tp_result *a, const char *
     rc |= rules_grid(&rl, a, b);
     fputs(markdown ? "\n## Rules of thumb\n\n" : "\n", f);
     if (rc == 0)
-        grid_print(&rl, markdown, 0, f);
+        tp__grid_print(&rl, markdown, 0, f);
     print_notes(a, b, markdown, f);
 out:
     free(ms);
-    free(g.cell);
-    free(t.cell);
-    free(rl.cell);
+    tp__grid_free(&g);
+    tp__grid_free(&t);
+    tp__grid_free(&rl);
     return rc != 0 ? -1 : 0;
 }
 

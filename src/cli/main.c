@@ -10,6 +10,7 @@
 
 #include "async_run.h"
 #include "integrate.h"
+#include "merge_cmd.h"
 #include "completion.h"
 #include "msg.h"
 #include "online_run.h"
@@ -100,6 +101,7 @@ static void sweep_opts_from(const struct tp_cli_opts *o, struct tp_cli_progress 
         .resolution = o->resolution,
         .tolerance = o->tolerance,
         .max_p99_ns = o->max_p99_ns,
+        .max_errors = o->max_errors,
         .repeat = o->repeat,
         .repeat_max = o->repeat_max,
         .target_ci = o->target_ci,
@@ -175,13 +177,15 @@ static void print_banner(const struct tp_cli_opts *o, const struct tp_topology *
         snprintf(reps, sizeof(reps), "%d repetition%s per point", o->repeat, tp_cli_plural(o->repeat));
     else
         snprintf(reps, sizeof(reps), "%d..%d repetitions per point (auto)", TP_REPEAT_MIN, o->repeat_max);
-    fprintf(stderr, "%s: %d core%s (%s); workload %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
-            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source), name,
-            tp_strategy_name(o->strategy), reps);
+    if (o->program.command != NULL && o->strategy == TP_STRATEGY_RACE)
+        snprintf(reps, sizeof(reps), "at most %d timed runs", o->max_runs > 0 ? o->max_runs : TP_RACE_DEFAULT_MAX_RUNS);
+    fprintf(stderr, "%s: %d core%s (%s); %s %s; %s search; %s\n", TP_CLI_NAME, topo->effective_cores,
+            tp_cli_plural(topo->effective_cores), tp_cores_source_name(topo->source),
+            o->program.command != NULL ? "program" : "workload", name, tp_strategy_name(o->strategy), reps);
 }
 
 /* The pool's sweep (unless --executor=async), then the event loops' beside
- * it (README: Executors). Returns the sweep's code. */
+ * it (docs/executors.md). Returns the sweep's code. */
 static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const struct tp_topology *topo,
                       struct tp_cli_progress *ps, struct tp_result *result)
 {
@@ -199,6 +203,15 @@ static int run_sweeps(const struct tp_cli_opts *o, struct tp_sweep_opts *so, con
     return rc;
 }
 
+/* Points of r not eligible for their failures (--max-errors). */
+static int count_error_excluded(const struct tp_result *r)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        n += r->points[i].error_excluded;
+    return n;
+}
+
 /* The exit code of a sweep that left points to write (rc: what it returned),
  * after the message that explains it. */
 static int sweep_exit_code(int rc, const struct tp_result *result)
@@ -212,7 +225,16 @@ static int sweep_exit_code(int rc, const struct tp_result *result)
         return TP_EXIT_INTERRUPTED;
     }
     if (rc == TP_ENOFEASIBLE) {
-        tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
+        int failing = count_error_excluded(result);
+        if (result->async != NULL)
+            failing += count_error_excluded(&result->async->sweep);
+        if (failing > 0)
+            tp_cli_error("no measured point is eligible: %d point%s failed more often than --max-errors allows%s; "
+                         "the results show each point's failures",
+                         failing, tp_cli_plural(failing),
+                         result->max_p99_ns > 0 ? " (and --max-p99 bounds the rest)" : "");
+        else
+            tp_cli_error("no measured point keeps its p99 under --max-p99; the results show each point's p99");
         return TP_EXIT_RUNTIME;
     }
     if (rc == TP_ENOPOINTS) {
@@ -280,7 +302,7 @@ static int measure(const struct tp_cli_opts *o, struct tp_sweep_opts *so, const 
                            o->max_threads, tp_cli_plural(o->max_threads), topo->effective_cores,
                            tp_cli_plural(topo->effective_cores));
         code = TP_EXIT_USAGE;
-    } else if (rc < 0 && result.points == NULL) {
+    } else if (rc < 0 && result.points == NULL && (result.async == NULL || result.async->sweep.points == NULL)) {
         tp_cli_error("cannot run the sweep: %s", tp_strerror(rc));
         code = rc == -EINVAL ? TP_EXIT_USAGE : TP_EXIT_RUNTIME;
     } else {
@@ -317,7 +339,10 @@ static int run(const struct tp_cli_opts *o)
         return code;
     struct tp_cli_progress ps;
     struct tp_sweep_opts so;
+    struct tp_host host;
     sweep_opts_from(o, &ps, &so);
+    if (tp_host_describe(&host, &topo, o->host_class) == 0) /* --host-class was checked when parsed */
+        so.host = &host;
     if (!o->online) {
         if ((code = program_source(o, &so)) == TP_EXIT_OK)
             code = measure(o, &so, &topo, &ps);
@@ -339,6 +364,8 @@ int main(int argc, char **argv)
         return tp_cli_completion_command(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return tp_cli_compare(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+        return tp_cli_merge(argc - 1, argv + 1);
     struct tp_cli_opts o;
     char err[512];
     int code;

@@ -96,6 +96,7 @@ struct offline {
 struct online {
     const struct tp_cli_opts *o;
     const struct tp_topology *topo;
+    const struct tp_host *host; /* the document's "host"; NULL = none */
     volatile sig_atomic_t *interrupted;
     int n_phases;
     struct offline off[MAX_PHASES];
@@ -491,7 +492,7 @@ static void table_head(const struct online *on, FILE *f, int markdown)
             (double)o->phase_time_ns / 1e9, on->partial ? " (PARTIAL: interrupted)" : "");
     fprintf(f,
             "%sThe tuned pool started at %d thread%s (--start-threads); controller: model knee x 1.2, verified "
-            "moves (README: Online tuning).\n\n",
+            "moves (docs/online.md).\n\n",
             markdown ? "" : "", on->runs[RUN_TUNED].start_threads, tp_cli_plural(on->runs[RUN_TUNED].start_threads));
     if (markdown)
         fputs("| phase | wait | offline pick | offline best | tuned tasks/s | of best | after settling | settle | "
@@ -601,6 +602,7 @@ static int write_csv(const struct online *on, FILE *f)
 static void json_head(const struct online *on, json_t *root)
 {
     const struct tp_cli_opts *o = on->o;
+    json_object_set_new(root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "online")); /* online.schema.json's $id */
     json_object_set_new(root, "tool", json_string("tune-pool"));
     json_object_set_new(root, "schema", json_integer(1));
     json_object_set_new(root, "kind", json_string("online"));
@@ -610,6 +612,9 @@ static void json_head(const struct online *on, json_t *root)
     json_object_set_new(topo, "effective_cores", json_integer(on->topo->effective_cores));
     json_object_set_new(topo, "source", json_string(tp_cores_source_name(on->topo->source)));
     json_object_set_new(root, "topology", topo);
+    char *host = on->host != NULL ? tp_host_json(on->host) : NULL;
+    json_object_set_new(root, "host", host != NULL ? json_loads(host, 0, NULL) : json_null());
+    free(host);
     json_t *wl = json_object();
     json_object_set_new(wl, "kind", json_string("io"));
     json_object_set_new(wl, "compute_ns", json_integer((json_int_t)o->workload.compute_ns));
@@ -932,6 +937,7 @@ int tp_cli_run_online(const struct tp_cli_opts *o, const struct tp_sweep_opts *s
     }
     on->o = o;
     on->topo = topo;
+    on->host = so->host;
     on->interrupted = interrupted;
     on->n_phases = (int)o->n_phases;
     on->fixed_threads = 5 * topo->effective_cores <= o->max_threads ? 5 * topo->effective_cores : o->max_threads;

@@ -34,6 +34,7 @@ void tp_cli_opts_init(struct tp_cli_opts *o)
     o->strategy = TP_STRATEGY_ADAPTIVE;
     o->resolution = TP_DEFAULT_RESOLUTION;
     o->tolerance = 0.02;
+    o->max_errors = TP_DEFAULT_MAX_ERRORS;
     o->rep_seconds = TP_DEFAULT_REP_SECONDS;
     o->warmup = 1;
     o->unit = TP_UNIT_PU;
@@ -79,6 +80,7 @@ static void usage_intro(FILE *f)
     fputs("Usage: tune-pool [OPTION]...\n"
           "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
           "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
+          "  or:  tune-pool merge FILE.json|DIR... [--format=FORMAT] [--emit=KIND] [--plot]\n"
           "Measure how throughput changes with a thread pool's size on this machine and\n"
           "recommend the multiplier m (threads = m x cores) for the workload.\n",
           f);
@@ -88,18 +90,18 @@ static void usage_intro(FILE *f)
 static void usage_workload(FILE *f)
 {
     fputs("Workload:\n"
-          "  --workload=KIND        what each task does (README: Workloads)   [io]\n"
-          "                           io     a blocking wait, then CPU work\n"
-          "                           cpu    CPU work only\n"
-          "                           mixed  --io-fraction of the tasks wait, the\n"
-          "                                  others compute\n"
-          "                           file   pread of a random block of a temporary file\n"
-          "                           net    TCP request/response over loopback to a\n"
-          "                                  server tune-pool starts and stops itself\n"
-          "                           noop   empty tasks: the pool's own overhead\n"
-          "                           pg     a PostgreSQL query per task, on the\n"
-          "                                  worker's own connection (libpq)\n"
-          "                           plugin:PATH.so  your own task (tunepool/plugin.h)\n"
+          "  --workload=KIND        what each task does (docs/workloads.md)   [io]\n"
+          "                         io: a blocking wait, then CPU work; cpu: CPU work\n"
+          "                         only; mixed: --io-fraction of the tasks wait, the\n"
+          "                         others compute; file: pread of a random block of\n"
+          "                         a temporary file; net: TCP request/response over\n"
+          "                         loopback to a server tune-pool starts and stops\n"
+          "                         itself; noop: empty tasks, the pool's own cost;\n"
+          "                         pg: a PostgreSQL query per task, on the worker's\n"
+          "                         own connection (libpq); http: one HTTP request\n"
+          "                         to --url (libcurl, a kept-alive connection per\n"
+          "                         thread); plugin:PATH.so: your own task\n"
+          "                         (tunepool/plugin.h)\n"
           "  --latency=DURATION     io, mixed: the blocking wait per task     [2ms]\n"
           "  --compute=DURATION     io, cpu, mixed: CPU time per task (real\n"
           "                         computation)                              [100us]\n"
@@ -124,7 +126,16 @@ static void usage_workload(FILE *f)
           "  --server-cores=N       pg: the server's cores, for the rule\n"
           "                         2 x server cores + spindles [effective cores]\n"
           "  --spindles=N           pg: the server's disks, for that rule      [0]\n"
-          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n",
+          "  --workload-arg=STR     plugin: the string its setup() receives   [\"\"]\n"
+          "  --url=URL              http: what each task requests (required); checked\n"
+          "                         with one request first: unreachable is exit 2\n"
+          "  --method=METHOD        http: the request method  [GET; POST with --body]\n"
+          "  --header='NAME: VALUE' http: a request header (repeatable)\n"
+          "  --body=@FILE|STR       http: the request body, or @FILE for its bytes\n"
+          "  --ok-status=LIST       http: statuses that succeed, e.g. 200-299,304;\n"
+          "                         others and transport errors are failures [200-399]\n"
+          "  --http-timeout=DURATION  http: one request's limit (connect: 5s at most)\n"
+          "                                                                   [10s]\n",
           f);
 }
 
@@ -172,7 +183,7 @@ static void usage_sweep(FILE *f)
 /* --help: the event loops beside the pool. */
 static void usage_executors(FILE *f)
 {
-    fputs("Executors (README: Executors):\n"
+    fputs("Executors (docs/executors.md):\n"
           "  --executor=EXEC        pool: the thread pool sweep; async: one event\n"
           "                         loop per core (epoll) with c tasks in flight\n"
           "                         each, swept like m; both: the two, side by side\n"
@@ -186,7 +197,7 @@ static void usage_executors(FILE *f)
 /* --help: the self-resizing pool over phases. */
 static void usage_online(FILE *f)
 {
-    fputs("Online tuning (README: Online tuning):\n"
+    fputs("Online tuning (docs/online.md):\n"
           "  --online               instead of one sweep: run io phases with different\n"
           "                         waits through a pool that resizes itself while it\n"
           "                         runs, next to each phase's offline optimum (a\n"
@@ -236,7 +247,10 @@ static void usage_objective(FILE *f)
           "                         same among points whose p99 is under --max-p99\n"
           "                                                              [throughput]\n"
           "  --max-p99=DURATION     the p99 task latency bound (implies\n"
-          "                         --objective=latency)\n",
+          "                         --objective=latency)\n"
+          "  --max-errors=P         a point whose tasks fail more often (a fraction\n"
+          "                         or a percentage; 0 = none may fail) cannot be\n"
+          "                         the pick                                  [1%]\n",
           f);
 }
 
@@ -245,7 +259,10 @@ static void usage_cores(FILE *f)
 {
     fputs("Cores:\n"
           "  --cores=N              use N cores instead of detecting them\n"
-          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n",
+          "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
+          "  --host-class=NAME      label the results' host class NAME instead of\n"
+          "                         the key derived from the host's facts (README:\n"
+          "                         Host classes; letters, digits, '-', '_', '.')\n",
           f);
 }
 
@@ -267,9 +284,10 @@ static void usage_output(FILE *f)
 /* --help: the recommendation for a build. */
 static void usage_integration(FILE *f)
 {
-    fputs("Build integration (README: Into the build):\n"
+    fputs("Build integration (docs/integration.md):\n"
           "  --emit=KIND            print the recommendation for a build instead of\n"
-          "                         the report: cmake, make, header, env or json;\n"
+          "                         the report: cmake, make, header, env, json or\n"
+          "                         ansible (YAML vars for group_vars/);\n"
           "                         defines TUNEPOOL_THREADS, TUNEPOOL_MULTIPLIER,\n"
           "                         TUNEPOOL_CORES, TUNEPOOL_WORKLOAD, TUNEPOOL_VERSION\n"
           "  --from=FILE            read an earlier run's NAME.json instead of\n"
@@ -278,7 +296,10 @@ static void usage_integration(FILE *f)
           "                         gnuplot-nox) into FILE, and its script into FILE\n"
           "                         with .gp           [DIR/NAME.png, or next to --from]\n"
           "  --plot-format=png|svg  image format of --plot [png; svg if FILE ends .svg]\n"
-          "  compare A.json B.json  show two runs side by side (see Usage above)\n",
+          "  compare A.json B.json  show two runs side by side (see Usage above)\n"
+          "  merge FILES|DIRS       many hosts' results per host class (merge --help)\n"
+          "  completion bash|zsh    print the shell completion script (the package\n"
+          "                         installs both)\n",
           f);
 }
 
@@ -332,6 +353,12 @@ enum long_only {
     OPT_QUERY,
     OPT_SERVER_CORES,
     OPT_SPINDLES,
+    OPT_URL,
+    OPT_METHOD,
+    OPT_HEADER,
+    OPT_BODY,
+    OPT_OK_STATUS,
+    OPT_HTTP_TIMEOUT,
     OPT_MULTIPLIERS,
     OPT_STRATEGY,
     OPT_REPEAT,
@@ -345,6 +372,7 @@ enum long_only {
     OPT_SEED,
     OPT_CORES,
     OPT_CORE_UNIT,
+    OPT_HOST_CLASS,
     OPT_FORMAT,
     OPT_OUTPUT_DIR,
     OPT_NAME,
@@ -361,6 +389,7 @@ enum long_only {
     OPT_RESOLUTION,
     OPT_OBJECTIVE,
     OPT_MAX_P99,
+    OPT_MAX_ERRORS,
     OPT_TOLERANCE,
     OPT_EXECUTOR,
     OPT_INFLIGHT,
@@ -401,6 +430,12 @@ static const struct option long_options[] = {
     { "query", required_argument, NULL, OPT_QUERY },
     { "server-cores", required_argument, NULL, OPT_SERVER_CORES },
     { "spindles", required_argument, NULL, OPT_SPINDLES },
+    { "url", required_argument, NULL, OPT_URL },
+    { "method", required_argument, NULL, OPT_METHOD },
+    { "header", required_argument, NULL, OPT_HEADER },
+    { "body", required_argument, NULL, OPT_BODY },
+    { "ok-status", required_argument, NULL, OPT_OK_STATUS },
+    { "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
     { "multipliers", required_argument, NULL, OPT_MULTIPLIERS },
     { "strategy", required_argument, NULL, OPT_STRATEGY },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -414,6 +449,7 @@ static const struct option long_options[] = {
     { "seed", required_argument, NULL, OPT_SEED },
     { "cores", required_argument, NULL, OPT_CORES },
     { "core-unit", required_argument, NULL, OPT_CORE_UNIT },
+    { "host-class", required_argument, NULL, OPT_HOST_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
     { "name", required_argument, NULL, OPT_NAME },
@@ -430,6 +466,7 @@ static const struct option long_options[] = {
     { "resolution", required_argument, NULL, OPT_RESOLUTION },
     { "objective", required_argument, NULL, OPT_OBJECTIVE },
     { "max-p99", required_argument, NULL, OPT_MAX_P99 },
+    { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
     { "tolerance", required_argument, NULL, OPT_TOLERANCE },
     { "executor", required_argument, NULL, OPT_EXECUTOR },
     { "inflight", required_argument, NULL, OPT_INFLIGHT },
@@ -453,6 +490,21 @@ static const struct option long_options[] = {
     { "max-runs", required_argument, NULL, OPT_MAX_RUNS },
     { NULL, 0, NULL, 0 },
 };
+
+/* A share of 0 .. 1, as a fraction (0.01) or a percentage (1%). */
+static int parse_share(const char *arg, double *out)
+{
+    char num[64];
+    size_t n = strlen(arg);
+    int percent = n > 0 && arg[n - 1] == '%';
+    if (n == 0 || n >= sizeof num)
+        return -EINVAL;
+    snprintf(num, sizeof num, "%.*s", (int)(n - (size_t)percent), arg);
+    int rc = tp_cli_parse_double(num, 0, percent ? 100 : 1, 0, out);
+    if (rc == 0 && percent)
+        *out /= 100;
+    return rc;
+}
 
 /* A result name becomes a file name: keep it to a safe alphabet. */
 static int valid_name(const char *s)
@@ -511,14 +563,15 @@ static int parse_workload_option(struct parse *st, int c)
     struct tp_cli_opts *o = st->o;
     const char *arg = st->arg;
     int rc;
-    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_SPINDLES)))
+    if (st->workload_opt == NULL && (c == OPT_WORKLOAD || (c >= OPT_LATENCY && c <= OPT_HTTP_TIMEOUT)))
         st->workload_opt = st->name;
     switch (c) {
     case OPT_WORKLOAD:
         if ((rc = tp_workload_parse_spec(arg, &o->workload)) < 0)
-            return tp_cli_bad(st->err, st->errlen,
-                              "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, pg or plugin:PATH.so)",
-                              rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
+            return tp_cli_bad(
+                st->err, st->errlen,
+                "--workload: %s '%s' (expected io, cpu, mixed, file, net, noop, pg, http or plugin:PATH.so)",
+                rc == -ENAMETOOLONG ? "plugin path too long in" : "unknown workload", arg);
         return 0;
     case OPT_WORKLOAD_ARG:
     case OPT_IO_FRACTION:
@@ -532,7 +585,13 @@ static int parse_workload_option(struct parse *st, int c)
     case OPT_CONNINFO:
     case OPT_QUERY:
     case OPT_SERVER_CORES:
-    case OPT_SPINDLES: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
+    case OPT_SPINDLES:
+    case OPT_URL:
+    case OPT_METHOD:
+    case OPT_HEADER:
+    case OPT_BODY:
+    case OPT_OK_STATUS:
+    case OPT_HTTP_TIMEOUT: return tp_cli_workload_option(st->name, arg, o, st->seen_kind_opt, st->err, st->errlen);
     case OPT_LATENCY:
         if ((rc = tp_cli_parse_duration(arg, MAX_TASK_NS, &o->workload.latency_ns)) < 0)
             return tp_cli_bad(st->err, st->errlen,
@@ -776,6 +835,15 @@ static int parse_objective_option(struct parse *st, int c)
         o->max_p99_ns = (double)u;
         o->objective_latency = 1;
         return 0;
+    case OPT_MAX_ERRORS:
+        if ((rc = parse_share(arg, &o->max_errors)) < 0)
+            return tp_cli_bad(st->err, st->errlen,
+                              "--max-errors: %s value '%s' (expected a fraction from 0 to 1 or a percentage, e.g. "
+                              "0.01 or 1%%)",
+                              tp_cli_why(rc), arg);
+        if (o->max_errors == 0)
+            o->max_errors = TP_MAX_ERRORS_NONE;
+        return 0;
     case OPT_CORES:
         if ((rc = tp_cli_parse_long(arg, 1, 65536, &l)) < 0)
             return tp_cli_bad(st->err, st->errlen, "--cores: %s value '%s' (expected a whole number from 1 to 65536)",
@@ -789,6 +857,14 @@ static int parse_objective_option(struct parse *st, int c)
             o->unit = TP_UNIT_CORE;
         else
             return tp_cli_bad(st->err, st->errlen, "--core-unit: unknown unit '%s' (expected pu or core)", arg);
+        return 0;
+    case OPT_HOST_CLASS:
+        if (!tp_host_class_valid(arg))
+            return tp_cli_bad(st->err, st->errlen,
+                              "--host-class: '%s' is not a class name (1 to %d letters, digits, '-', '_', '.'; not "
+                              "starting with '.')",
+                              arg, TP_HOST_CLASS_MAX - 1);
+        o->host_class = arg;
         return 0;
     }
     return NOT_MINE;
@@ -833,7 +909,7 @@ static int parse_integration_option(struct parse *st, int c)
     case OPT_EMIT:
         if (tp_emit_parse(arg, &o->emit_format) < 0)
             return tp_cli_bad(st->err, st->errlen,
-                              "--emit: unknown kind '%s' (expected cmake, make, header, env or json)", arg);
+                              "--emit: unknown kind '%s' (expected cmake, make, header, env, json or ansible)", arg);
         o->emit = 1;
         return 0;
     case OPT_FROM:
@@ -928,12 +1004,16 @@ static int parse_option(struct parse *st, int c)
     return NOT_MINE;
 }
 
-/* An option with a value given twice with different values is refused: in a
+/* An option with a value given twice with different values is refused
+ * (the repeatable ones excepted: --env, a workload's list options): in a
  * pipeline, "the last one wins" hides a mistake. given[i] holds the value
  * long_options[i] had first. */
 static int refuse_changed_value(const char **given, int longindex, char *err, size_t errlen)
 {
     if (longindex < 0 || long_options[longindex].has_arg == no_argument || long_options[longindex].val == OPT_ENV)
+        return 0;
+    const struct tp_workload_option *wo = tp_workload_option_find(long_options[longindex].name, NULL);
+    if (wo != NULL && wo->type == TP_OPTION_LIST) /* repeatable: each value adds one */
         return 0;
     const char *v = optarg != NULL ? optarg : "";
     if (given[longindex] != NULL && strcmp(given[longindex], v) != 0)

@@ -10,7 +10,7 @@
 
 #include "tunepool/tunepool.h"
 
-/* --executor: which sweeps run (README: Executors). */
+/* --executor: which sweeps run (docs/executors.md). */
 enum tp_cli_executor_mode {
     TP_CLI_EXEC_POOL = 0, /* the pool only (the default) */
     TP_CLI_EXEC_ASYNC,    /* the event loops only */
@@ -33,12 +33,14 @@ struct tp_cli_opts {
     double resolution;     /* adaptive: fraction of the pick's threads */
     double tolerance;      /* band margin, fraction of the best's floor */
     double max_p99_ns;     /* 0 = maximise throughput */
+    double max_errors;     /* --max-errors; TP_MAX_ERRORS_NONE for 0 */
     int objective_latency; /* --objective=latency */
     uint64_t tasks;        /* 0 = auto */
     double rep_seconds;
     int warmup;
     int cores; /* 0 = detect */
     enum tp_core_unit unit;
+    const char *host_class; /* --host-class: NULL = the key derived from the host's facts */
     int max_threads;
     uint64_t stack_size;
     double point_timeout_s;
@@ -49,7 +51,7 @@ struct tp_cli_opts {
     int save;         /* write CSV and JSON files */
     enum tp_format format;
     int quiet;
-    /* Build integration (README: Into the build). */
+    /* Build integration (docs/integration.md). */
     int emit; /* 1: stdout gets a snippet instead of the report */
     enum tp_emit_format emit_format;
     const char *from;      /* read this results JSON instead of measuring */
@@ -60,7 +62,7 @@ struct tp_cli_opts {
     int format_set;            /* --format was given */
     int output_dir_given;      /* --output-dir was given */
     const char *measuring_opt; /* the first option that only measuring uses (conflicts with --from) */
-    /* Online tuning (README: Online tuning). */
+    /* Online tuning (docs/online.md). */
     int online;              /* --online: the phase run instead of one sweep */
     uint64_t *phases_ns;     /* --phases: the io wait of each phase; owned */
 #define TP_CLI_MAX_PHASES 16 /* --phases: at most this many */

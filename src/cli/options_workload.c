@@ -16,6 +16,7 @@ static const char *value_noun(enum tp_option_type t)
     case TP_OPTION_STRING:
     case TP_OPTION_STRING_LIST: return "text";
     case TP_OPTION_FLAG: return "flag";
+    case TP_OPTION_LIST: return "text";
     }
     return "value";
 }
@@ -63,6 +64,25 @@ static int append_string(const struct tp_workload_option *opt, const char *arg, 
     return 0;
 }
 
+/* A repeatable text option: each value appended as one more line, or
+ * refused as empty, holding a line break, or past the field's room. */
+static int parse_list(const struct tp_workload_option *opt, const char *arg, char *field, char *err, size_t errlen)
+{
+    size_t n = strlen(arg), have = strnlen(field, opt->field_size);
+    if (n < (size_t)opt->min)
+        return tp_cli_bad(err, errlen, "--%s: empty %s", opt->name, opt->expected != NULL ? opt->expected : "value");
+    if (strpbrk(arg, "\r\n") != NULL)
+        return tp_cli_bad(err, errlen, "--%s: a line break in '%.64s'", opt->name, arg);
+    size_t need = have + (have > 0) + n;
+    if (need > (size_t)opt->max || need >= opt->field_size)
+        return tp_cli_bad(err, errlen, "--%s: the values given add up to more than %zu bytes", opt->name,
+                          (size_t)opt->max);
+    if (have > 0)
+        field[have++] = '\n';
+    memcpy(field + have, arg, n + 1);
+    return 0;
+}
+
 /* Parses arg as opt's value into its field of w, with the CLI's parsers. */
 static int parse_value(const struct tp_workload_option *opt, const char *arg, struct tp_workload_params *w, char *err,
                        size_t errlen)
@@ -75,6 +95,7 @@ static int parse_value(const struct tp_workload_option *opt, const char *arg, st
     case TP_OPTION_FLAG: *(int *)(void *)field = 1; return 0;
     case TP_OPTION_STRING: return parse_string(opt, arg, field, err, errlen);
     case TP_OPTION_STRING_LIST: return append_string(opt, arg, field, err, errlen);
+    case TP_OPTION_LIST: return parse_list(opt, arg, field, err, errlen);
     case TP_OPTION_SIZE: rc = tp_cli_parse_size(arg, (uint64_t)opt->max, &u); break;
     case TP_OPTION_DURATION: rc = tp_cli_parse_duration(arg, (uint64_t)opt->max, &u); break;
     case TP_OPTION_FRACTION: rc = tp_cli_parse_double(arg, opt->min, opt->max, 0, &d); break;

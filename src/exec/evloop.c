@@ -16,9 +16,16 @@
  * refused before a loop is made, never run on helper threads behind the
  * loop's back.
  *
+ * Loop-level waits: a kind that multiplexes its slots itself (http: one
+ * libcurl multi handle per loop, whose connections belong to no slot)
+ * parks its tasks (TP__EVLOOP_PARKED), watches its descriptors in a second
+ * epoll set nested in the loop's (level-triggered) and sets one loop timer,
+ * and finishes each task from those callbacks (tp__evloop_finish).
+ *
  * A task's times: start_ns when the loop starts it, end_ns when the step
  * that finished it returned, cpu_ns the loop thread's CPU time over all its
- * steps (including the loop's own work for them: arming its timer).
+ * steps (including the loop's own work for them: arming its timer), and a
+ * parked task its equal share of each loop callback run while it waited.
  *
  * Timers: one timerfd per loop and a binary min-heap of the slots' deadlines,
  * not a timerfd per slot. With c slots per loop a timerfd each would cost c
@@ -67,6 +74,8 @@ enum slot_state {
     SLOT_IDLE = 0, /* no task */
     SLOT_TIMER,    /* its deadline is in the heap */
     SLOT_FD,       /* waiting on its descriptor's next event */
+    SLOT_PARKED,   /* waiting for the loop state to finish it */
+    SLOT_FINISHED, /* finished in a loop callback: completed when it returns */
 };
 
 struct loop;
@@ -78,6 +87,7 @@ struct tp__evloop_slot {
     uint64_t start_ns; /* when the loop started the task */
     uint64_t cpu_ns;   /* loop CPU time spent on the task's steps so far */
     uint64_t deadline; /* SLOT_TIMER: when it wakes */
+    uint64_t park_cpu; /* SLOT_PARKED: the loop's shared_cpu when it parked */
     void *task;        /* the task's slot state (slot_init) */
 };
 
@@ -102,6 +112,17 @@ struct loop {
     void *task_loop; /* the task's loop state (loop_init) */
     int loop_ok;     /* loop_init succeeded */
     int n_slots_ok;  /* slots whose slot_init succeeded */
+    /* The loop-level watches and timer (loop_event, loop_timer): xfd is an
+     * epoll set of the kind's descriptors inside epfd, ltfd its timerfd
+     * (-1 = the kind has none). */
+    int xfd, ltfd;
+    uint64_t loop_deadline; /* when loop_timer is due, 0 = never */
+    uint64_t loop_armed;    /* what ltfd is set to, 0 = disarmed: never later than loop_deadline */
+    int n_parked;           /* slots in SLOT_PARKED */
+    uint64_t shared_cpu;    /* loop-callback CPU time per parked task, summed */
+    int in_callback;        /* a loop callback runs: finished slots wait in done[] */
+    struct tp__evloop_slot **done;
+    int n_done_cb;
 };
 
 struct tp__evloop {
@@ -203,6 +224,10 @@ static void after_step(struct tp__evloop_slot *s, enum tp__evloop_next next, uin
             arm_timer(lp);
     } else if (next == TP__EVLOOP_FD) {
         s->state = SLOT_FD;
+    } else if (next == TP__EVLOOP_PARKED) {
+        s->state = SLOT_PARKED;
+        s->park_cpu = lp->shared_cpu;
+        lp->n_parked++;
     }
     s->cpu_ns += tp__thread_cpu_ns() - c0;
     if (next == TP__EVLOOP_DONE)
@@ -265,6 +290,118 @@ static void on_slot_event(struct loop *lp, struct tp__evloop_slot *s, uint32_t e
     uint64_t c0 = tp__thread_cpu_ns(), deadline = 0;
     after_step(s, ops->resume(lp->task_loop, s->task, events, &deadline), deadline, c0);
     fill(lp);
+}
+
+/* ---- the loop-level watches and timer ---- */
+
+struct tp__evloop_loop *tp__evloop_slot_loop(struct tp__evloop_slot *slot)
+{
+    return (struct tp__evloop_loop *)slot->lp;
+}
+
+int tp__evloop_loop_watch(struct tp__evloop_loop *l, int fd, uint32_t events)
+{
+    struct loop *lp = (struct loop *)l;
+    if (lp->xfd < 0)
+        return -EINVAL;
+    if (events == 0) {
+        if (epoll_ctl(lp->xfd, EPOLL_CTL_DEL, fd, NULL) < 0 && errno != ENOENT && errno != EBADF)
+            return tp__from_errno();
+        return 0;
+    }
+    struct epoll_event e = { .events = events, .data.fd = fd };
+    if (epoll_ctl(lp->xfd, EPOLL_CTL_ADD, fd, &e) == 0)
+        return 0;
+    if (errno != EEXIST || epoll_ctl(lp->xfd, EPOLL_CTL_MOD, fd, &e) < 0)
+        return tp__from_errno();
+    return 0;
+}
+
+/* Sets ltfd to fire at deadline_ns. */
+static int arm_loop_timer(struct loop *lp, uint64_t deadline_ns)
+{
+    struct itimerspec its = { 0 };
+    its.it_value.tv_sec = (time_t)(deadline_ns / 1000000000u);
+    its.it_value.tv_nsec = (long)(deadline_ns % 1000000000u);
+    if (timerfd_settime(lp->ltfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+        return tp__from_errno();
+    lp->loop_armed = deadline_ns;
+    return 0;
+}
+
+/* A kind's timer moves with every transfer (libcurl resets it several
+ * times per request), and timerfd_settime is the dearest call of a loop on
+ * a VM: a later deadline (or none) only is recorded, and a timer that fires
+ * before the deadline it now has is set again then (call_loop_timer). Only
+ * a deadline earlier than the armed one costs a call at once. */
+int tp__evloop_loop_timer(struct tp__evloop_loop *l, uint64_t deadline_ns)
+{
+    struct loop *lp = (struct loop *)l;
+    if (lp->ltfd < 0)
+        return -EINVAL;
+    lp->loop_deadline = deadline_ns;
+    if (deadline_ns == 0 || (lp->loop_armed != 0 && lp->loop_armed <= deadline_ns))
+        return 0;
+    return arm_loop_timer(lp, deadline_ns);
+}
+
+void tp__evloop_finish(struct tp__evloop_slot *s)
+{
+    struct loop *lp = s->lp;
+    if (s->state != SLOT_PARKED)
+        return;
+    s->state = SLOT_FINISHED;
+    s->cpu_ns += lp->shared_cpu - s->park_cpu;
+    lp->n_parked--;
+    if (lp->in_callback)
+        lp->done[lp->n_done_cb++] = s;
+    else
+        complete(s);
+}
+
+/* Runs a loop callback (its kind's loop_event or loop_timer through fn):
+ * its CPU time is shared by the tasks parked as it began, those it
+ * finished included, which then complete. */
+static void loop_callback(struct loop *lp, void (*fn)(struct loop *lp, void *arg), void *arg)
+{
+    int parked = lp->n_parked > 0 ? lp->n_parked : 1;
+    uint64_t c0 = tp__thread_cpu_ns();
+    lp->in_callback = 1;
+    lp->n_done_cb = 0;
+    fn(lp, arg);
+    lp->in_callback = 0;
+    uint64_t share = (tp__thread_cpu_ns() - c0) / (uint64_t)parked;
+    lp->shared_cpu += share;
+    for (int i = 0; i < lp->n_done_cb; i++) {
+        lp->done[i]->cpu_ns += share;
+        complete(lp->done[i]);
+    }
+}
+
+static void call_loop_events(struct loop *lp, void *arg)
+{
+    (void)arg;
+    struct epoll_event evs[MAX_EVENTS];
+    int n = epoll_wait(lp->xfd, evs, MAX_EVENTS, 0);
+    for (int i = 0; i < n; i++)
+        lp->ev->task.ops->loop_event(lp->task_loop, evs[i].data.fd, evs[i].events);
+}
+
+static void call_loop_timer(struct loop *lp, void *arg)
+{
+    (void)arg;
+    uint64_t expirations;
+    while (read(lp->ltfd, &expirations, sizeof expirations) < 0 && errno == EINTR)
+        ;
+    lp->loop_armed = 0;
+    if (lp->loop_deadline == 0)
+        return; /* disarmed since it was set */
+    if (tp__now_ns() < lp->loop_deadline) {
+        arm_loop_timer(lp, lp->loop_deadline); /* moved later since it was set */
+        return;
+    }
+    lp->loop_deadline = 0;
+    lp->ev->task.ops->loop_timer(lp->task_loop);
 }
 
 int tp__evloop_watch(struct tp__evloop_slot *slot, int fd, uint32_t events)
@@ -343,6 +480,10 @@ static void *loop_main(void *arg)
                 quit |= on_wake(lp);
             else if (ptr == &lp->tfd)
                 run_timers(lp);
+            else if (ptr == &lp->xfd)
+                loop_callback(lp, call_loop_events, NULL);
+            else if (ptr == &lp->ltfd)
+                loop_callback(lp, call_loop_timer, NULL);
             else
                 on_slot_event(lp, ptr, evs[i].events);
         }
@@ -362,8 +503,29 @@ static void *loop_main(void *arg)
 
 /* ---- create / run / destroy ---- */
 
+/* The loop-level epoll set and timer, for a kind that uses them. */
+static int loop_open_kind(struct tp__evloop *ev, struct loop *lp)
+{
+    const struct tp__evloop_task_ops *ops = ev->task.ops;
+    struct epoll_event e = { .events = EPOLLIN };
+    if (ops->loop_event != NULL) {
+        lp->xfd = epoll_create1(EPOLL_CLOEXEC);
+        e.data.ptr = &lp->xfd;
+        if (lp->xfd < 0 || epoll_ctl(lp->epfd, EPOLL_CTL_ADD, lp->xfd, &e) < 0)
+            return tp__from_errno();
+    }
+    if (ops->loop_timer != NULL) {
+        lp->ltfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        e.data.ptr = &lp->ltfd;
+        if (lp->ltfd < 0 || epoll_ctl(lp->epfd, EPOLL_CTL_ADD, lp->ltfd, &e) < 0)
+            return tp__from_errno();
+    }
+    return 0;
+}
+
 static int loop_open(struct tp__evloop *ev, struct loop *lp, int index, int n_slots)
 {
+    int rc;
     lp->ev = ev;
     lp->index = index;
     lp->n_slots = n_slots;
@@ -381,10 +543,13 @@ static int loop_open(struct tp__evloop *ev, struct loop *lp, int index, int n_sl
     e.data.ptr = &lp->tfd;
     if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, lp->tfd, &e) < 0)
         return tp__from_errno();
+    if ((rc = loop_open_kind(ev, lp)) < 0)
+        return rc;
     lp->slots = calloc((size_t)n_slots, sizeof(*lp->slots));
+    lp->done = calloc((size_t)n_slots, sizeof(*lp->done));
     lp->free_slots = calloc((size_t)n_slots, sizeof(*lp->free_slots));
     lp->heap = calloc((size_t)n_slots, sizeof(*lp->heap));
-    if (lp->slots == NULL || lp->free_slots == NULL || lp->heap == NULL)
+    if (lp->slots == NULL || lp->free_slots == NULL || lp->heap == NULL || lp->done == NULL)
         return -ENOMEM;
     for (int i = 0; i < n_slots; i++) {
         lp->slots[i].lp = lp;
@@ -405,6 +570,11 @@ static void loop_close(struct loop *lp)
     free(lp->slots);
     free(lp->free_slots);
     free(lp->heap);
+    free(lp->done);
+    if (lp->ltfd >= 0)
+        close(lp->ltfd);
+    if (lp->xfd >= 0)
+        close(lp->xfd);
     if (lp->tfd >= 0)
         close(lp->tfd);
     if (lp->efd >= 0)
@@ -497,6 +667,7 @@ int tp__evloop_create(struct tp__evloop **out, const struct tp__evloop_task *tas
     for (int i = 0; i < ev->n_loops; i++) {
         ev->loops[i].ev = ev;
         ev->loops[i].epfd = ev->loops[i].efd = ev->loops[i].tfd = -1;
+        ev->loops[i].xfd = ev->loops[i].ltfd = -1;
     }
     for (int i = 0; i < ev->n_loops; i++) {
         int share = in_flight / ev->n_loops + (i < in_flight % ev->n_loops);

@@ -23,7 +23,13 @@ enum tp__evloop_next {
     TP__EVLOOP_DONE = 0, /* the task is finished: the loop records its end and frees the slot */
     TP__EVLOOP_TIMER,    /* wake the task at *deadline_ns (CLOCK_MONOTONIC, absolute) */
     TP__EVLOOP_FD,       /* wake it on the next event of the descriptor it watches (tp__evloop_watch) */
+    TP__EVLOOP_PARKED,   /* nothing to wake it: the loop state finishes it (tp__evloop_finish) */
 };
+
+/* A loop as its task kind's loop state sees it (opaque): for a kind that
+ * multiplexes its slots itself (libcurl's multi handle), which watches its
+ * descriptors and its timer for the whole loop instead of per slot. */
+struct tp__evloop_loop;
 
 /* The tasks a loop runs, split into steps that never block: what a
  * workload kind with an async path implements (its own file says how).
@@ -53,6 +59,14 @@ struct tp__evloop_task_ops {
      * succeeded): every slot's state first, then the loop's. */
     void (*slot_fini)(void *loop, void *task);
     void (*loop_fini)(void *loop);
+    /* Optional, for the loop-level watches and timer: a watched descriptor
+     * is ready (events: epoll's, level-triggered), or the loop timer
+     * expired. Either may finish parked tasks (tp__evloop_finish). The CPU
+     * time they take is shared equally by the tasks parked when they
+     * started. A kind that watches (tp__evloop_loop_watch) gives loop_event;
+     * one that sets the timer gives loop_timer. */
+    void (*loop_event)(void *loop, int fd, uint32_t events);
+    void (*loop_timer)(void *loop);
 };
 
 /* A kind of task and its context; the context must outlive the loops. */
@@ -66,6 +80,26 @@ struct tp__evloop_task {
  * task (resume) or, between tasks, idle_event. Closing fd ends the watch.
  * Returns 0 or a negative errno. */
 int tp__evloop_watch(struct tp__evloop_slot *slot, int fd, uint32_t events);
+
+/* The loop slot belongs to (for the loop-level calls below). */
+struct tp__evloop_loop *tp__evloop_slot_loop(struct tp__evloop_slot *slot);
+
+/* On lp's thread: watch fd for the whole loop with epoll events (EPOLLIN,
+ * EPOLLOUT; level-triggered), its events going to loop_event; events 0
+ * stops the watch. A watched fd may be watched again with other events.
+ * Returns 0 or a negative errno (-EINVAL when the kind has no loop_event). */
+int tp__evloop_loop_watch(struct tp__evloop_loop *lp, int fd, uint32_t events);
+
+/* On lp's thread: loop_timer runs at deadline_ns (CLOCK_MONOTONIC,
+ * absolute; a past one at once), replacing the previous deadline; 0
+ * disarms it. Returns 0 or a negative errno (-EINVAL without loop_timer). */
+int tp__evloop_loop_timer(struct tp__evloop_loop *lp, uint64_t deadline_ns);
+
+/* On slot's loop thread: the parked task on slot is finished (its end is
+ * recorded now, or when the loop callback running returns). A slot whose
+ * task is not parked (one in its own start or resume step: that step
+ * returns TP__EVLOOP_DONE instead) is left alone. */
+void tp__evloop_finish(struct tp__evloop_slot *slot);
 
 /* Starts min(loops, in_flight) loop threads (named tp-loopN) running task,
  * in_flight task slots spread evenly over them (loop i gets in_flight / n +

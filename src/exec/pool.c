@@ -15,25 +15,40 @@
  * pos + capacity. No lock is taken to submit or to take a task.
  *
  * Workers. Each worker is in one of three states:
- *   RUNNING    executing a task; not counted anywhere.
- *   SEARCHING  between tasks or spinning on an empty ring; counted in
- *              `searching`.
+ *   RUNNING    executing a task, or going from one task straight to the
+ *              next; not counted anywhere.
+ *   SEARCHING  looking at a ring it found empty, spinning; counted in
+ *              `searching` (it counts itself, then looks once more).
  *   PARKED     asleep on its own futex word, its index on the idle stack,
  *              counted in `n_idle`.
  * A worker that finds the ring empty spins a bounded number of rounds (CPU
  * pause, then sched_yield; at most spin_cap workers spin at once), then
- * parks. The idle stack is LIFO: the most recently parked, cache-warm worker
- * is woken first, and long-idle workers stay asleep.
+ * parks. When the oldest position is claimed but not yet published (its
+ * producer is between CAS and store, perhaps preempted there, and the tasks
+ * behind it wait for it), a searcher yields its CPU instead, up to
+ * STALL_YIELDS times: parking would only have the next submit wake it to
+ * the same slot. The idle stack is LIFO: the most recently parked, cache-warm worker
+ * is woken first, and long-idle workers stay asleep. A worker that finds its
+ * next task at once touches no shared counter: while tasks flow, `searching`
+ * and `n_idle` stay unwritten and the submitters' reads of them hit their
+ * caches (the only shared writes per task are the ring's head, tail and
+ * slot).
  *
  * Wake policy. A sleeping worker is woken only when no worker is searching:
  *   - submit publishes its task, then wakes one parked worker if
  *     searching == 0. The waker moves `searching` from 0 to 1 by CAS on the
  *     wakee's behalf, so concurrent submitters wake one worker at a time, not
  *     one each.
+ *   - while fewer workers are awake than there are CPUs, a submitter that
+ *     sees only wakees in flight or spinners (0 < searching < spin_cap)
+ *     wakes one more at once (wake_extra): a burst gets its first workers
+ *     in parallel, not one scheduling delay after another.
  *   - a searching worker that takes a task and was the last one searching
  *     wakes one more if tasks remain. Parallelism thus ramps up one worker
- *     per task taken: N queued blocking tasks end up on N workers, while
- *     short tasks drained by an awake worker wake nobody.
+ *     per task taken: N queued blocking tasks end up on N workers.
+ * A worker going from task to task is not counted, so a submitter may wake
+ * one more worker than needed while every awake worker is between two
+ * tasks; that costs a wake-up, never a lost task.
  *
  * Lost wake-ups are excluded by a Dekker pattern on sequentially consistent
  * operations: a submitter publishes the slot, then reads `searching` and
@@ -44,11 +59,14 @@
  * whose CAS found nobody to wake gives `searching` back and looks at the
  * ring again, because a submitter may have relied on its transient count.
  *
- * Completion. `pending` counts tasks submitted and not yet finished. Workers
- * subtract their finished tasks in batches (at most FLUSH_BATCH, and always
- * before they search an empty ring), so `pending` reaches 0 only once every
- * task is done; the flush that reaches 0 wakes the waiters. Waiters sleep on
- * wait_cv, never spin. With submitters still running, tp_pool_wait returns
+ * Completion. `tail` counts the tasks ever submitted (each successful push
+ * claims one position) and `finished` those done: workers add their finished
+ * tasks in batches (at most FLUSH_BATCH, and always before they search an
+ * empty ring), so finished == tail only once every submitted task is done,
+ * and a submit costs no counter of its own. A waiter reads `finished`, then
+ * `tail`: finished never exceeds tail, so when the two reads agree, all was
+ * done at the moment of the second. The flush that brings finished up to
+ * tail wakes the waiters. Waiters sleep on wait_cv, never spin. With submitters still running, tp_pool_wait returns
  * at the first moment nothing is outstanding. A task must not call
  * tp_pool_wait or tp_pool_destroy on its own pool (it would wait for itself),
  * nor submit into a full ring from every worker at once (nobody would drain
@@ -64,8 +82,9 @@
  * through the public tp_pool_resize: this file knows no tuner.
  *
  * Shutdown. destroy sets `stopping` (submit then fails with -ESHUTDOWN),
- * waits for pending == 0 (so queued tasks run, including ones that running
- * tasks submit before they see `stopping`), sets `exiting`, wakes every
+ * waits for finished == tail (so queued tasks run, including ones that
+ * running tasks submit before they see `stopping`: the submitting task is
+ * not finished yet), sets `exiting`, wakes every
  * parked worker and joins all of them.
  *
  * Resizing. Worker slots are allocated for max_threads up front; `target`
@@ -103,7 +122,7 @@
  *
  * Memory orderings. Slot seq: release by the writer, acquire by the reader,
  * which orders fn/arg; the publishing and the freeing store, and every load
- * that takes part in a wake-up decision (`searching`, `n_idle`, `pending`,
+ * that takes part in a wake-up decision (`searching`, `n_idle`, `finished`, `tail`,
  * the waiter counts, `exiting`, the ring check), are seq_cst. tail and head
  * CASes are relaxed: the slot seq carries the ordering. A worker's futex
  * word is set with release by its waker and read with acquire by the worker.
@@ -143,6 +162,8 @@
 #define FLUSH_BATCH 64      /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32      /* yields of a submitter facing a full ring before it sleeps */
 #define SS_BUDGET_MAX 1024  /* schedstat descriptors a pool keeps open at most */
+#define STALL_YIELDS 64     /* yields to a producer in flight before the searcher spins and parks as usual */
+#define RING_IN_FLIGHT (-1) /* ring_pop: the oldest position is claimed, not yet published */
 
 enum slot_state {
     W_NONE = 0, /* no thread in this slot */
@@ -197,12 +218,15 @@ struct tp_pool {
     _Atomic int stopping; /* seq_cst: set once by destroy; submit refuses after */
     _Atomic int exiting;  /* seq_cst: set once when workers must leave */
 
-    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill; relaxed CAS by producers */
+    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill = tasks ever submitted;
+                                                        relaxed CAS by producers, seq_cst loads by waiters */
     _Alignas(CACHE_LINE) _Atomic size_t head;        /* next position to take; relaxed CAS by consumers */
     _Alignas(CACHE_LINE) _Atomic unsigned searching; /* seq_cst: workers SEARCHING, plus wakees in flight */
     _Alignas(CACHE_LINE) _Atomic unsigned n_idle;    /* seq_cst, changed under idle_mu: workers PARKED */
-    _Alignas(CACHE_LINE) _Atomic uint64_t pending;   /* seq_cst: submitted - finished (flushed) */
-    _Atomic unsigned n_waiters;                      /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
+    _Alignas(CACHE_LINE) _Atomic size_t finished;    /* seq_cst: tasks done (flushed); never above tail */
+    /* Read by workers after every task or flush, written rarely: a line of
+     * their own, so that the flushes of `finished` do not evict it. */
+    _Alignas(CACHE_LINE) _Atomic unsigned n_waiters; /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
     _Atomic unsigned n_space_waiters; /* seq_cst, changed under space_mu: submitters asleep on a full ring */
 
     _Alignas(CACHE_LINE) pthread_mutex_t idle_mu;
@@ -210,7 +234,7 @@ struct tp_pool {
     int idle_top; /* idle_mu */
 
     pthread_mutex_t wait_mu;  /* guards only the sleep on wait_cv */
-    pthread_cond_t wait_cv;   /* signalled when pending reaches 0 */
+    pthread_cond_t wait_cv;   /* signalled when finished reaches tail */
     pthread_mutex_t space_mu; /* guards only the sleep on space_cv */
     pthread_cond_t space_cv;  /* signalled when a slot is freed */
     pthread_mutex_t start_mu;
@@ -320,7 +344,10 @@ static int ring_push(struct tp_pool *p, tp_task_fn fn, void *arg)
     }
 }
 
-/* Takes the oldest published task; 0 when there is none. */
+/* Takes the oldest published task: 1. Otherwise 0 when the ring is empty,
+ * or RING_IN_FLIGHT when a producer has claimed the oldest position and not
+ * yet published it (it is between its CAS and its store, perhaps
+ * preempted there: the tasks behind it wait for it). */
 static int ring_pop(struct tp_pool *p, struct task *out)
 {
     size_t pos = atomic_load_explicit(&p->head, memory_order_relaxed);
@@ -337,7 +364,7 @@ static int ring_pop(struct tp_pool *p, struct task *out)
                 return 1;
             }
         } else if (dif < 0) {
-            return 0;
+            return atomic_load_explicit(&p->tail, memory_order_relaxed) != pos ? RING_IN_FLIGHT : 0;
         } else {
             pos = atomic_load_explicit(&p->head, memory_order_relaxed);
         }
@@ -404,6 +431,25 @@ static void wake_worker(struct tp_pool *p)
     }
 }
 
+/* Ramp-up: while fewer workers are awake than there are CPUs, a submitter
+ * that sees s searchers (0 < s < spin_cap: wakees still on their way, or
+ * spinners) wakes one more at once rather than leaving it to the chain of
+ * searchers that take a task. It is only ever an extra wake-up. */
+static void wake_extra(struct tp_pool *p, unsigned s)
+{
+    unsigned idle = atomic_load_explicit(&p->n_idle, memory_order_seq_cst);
+    int awake = atomic_load_explicit(&p->target, memory_order_relaxed) - (int)idle;
+
+    if (idle == 0 || awake >= p->spin_cap ||
+        !atomic_compare_exchange_strong_explicit(&p->searching, &s, s + 1, memory_order_seq_cst, memory_order_seq_cst))
+        return;
+    if (unpark_one(p))
+        return; /* the wakee owns the count */
+    atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
+    if (ring_has_task(p))
+        wake_worker(p); /* as wake_worker does after a transient count */
+}
+
 static void remove_from_idle(struct tp_pool *p, struct tp_worker *w)
 {
     /* idle_mu held. The worker is almost always on top: it just pushed. */
@@ -446,11 +492,19 @@ static enum park_result park(struct tp_pool *p, struct tp_worker *w)
 
 /* ----------------------------------------------------------------- worker */
 
-/* Subtracts n finished tasks from pending; wakes waiters when none is left. */
+/* 1 when every task submitted so far has finished (see DESIGN: Completion). */
+static int all_finished(struct tp_pool *p)
+{
+    size_t f = atomic_load_explicit(&p->finished, memory_order_seq_cst);
+    return f == atomic_load_explicit(&p->tail, memory_order_seq_cst);
+}
+
+/* Adds n finished tasks; wakes waiters when none is left. */
 static void flush_done(struct tp_pool *p, uint64_t n)
 {
-    if (atomic_fetch_sub_explicit(&p->pending, n, memory_order_seq_cst) == n &&
-        atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0) {
+    size_t f = atomic_fetch_add_explicit(&p->finished, (size_t)n, memory_order_seq_cst) + (size_t)n;
+    if (atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0 &&
+        f == atomic_load_explicit(&p->tail, memory_order_seq_cst)) {
         pthread_mutex_lock(&p->wait_mu);
         pthread_cond_broadcast(&p->wait_cv);
         pthread_mutex_unlock(&p->wait_mu);
@@ -594,9 +648,9 @@ static void *worker_main(void *arg)
 {
     struct tp_worker *w = arg;
     struct tp_pool *p = w->pool;
-    uint64_t done = 0; /* finished tasks not yet subtracted from pending */
+    uint64_t done = 0; /* finished tasks not yet added to p->finished */
     int searching = 0; /* 1 while this worker is counted in p->searching */
-    int spins = 0;
+    int spins = 0, stalls = 0;
     int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
 
     for (;;) {
@@ -604,7 +658,9 @@ static void *worker_main(void *arg)
 
         if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) && retire(p, w, &searching, &done))
             return NULL;
-        if (ring_pop(p, &t)) {
+        int got = ring_pop(p, &t);
+        if (got > 0) {
+            stalls = 0;
             if (searching) {
                 searching = 0;
                 /* The last searcher to take a task hands the search on. */
@@ -621,24 +677,36 @@ static void *worker_main(void *arg)
                 flush_done(p, done);
                 done = 0;
             }
-            atomic_fetch_add_explicit(&p->searching, 1, memory_order_seq_cst);
-            searching = 1;
-            spins = 0;
-            continue;
+            continue; /* straight to the next task, not counted as searching */
         }
         if (done != 0) {
             flush_done(p, done);
             done = 0;
         }
-        if (searching && spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS &&
-            atomic_load_explicit(&p->searching, memory_order_relaxed) <= (unsigned)p->spin_cap) {
+        if (!searching) {
+            /* The ring looked empty: count ourselves searching, then look
+             * again (a submitter that saw no searcher woke someone; one that
+             * sees us relies on this second look). */
+            atomic_fetch_add_explicit(&p->searching, 1, memory_order_seq_cst);
+            searching = 1;
+            spins = 0;
+            continue;
+        }
+        int may_spin = atomic_load_explicit(&p->searching, memory_order_relaxed) <= (unsigned)p->spin_cap;
+        if (got == RING_IN_FLIGHT && stalls < STALL_YIELDS && may_spin) {
+            /* The producer of the next task is between claim and publish,
+             * perhaps preempted there: give it the CPU rather than spin on
+             * it or park (a submitter would wake us again at once). */
+            stalls++;
+            sched_yield();
+            continue;
+        }
+        if (spins < SPIN_PAUSE_ROUNDS + SPIN_YIELD_ROUNDS && may_spin) {
             spin_round(spins++);
             continue;
         }
-        if (searching) {
-            atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
-            searching = 0;
-        }
+        atomic_fetch_sub_explicit(&p->searching, 1, memory_order_seq_cst);
+        searching = 0;
         if (atomic_load_explicit(&p->exiting, memory_order_seq_cst))
             break;
         enum park_result r = park(p, w);
@@ -873,11 +941,13 @@ int tp_pool_submit(struct tp_pool *pool, tp_task_fn fn, void *arg)
         return -EINVAL;
     if (atomic_load_explicit(&pool->stopping, memory_order_seq_cst))
         return -ESHUTDOWN;
-    atomic_fetch_add_explicit(&pool->pending, 1, memory_order_seq_cst);
     if (!ring_push(pool, fn, arg))
         submit_when_full(pool, fn, arg);
-    if (atomic_load_explicit(&pool->searching, memory_order_seq_cst) == 0)
+    unsigned s = atomic_load_explicit(&pool->searching, memory_order_seq_cst);
+    if (s == 0)
         wake_worker(pool);
+    else if (s < (unsigned)pool->spin_cap)
+        wake_extra(pool, s);
     return 0;
 }
 
@@ -885,11 +955,11 @@ int tp_pool_wait(struct tp_pool *pool)
 {
     if (pool == NULL)
         return -EINVAL;
-    if (atomic_load_explicit(&pool->pending, memory_order_seq_cst) == 0)
+    if (all_finished(pool))
         return 0;
     pthread_mutex_lock(&pool->wait_mu);
     atomic_fetch_add_explicit(&pool->n_waiters, 1, memory_order_seq_cst);
-    while (atomic_load_explicit(&pool->pending, memory_order_seq_cst) != 0)
+    while (!all_finished(pool))
         pthread_cond_wait(&pool->wait_cv, &pool->wait_mu);
     atomic_fetch_sub_explicit(&pool->n_waiters, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&pool->wait_mu);

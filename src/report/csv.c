@@ -103,6 +103,8 @@ static const char *const csv_columns[] = {
     "work_ops",
     "work_bytes",
     "work_errors",
+    "error_share",
+    "error_excluded",
 };
 
 /* The rule keys whose thread count is this point's, joined by '+': "tpe38+cpu". */
@@ -178,6 +180,8 @@ static void write_row(struct csv_row *row, const struct tp_result *r, size_t i)
     csv_int(row, ok, (long long)p->work_ops);
     csv_int(row, ok, (long long)p->work_bytes);
     csv_int(row, ok, (long long)p->work_errors);
+    csv_num(row, ok, tp_point_error_share(p));
+    csv_int(row, 1, p->error_excluded ? 1 : 0);
 }
 
 int tp__write_csv(const struct tp_result *r, FILE *f)

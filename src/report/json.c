@@ -1,4 +1,4 @@
-/* json.c - the JSON writer: the stable interface for other tools (schema 1, README: Results). */
+/* json.c - the JSON writer: the stable interface for other tools (schema 1, docs/results-format.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -57,6 +57,42 @@ static json_t *json_topology(struct tp__jb *b, const struct tp_result *r)
     return o;
 }
 
+/* The host object (README: Host classes); null for a result without host
+ * facts (one read back from a document that had none). */
+static json_t *json_host(struct tp__jb *b, const struct tp_host *h)
+{
+    if (h->class_key[0] == '\0')
+        return json_null();
+    json_t *o = json_object();
+    char facts[1024];
+    int have_facts = tp_host_facts_string(h, facts, sizeof facts) == 0;
+    tp__jput(b, o, "hostname", json_string(h->hostname[0] ? h->hostname : "unknown"));
+    tp__jput(b, o, "class", json_string(h->class_key));
+    tp__jput(b, o, "class_from", json_string(h->class_overridden ? "user" : "facts"));
+    tp__jput(b, o, "facts", have_facts ? tp__json_str_or_null(facts) : json_null());
+    tp__jput(b, o, "cpu_model", tp__json_str_or_null(h->cpu_model));
+    tp__jput(b, o, "effective_cores", json_integer(h->effective_cores));
+    const char *src = tp_cores_source_name(h->cores_source);
+    tp__jput(b, o, "cores_source", src != NULL ? json_string(src) : json_null());
+    tp__jput(b, o, "allowed_pus", json_integer(h->allowed_pus));
+    tp__jput(b, o, "quota_cpus", tp__json_num_if(h->quota_cpus > 0.0, h->quota_cpus));
+    tp__jput(b, o, "mem_gib", json_integer(h->mem_gib));
+    tp__jput(b, o, "kernel", tp__json_str_or_null(h->kernel));
+    tp__jput(b, o, "arch", tp__json_str_or_null(h->arch));
+    return o;
+}
+
+char *tp_host_json(const struct tp_host *h)
+{
+    if (h == NULL)
+        return NULL;
+    struct tp__jb b = { 1 };
+    json_t *o = json_host(&b, h);
+    char *text = b.ok && o != NULL ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(o);
+    return text;
+}
+
 static json_t *json_sweep(struct tp__jb *b, const struct tp_result *r)
 {
     json_t *o = json_object();
@@ -73,6 +109,7 @@ static json_t *json_sweep(struct tp__jb *b, const struct tp_result *r)
     json_t *obj = json_object();
     tp__jput(b, obj, "kind", json_string(r->max_p99_ns > 0 ? "latency" : "throughput"));
     tp__jput(b, obj, "max_p99_ns", tp__json_num_if(r->max_p99_ns > 0, r->max_p99_ns));
+    tp__jput(b, obj, "max_errors", tp__json_num(tp_result_max_errors(r)));
     tp__jput(b, o, "objective", obj);
     json_t *noise = json_object();
     tp__jput(b, noise, "interval_rel", tp__json_num(r->noise));
@@ -155,10 +192,14 @@ static json_t *json_point(struct tp__jb *b, const struct tp_result *r, size_t i)
     tp__jput(b, o, "wall_s", tp__json_num_if(p->wall_s > 0.0, p->wall_s));
     tp__jput(b, o, "in_band", json_boolean(p->in_band));
     tp__jput(b, o, "excluded", json_boolean(p->excluded));
+    tp__jput(b, o, "error_share", tp__json_num_if(ok, tp_point_error_share(p)));
+    tp__jput(b, o, "error_excluded", json_boolean(p->error_excluded));
     tp__jput(b, o, "pick", json_boolean((int)i == r->pick));
     tp__jput(b, o, "best", json_boolean((int)i == r->best));
     tp__jput(b, o, "work", tp__report_work_json(p));
     tp__jput(b, o, "server", tp__report_server_json(p));
+    if (o != NULL && tp__report_point_kind_json(o, r->workload.kind, p) < 0)
+        b->ok = 0;
     return o;
 }
 
@@ -262,6 +303,7 @@ static json_t *json_document(const struct tp_result *r)
 {
     struct tp__jb b = { 1 };
     json_t *root = json_object(), *wl = json_object(), *points = json_array();
+    tp__jput(&b, root, "$schema", json_string(TP_SCHEMA_ID_PREFIX "sweep")); /* schema/sweep.schema.json's $id */
     tp__jput(&b, root, "tool", json_string("tune-pool"));
     tp__jput(&b, root, "version", tp__json_str_or_null(r->version[0] ? r->version : TP_VERSION_STRING));
     tp__jput(&b, root, "schema", json_integer(1));
@@ -269,6 +311,7 @@ static json_t *json_document(const struct tp_result *r)
     tp__jput(&b, root, "started", json_started(r->started_unix));
     tp__jput(&b, root, "duration_s", tp__json_num(r->duration_s));
     tp__jput(&b, root, "topology", json_topology(&b, r));
+    tp__jput(&b, root, "host", json_host(&b, &r->host));
     tp__jput(&b, wl, "name", json_string(tp__report_workload_name(r->workload.kind)));
     tp__jput(&b, wl, "latency_ns", json_integer((json_int_t)r->workload.latency_ns));
     tp__jput(&b, wl, "compute_ns", json_integer((json_int_t)r->workload.compute_ns));
@@ -282,7 +325,7 @@ static json_t *json_document(const struct tp_result *r)
     tp__jput(&b, root, "recommendation", json_recommendation(&b, r));
     tp__jput(&b, root, "rules", json_rules(&b, r));
     tp__jput(&b, root, "model", json_model(&b, r));
-    if (r->async != NULL) /* --executor=both|async (README: Executors) */
+    if (r->async != NULL) /* --executor=both|async (docs/executors.md) */
         tp__jput(&b, root, "async", tp__report_async_json(r));
     if (r->program != NULL) /* --run (docs/run.md) */
         tp__jput(&b, root, "program", tp__report_program_json(r->program));

@@ -1,4 +1,4 @@
-/* json.h - the JSON writer: the stable interface for other tools (schema 1, README: Results). */
+/* json.h - the JSON writer: the stable interface for other tools (schema 1, docs/results-format.md). */
 #ifndef TP_SRC_JSON_H
 #define TP_SRC_JSON_H
 

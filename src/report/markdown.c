@@ -40,20 +40,21 @@ static void write_points(const struct tp_result *r, FILE *f)
     char level[16];
     struct tp__report_row c;
     tp__report_level(level, sizeof level, r);
-    fprintf(f, "\n| pick | m | threads | %s | %s interval | p50 | p99 | CPU | status | marks |\n",
+    fprintf(f, "\n| pick | m | threads | %s | %s interval | failed | p50 | p99 | CPU | status | marks |\n",
             tp__report_rate_unit(r), level);
-    fprintf(f, "|:-:|--:|--:|--:|:--|--:|--:|--:|:--|:--|\n");
+    fprintf(f, "|:-:|--:|--:|--:|:--|--:|--:|--:|--:|:--|:--|\n");
     for (size_t i = 0; i < r->n_points; i++) {
         tp__report_point_cells(r, i, &c);
-        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | ", c.mark == '*' ? "**pick**" : "", c.m, c.threads,
-                c.tput, c.interval, c.p50, c.p99, c.cpu);
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | ", c.mark == '*' ? "**pick**" : "", c.m, c.threads,
+                c.tput, c.interval, c.failed, c.p50, c.p99, c.cpu);
         tp__md_escape(f, c.status);
         if (c.reason[0])
             item(f, ": ", c.reason, "");
         item(f, " | ", c.marks, " |\n");
     }
     fprintf(f, "\nMarks: = indistinguishable from the best, ^ best, R rule-of-thumb size, ! noisy "
-               "(outliers by MAD x 1.4826, \\|z\\| > 3.5), + refinement point, x p99 over the bound.\n");
+               "(outliers by MAD x 1.4826, \\|z\\| > 3.5), + refinement point, x p99 over the bound, e failures over "
+               "--max-errors; failed: the share of the tasks that failed.\n");
 }
 
 /* The warnings and notes about the points, the points that were contained,
@@ -141,7 +142,9 @@ int tp__write_markdown(const struct tp_result *r, FILE *f)
     write_notes(r, f);
     fprintf(f, "\n## Recommendation\n\n");
     if (!tp__report_have_pick(r)) {
-        fprintf(f, "No point was measured successfully: there is no recommendation.\n");
+        char line[TP__REPORT_LINE];
+        tp__report_no_pick_text(line, sizeof line, r);
+        fprintf(f, "%s\n", line);
         return 0;
     }
     write_recommendation(r, f);

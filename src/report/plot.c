@@ -20,8 +20,12 @@
 #include "vec.h"
 #include "workload.h"
 
-#define DEFAULT_WIDTH 1280
-#define DEFAULT_HEIGHT 720
+/* The top axis's labels at the terminal's font: a digit is about this wide
+ * (pngcairo sans 11; svg sans 12 is close), and the plot area loses about
+ * this much of the width to the two y axes' labels and tics. */
+#define LABEL_DIGIT_PX 8.0
+#define Y_AXES_PX 150.0
+#define TITLE_SUBJECT_MAX 72 /* characters of the workload or command in the title */
 
 /* Colours: one per role, readable on white and for the common colour-vision deficiencies. */
 #define COLOUR_TPUT "#1f77b4"
@@ -51,6 +55,17 @@ void tp__gp_string(FILE *f, const char *s)
 
 void tp_plot_write_string(FILE *f, const char *s) { tp__gp_string(f, s); }
 
+void tp__gp_terminal(FILE *f, enum tp_plot_format format, int width, int height)
+{
+    if (format == TP_PLOT_SVG)
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", width,
+                height);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
+                height);
+    fputs("set output tp_output\n", f);
+}
+
 /* The unit the p99 axis uses: the one in which the largest p99 reads best. */
 static void latency_unit(const struct tp_result *r, const char **unit, double *div)
 {
@@ -77,6 +92,8 @@ static void title_text(char *buf, size_t len, const struct tp_result *r)
 {
     char wl[256];
     int program = tp__report_subject_text(wl, sizeof wl, r); /* "io: wait 2 ms + compute 100 us per task" */
+    if (strlen(wl) > TITLE_SUBJECT_MAX)                      /* a long command would run off an 800 px picture */
+        memcpy(wl + TITLE_SUBJECT_MAX - 3, "...", 4);
     snprintf(buf, len, "tune-pool %s: %s%s, on %d core%s%s%s%s", r->version[0] ? r->version : TP_VERSION_STRING,
              program ? "" : "workload ", wl, r->cores, tp__plural(r->cores), r->topo.cpu_model[0] ? " (" : "",
              r->topo.cpu_model, r->topo.cpu_model[0] ? ")" : "");
@@ -137,7 +154,23 @@ static void write_points_block(FILE *f, const struct tp_result *r, double lat_di
 /* The top axis names the measured points' thread counts at their m: the
  * pick first, then every point not too close to one already named, so that
  * labels do not run into each other on the log scale. */
-static void write_x2tics(FILE *f, const struct tp_result *r)
+static int label_len(int threads)
+{
+    char b[16];
+    return snprintf(b, sizeof b, "%d", threads);
+}
+
+/* Whether the labels of points i and j, at the plot's width, would touch:
+ * the gap between their centres (log2 units) against half of each label and
+ * a digit of air, converted with the plot area's px per log2 unit. */
+static int labels_touch(const struct tp_result *r, size_t i, size_t j, double px_per_log2)
+{
+    double gap = fabs(log2(r->points[i].multiplier / r->points[j].multiplier)) * px_per_log2;
+    double need = LABEL_DIGIT_PX * (0.5 * (label_len(r->points[i].threads) + label_len(r->points[j].threads)) + 1.0);
+    return gap < need;
+}
+
+static void write_x2tics(FILE *f, const struct tp_result *r, int width)
 {
     double lo = 0, hi = 0;
     for (size_t i = 0; i < r->n_points; i++) {
@@ -153,7 +186,8 @@ static void write_x2tics(FILE *f, const struct tp_result *r)
         fputs("unset x2tics\n", f);
         return;
     }
-    double min_gap = 0.035 * log2(hi * 1.25 / (lo / 1.25));
+    double plot_px = width - Y_AXES_PX > 100 ? width - Y_AXES_PX : 100;
+    double px_per_log2 = plot_px / log2(hi * 1.25 / (lo / 1.25));
     char *named = calloc(r->n_points, 1);
     if (named == NULL) {
         fputs("unset x2tics\n", f);
@@ -167,7 +201,7 @@ static void write_x2tics(FILE *f, const struct tp_result *r)
             continue;
         int clear = 1;
         for (size_t j = 0; j < r->n_points && clear; j++)
-            if (named[j] && fabs(log2(m / r->points[j].multiplier)) < min_gap)
+            if (named[j] && labels_touch(r, i, j, px_per_log2))
                 clear = 0;
         named[i] = (char)clear;
     }
@@ -194,6 +228,8 @@ struct script {
     double xmin, xmax; /* the measured multipliers; 0 when none */
     int pick_ok;
     int model_ok; /* the model's m is drawn */
+    int width;    /* the picture's, px */
+    int no_p99;   /* a --run: a run is not a task, there is no latency axis */
 };
 
 static void script_init(struct script *s, const struct tp_result *r, FILE *f)
@@ -216,6 +252,7 @@ static void script_init(struct script *s, const struct tp_result *r, FILE *f)
             s->xmax = x;
     }
     s->pick_ok = r->pick >= 0 && (size_t)r->pick < r->n_points;
+    s->no_p99 = r->program != NULL;
     s->model_ok = r->model.valid && isfinite(r->model.multiplier) && r->model.multiplier > 0;
 }
 
@@ -223,20 +260,31 @@ static void script_init(struct script *s, const struct tp_result *r, FILE *f)
 static void write_preamble(const struct script *s, const struct tp_plot_opts *o, const char *image_path)
 {
     FILE *f = s->f;
-    int width = o->width > 0 ? o->width : DEFAULT_WIDTH, height = o->height > 0 ? o->height : DEFAULT_HEIGHT;
+    int width = o->width > 0 ? o->width : TP__PLOT_WIDTH, height = o->height > 0 ? o->height : TP__PLOT_HEIGHT;
     fprintf(f, "# Generated by tune-pool %s: throughput against the pool-size multiplier.\n",
             s->r->version[0] ? s->r->version : TP_VERSION_STRING);
     fputs("# Render: gnuplot THIS_FILE   (or gnuplot -e \"tp_output='other.png'\" THIS_FILE)\n", f);
     fputs("if (!exists(\"tp_output\")) tp_output = ", f);
     tp__gp_string(f, image_path != NULL ? image_path : "tune-pool.png");
     fputc('\n', f);
-    if (o->format == TP_PLOT_SVG)
-        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font \"sans,12\" background rgb \"white\"\n", width,
-                height);
-    else
-        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", width,
-                height);
-    fputs("set output tp_output\n", f);
+    tp__gp_terminal(f, o->format, width, height);
+}
+
+static const struct tp_point *rule_point(const struct tp_result *r, int k);
+
+/* How many entries the key will have (plot_curves and plot_markers draw them). */
+static int key_entries(const struct script *s)
+{
+    const struct tp_result *r = s->r;
+    int n = 1 + !s->no_p99 + (s->pick_ok && r->n_band > 0) + s->pick_ok + s->model_ok + (r->max_p99_ns > 0);
+    for (int k = 0; k < r->n_rules && k < TP_MAX_RULES; k++)
+        n += rule_point(r, k) != NULL;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].status != TP_POINT_OK && r->points[i].status != TP_POINT_SKIPPED) {
+            n++;
+            break;
+        }
+    return n;
 }
 
 /* The title, the axes with their labels, ranges and tics, the grid and the key. */
@@ -260,18 +308,26 @@ static void write_axes(const struct script *s)
     fputs("set xlabel ", f);
     tp__gp_string(f, line);
     fputs("\nset x2label \"threads at each measured point\"\nset xtics nomirror\n", f);
-    write_x2tics(f, r);
+    write_x2tics(f, r, s->width);
     snprintf(line, sizeof line, "throughput (%s): median and %s interval", tp__report_rate_unit(r), s->level);
     fputs("set ylabel ", f);
     tp__gp_string(f, line);
-    snprintf(line, sizeof line, "p99 task latency (%s)", s->lat_unit);
-    fputs("\nset y2label ", f);
-    tp__gp_string(f, line);
-    fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
-            s->n_ok > 0 ? "*" : "1", s->n_p99 > 0 ? "*" : "1", s->n_ok > 0 ? "%.0f" : "%g");
-    fputs("set grid xtics ytics lc rgb \"#dddddd\"\nset border 11\n", f);
-    fputs("set key outside right top vertical Left reverse box samplen 2.5 spacing 1.3 width 1\n", f);
-    fputs("set tmargin 6\n", f);
+    if (s->no_p99) {
+        fprintf(f, "\nset ytics nomirror\nunset y2tics\nset yrange [0:%s]\nset format y \"%%g\"\n",
+                s->n_ok > 0 ? "*" : "1");
+    } else {
+        snprintf(line, sizeof line, "p99 task latency (%s)", s->lat_unit);
+        fputs("\nset y2label ", f);
+        tp__gp_string(f, line);
+        fprintf(f, "\nset ytics nomirror\nset y2tics\nset yrange [0:%s]\nset y2range [0:%s]\nset format y \"%s\"\n",
+                s->n_ok > 0 ? "*" : "1", s->n_p99 > 0 ? "*" : "1", s->n_ok > 0 ? "%.0f" : "%g");
+    }
+    fprintf(f, "set grid xtics ytics lc rgb \"#dddddd\"\nset border %d\n", s->no_p99 ? 3 : 11);
+    /* The key under the plot, two entries a row: beside it, it took 40% of the width. */
+    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font "
+          "\",9\"\n",
+          f);
+    fprintf(f, "set tmargin 6\nset bmargin %d\n", 4 + (key_entries(s) + 1) / 2);
     fputs("set offsets graph 0.03, graph 0.03, graph 0.08, 0\n", f);
     /* The x range: the measured multipliers with a margin, so that no point sits on the frame. */
     if (s->xmin > 0)
@@ -380,6 +436,8 @@ static void plot_curves(const struct script *s)
         snprintf(line, sizeof line, "throughput: no point was measured");
     }
     tp__gp_string(f, line);
+    if (s->no_p99)
+        return;
     if (s->n_p99 > 0) {
         fprintf(f,
                 ", \\\n  $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb \"%s\" title ",
@@ -438,6 +496,7 @@ static int write_script(const struct tp_result *r, const struct tp_plot_opts *o,
 {
     struct script s;
     script_init(&s, r, f);
+    s.width = o->width > 0 ? o->width : TP__PLOT_WIDTH;
     write_preamble(&s, o, image_path);
     write_points_block(f, r, s.lat_div);
     write_axes(&s);

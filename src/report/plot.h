@@ -13,6 +13,13 @@
 /* Writes s as a gnuplot string literal (quotes, backslashes, newlines escaped). */
 void tp__gp_string(FILE *f, const char *s);
 
+/* The picture's size when the options give none, px. */
+#define TP__PLOT_WIDTH 960
+#define TP__PLOT_HEIGHT 640
+
+/* The terminal (pngcairo or svg, width x height) and "set output tp_output". */
+void tp__gp_terminal(FILE *f, enum tp_plot_format format, int width, int height);
+
 /* Renders an image with gnuplot from the script that writer writes (to
  * script_path atomically, or to a temporary file when NULL), as
  * tp_plot_render does for a result: the same errors, the same atomic

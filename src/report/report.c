@@ -49,7 +49,7 @@ int tp_format_parse(const char *name, enum tp_format *out)
     return -EINVAL;
 }
 
-/* The executor section (README: Executors) after the pool's report, or
+/* The executor section (docs/executors.md) after the pool's report, or
  * instead of it with --executor=async; Markdown holds the section's columns
  * in a text block. */
 static int write_async(const struct tp_result *r, enum tp_format format, FILE *f)

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "json_build.h"
 #include "report_async.h"
+#include "report_work.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -86,7 +87,7 @@ int tp__report_async_table(const struct tp_result *r, FILE *f)
         fprintf(f, "cores: %d (%s)\n", r->cores, tp_cores_source_name(r->topo.source));
         fprintf(f, "executor: async only (--executor=async): no pool was measured\n");
     }
-    fprintf(f, "\nExecutors: the tuned pool against one event loop per core (epoll; README: Executors)\n");
+    fprintf(f, "\nExecutors: the tuned pool against one event loop per core (epoll; docs/executors.md)\n");
     if (!as->supported) {
         fprintf(f, "  the async row is absent: %s\n", as->why);
         return ferror(f) ? -EIO : 0;
@@ -196,6 +197,8 @@ static json_t *point(struct tp__jb *b, const struct tp_result *a, const struct t
     tp__jput(b, work, "bytes", json_integer((json_int_t)p->work_bytes));
     tp__jput(b, work, "errors", json_integer((json_int_t)p->work_errors));
     tp__jput(b, o, "work", work);
+    if (o != NULL && tp__report_point_kind_json(o, a->workload.kind, p) < 0)
+        b->ok = 0;
     return o;
 }
 

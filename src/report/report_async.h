@@ -16,7 +16,7 @@
  * Returns 0 or -EIO. */
 int tp__report_async_table(const struct tp_result *r, FILE *f);
 
-/* The JSON "async" object (README: Results); json_null() when
+/* The JSON "async" object (docs/results-format.md); json_null() when
  * r->async is NULL; NULL on allocation failure. */
 json_t *tp__report_async_json(const struct tp_result *r);
 

@@ -108,6 +108,14 @@ static void add_mark(char *marks, size_t len, size_t *o, int on, char mark)
     }
 }
 
+void tp__report_share_text(char *buf, size_t len, double share)
+{
+    if (share > 0)
+        snprintf(buf, len, "%.3g%%", 100 * share);
+    else
+        snprintf(buf, len, "0");
+}
+
 void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__report_row *c)
 {
     const struct tp_point *p = &r->points[i];
@@ -118,6 +126,7 @@ void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__repo
     if (ok) {
         tp__fmt_num(c->tput, sizeof c->tput, p->tput_median);
         tp__fmt_interval(c->interval, sizeof c->interval, p->tput_ci_lo, p->tput_ci_hi);
+        tp__report_share_text(c->failed, sizeof c->failed, tp_point_error_share(p));
         if (r->program == NULL) {
             tp__fmt_duration(c->p50, sizeof c->p50, p->lat_p50_ns);
             tp__fmt_duration(c->p99, sizeof c->p99, p->lat_p99_ns);
@@ -132,6 +141,7 @@ void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__repo
     } else {
         snprintf(c->tput, sizeof c->tput, "-");
         snprintf(c->interval, sizeof c->interval, "-");
+        snprintf(c->failed, sizeof c->failed, "-");
         snprintf(c->p50, sizeof c->p50, "-");
         snprintf(c->p99, sizeof c->p99, "-");
         snprintf(c->cpu, sizeof c->cpu, "-");
@@ -144,6 +154,7 @@ void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__repo
     add_mark(c->marks, sizeof c->marks, &o, is_rule_threads(r, p->threads), 'R');
     add_mark(c->marks, sizeof c->marks, &o, ok && p->n_outliers > 0, '!');
     add_mark(c->marks, sizeof c->marks, &o, p->excluded, 'x');
+    add_mark(c->marks, sizeof c->marks, &o, p->error_excluded, 'e');
     add_mark(c->marks, sizeof c->marks, &o, (p->origin & TP_ORIGIN_REFINE) != 0, '+');
     tp__report_point_reason(c->reason, sizeof c->reason, p);
 }
@@ -195,7 +206,7 @@ void tp__report_workload_text(char *buf, size_t len, const struct tp_result *r)
     else if (r->workload.kind == TP_WORKLOAD_IO)
         snprintf(buf, len, "%s: wait %s + compute %s per task", tp__report_workload_name(r->workload.kind), w, c);
     else
-        tp__workload_describe(&r->workload, buf, len); /* mixed, file, net, noop, plugin */
+        tp__workload_describe(&r->workload, buf, len); /* the other kinds: their own description */
 }
 
 void tp__report_cores_text(char *buf, size_t len, const struct tp_result *r)
@@ -482,17 +493,20 @@ void tp__report_basis_text(char *buf, size_t len, const struct tp_result *r)
 {
     size_t usable = 0, o;
     for (size_t i = 0; i < r->n_points; i++)
-        usable += tp_point_ok(&r->points[i]) && !r->points[i].excluded;
+        usable += tp_point_ok(&r->points[i]) && !r->points[i].excluded && !r->points[i].error_excluded;
     o = (size_t)snprintf(buf, len, "rests on %zu of %zu points", usable, r->n_points);
     const char *sep = "; without ";
     for (size_t i = 0; i < r->n_points && o < len; i++) {
         const struct tp_point *p = &r->points[i];
-        if (tp_point_ok(p) && !p->excluded)
+        if (tp_point_ok(p) && !p->excluded && !p->error_excluded)
             continue;
-        char m[TP__NUM_LEN], why[192];
+        char m[TP__NUM_LEN], why[192], share[TP__NUM_LEN];
         tp__fmt_mult(m, sizeof m, p->multiplier);
-        if (tp_point_ok(p))
+        tp__report_share_text(share, sizeof share, tp_point_error_share(p));
+        if (tp_point_ok(p) && p->excluded)
             snprintf(why, sizeof why, "p99 over the bound");
+        else if (tp_point_ok(p))
+            snprintf(why, sizeof why, "%s of its tasks failed", share);
         else
             tp__report_point_reason(why, sizeof why, p);
         o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d thread%s) %s: %s", sep, m, p->threads,
@@ -518,6 +532,48 @@ int tp__report_objective_text(char *buf, size_t len, const struct tp_result *r)
     return 1;
 }
 
+/* The points whose failures put them out of the pick (--max-errors), with
+ * their share: "note: 2 points not eligible: more than 1% of their tasks
+ * failed (--max-errors): m = 4 (8 threads) 12.5%, ...". 0 when none. */
+static int errors_note(const struct tp_result *r, char *buf, size_t len)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        n += r->points[i].error_excluded;
+    if (n == 0)
+        return 0;
+    char bound[TP__NUM_LEN], share[TP__NUM_LEN], m[TP__NUM_LEN];
+    tp__report_share_text(bound, sizeof bound, tp_result_max_errors(r));
+    size_t o =
+        (size_t)snprintf(buf, len, "note: %d point%s not eligible: more than %s of %s tasks failed (--max-errors):", n,
+                         n == 1 ? "" : "s", bound, n == 1 ? "its" : "their");
+    const char *sep = " ";
+    for (size_t i = 0; i < r->n_points && o < len; i++) {
+        const struct tp_point *p = &r->points[i];
+        if (!p->error_excluded)
+            continue;
+        tp__report_share_text(share, sizeof share, tp_point_error_share(p));
+        o += (size_t)snprintf(buf + o, len - o, "%sm = %s (%d thread%s) %s", sep,
+                              tp__fmt_mult(m, sizeof m, p->multiplier), p->threads, tp__plural(p->threads), share);
+        sep = ", ";
+    }
+    return 1;
+}
+
+void tp__report_no_pick_text(char *buf, size_t len, const struct tp_result *r)
+{
+    int failing = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        failing += r->points[i].error_excluded;
+    if (failing > 0)
+        snprintf(buf, len,
+                 "No measured point is eligible (%d failed more often than --max-errors allows%s): there is no "
+                 "recommendation.",
+                 failing, r->max_p99_ns > 0 ? ", the others are over --max-p99" : "");
+    else
+        snprintf(buf, len, "No point was measured successfully: there is no recommendation.");
+}
+
 size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][TP__REPORT_LINE])
 {
     size_t n = 0;
@@ -536,6 +592,8 @@ size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][
     if (r->n_failed > 0)
         snprintf(notes[n++], TP__REPORT_LINE, "note: %d point%s failed (see status)", r->n_failed,
                  r->n_failed == 1 ? "" : "s");
+    if (errors_note(r, notes[n], TP__REPORT_LINE))
+        n++;
     if (tp__report_best_is_the_edge(r)) {
         char m[TP__NUM_LEN];
         snprintf(notes[n++], TP__REPORT_LINE,

@@ -43,12 +43,15 @@ int tp__report_best_is_the_edge(const struct tp_result *r);
 struct tp__report_row {
     char mark; /* '*' for the pick, ' ' otherwise */
     char m[TP__NUM_LEN], threads[TP__NUM_LEN], tput[TP__NUM_LEN], interval[TP__INTERVAL_LEN];
+    char failed[TP__NUM_LEN]; /* the failure share: "0", "0.5%", "100%" */
     char p50[TP__NUM_LEN], p99[TP__NUM_LEN], cpu[TP__NUM_LEN];
     const char *status;
     char marks[16]; /* "= ^ R ! x +" */
     char reason[TP__REPORT_REASON_MAX];
 };
 void tp__report_point_cells(const struct tp_result *r, size_t i, struct tp__report_row *c);
+/* A failure share as the reports show it: "0", "0.5%", "100%". */
+void tp__report_share_text(char *buf, size_t len, double share);
 
 /* ---- sentences of the table and Markdown: each fills buf (len bytes) ---- */
 
@@ -92,7 +95,10 @@ int tp__report_objective_text(char *buf, size_t len, const struct tp_result *r);
 /* The warnings and notes about the points ("warning: noisy measurements:
  * ...", "note: 2 points failed ..."), in the order the table prints them;
  * returns how many were written. */
-#define TP__REPORT_NOTES 4
+/* Why there is no recommendation: no point measured, or none eligible. */
+void tp__report_no_pick_text(char *buf, size_t len, const struct tp_result *r);
+
+#define TP__REPORT_NOTES 5
 size_t tp__report_notes(const struct tp_result *r, char notes[TP__REPORT_NOTES][TP__REPORT_LINE]);
 
 #endif

@@ -46,8 +46,15 @@ void tp__report_work_text(char *buf, size_t len, const struct tp_result *r, cons
         tp__fmt_duration(b, sizeof b, tp__point_cpu_ns_per_task(p));
         snprintf(noop, sizeof noop, "; %s per task (1 / throughput), CPU %s per task", a, b);
     }
-    snprintf(buf, len, "%llu %s%s, %llu error%s%s", (unsigned long long)p->work_ops, ops_noun(r->workload.kind), bytes,
-             (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s", noop);
+    char counts[256] = "";
+    const struct tp__workload_ops *ops = tp__workload_find(r->workload.kind);
+    if (ops != NULL && ops->point_text != NULL && p->n_work_counts > 0) {
+        counts[0] = ';';
+        counts[1] = ' ';
+        ops->point_text(counts + 2, sizeof counts - 2, p);
+    }
+    snprintf(buf, len, "%llu %s%s, %llu error%s%s%s", (unsigned long long)p->work_ops, ops_noun(r->workload.kind),
+             bytes, (unsigned long long)p->work_errors, p->work_errors == 1 ? "" : "s", noop, counts);
 }
 
 int tp__report_contained_text(char *buf, size_t len, const struct tp_point *p)
@@ -140,6 +147,16 @@ void tp__report_server_text(char *buf, size_t len, const struct tp_point *p)
     for (int k = 0; k < v->n_waits && k < TP_SERVER_WAITS && o > 0 && (size_t)o < len; k++)
         o += snprintf(buf + o, len - (size_t)o, "%s %s %.1f", k == 0 ? "; waits" : ",", v->waits[k].event,
                       v->waits[k].mean);
+}
+
+int tp__report_point_kind_json(json_t *o, enum tp_workload_kind kind, const struct tp_point *p)
+{
+    const struct tp__workload_ops *ops = tp__workload_find(kind);
+    if (ops == NULL || ops->point_json == NULL)
+        return 0;
+    if (!tp_point_ok(p))
+        return json_object_set_new(o, ops->name, json_null()) != 0 ? -1 : 0;
+    return ops->point_json(o, p);
 }
 
 int tp__report_workload_json(json_t *wl, const struct tp_workload_params *p)

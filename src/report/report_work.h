@@ -34,6 +34,10 @@ json_t *tp__report_server_json(const struct tp_point *p);
 /* "server: 7.6 active (max 8); waits Timeout:PgSleep 7.1, CPU 0.4", or
  * "" when the point was not observed. */
 void tp__report_server_text(char *buf, size_t len, const struct tp_point *p);
+/* Adds the kind's own per-point object (http: "http", its status counts)
+ * to the point's JSON object o, null for a point not measured; nothing for
+ * a kind without one. Returns 0, -1 on allocation failure. */
+int tp__report_point_kind_json(json_t *o, enum tp_workload_kind kind, const struct tp_point *p);
 
 /* Adds the kind's own parameters to the JSON "workload" object. Returns 0,
  * -1 on allocation failure. */

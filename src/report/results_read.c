@@ -11,6 +11,8 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "results_read.h"
+#include "registry.h"
 #include "vec.h"
 
 /* Bounds on what a document may claim: past them it is not a real run. */
@@ -26,6 +28,7 @@ struct reader {
     char *why;
     size_t why_len;
     int rc;
+    enum tp_workload_kind kind; /* the document's workload, once read */
 };
 
 static void fail(struct reader *rd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -96,6 +99,17 @@ static const json_t *get_obj(struct reader *rd, const json_t *obj, const char *k
     return v;
 }
 
+/* A cores source by its name; hwloc when unknown or absent. */
+static enum tp_cores_source source_by_name(const char *name)
+{
+    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
+        const char *n = tp_cores_source_name((enum tp_cores_source)s);
+        if (name != NULL && n != NULL && strcmp(name, n) == 0)
+            return (enum tp_cores_source)s;
+    }
+    return TP_CORES_HWLOC;
+}
+
 static void read_topology(struct reader *rd, const json_t *t, struct tp_topology *topo)
 {
     const json_t *hw = json_object_get(t, "hwloc"), *q = json_object_get(t, "quota");
@@ -103,12 +117,7 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->effective_cores = (int)get_int(rd, t, "effective_cores", "topology", 1);
     topo->allowed_cores = (int)get_int(rd, t, "allowed_cores", "topology", 0);
     topo->unit = unit != NULL && strcmp(unit, "core") == 0 ? TP_UNIT_CORE : TP_UNIT_PU;
-    topo->source = TP_CORES_HWLOC;
-    for (int s = TP_CORES_HWLOC; s <= TP_CORES_OVERRIDE; s++) {
-        const char *n = tp_cores_source_name((enum tp_cores_source)s);
-        if (src != NULL && n != NULL && strcmp(src, n) == 0)
-            topo->source = (enum tp_cores_source)s;
-    }
+    topo->source = source_by_name(src);
     if (json_is_object(hw)) {
         topo->hwloc_ok = json_is_true(json_object_get(hw, "ok"));
         topo->hwloc_cores = (int)get_int(rd, hw, "cores", "topology.hwloc", 0);
@@ -126,6 +135,36 @@ static void read_topology(struct reader *rd, const json_t *t, struct tp_topology
     topo->mem_total_kb = (long)get_int(rd, t, "mem_total_kb", "topology", 0);
     topo->mem_available_kb = (long)get_int(rd, t, "mem_available_kb", "topology", 0);
     copy_str(topo->warning, sizeof topo->warning, get_str(t, "warning"));
+}
+
+/* The host object, when the document has one (older documents do not:
+ * out stays zeroed). Its class names files and Ansible groups, so it must
+ * be a valid class name (tp_host_class_valid). */
+static void read_host(struct reader *rd, const json_t *root, struct tp_host *h)
+{
+    const json_t *o = json_object_get(root, "host");
+    if (o == NULL || json_is_null(o))
+        return;
+    if (!json_is_object(o)) {
+        fail(rd, TP_EFORMAT, "document.host: not an object");
+        return;
+    }
+    const char *cls = get_str(o, "class"), *from = get_str(o, "class_from"), *src = get_str(o, "cores_source");
+    if (!tp_host_class_valid(cls)) {
+        fail(rd, TP_EFORMAT, "host.class: missing or not a class name (letters, digits, '-', '_', '.')");
+        return;
+    }
+    copy_str(h->class_key, sizeof h->class_key, cls);
+    h->class_overridden = from != NULL && strcmp(from, "user") == 0;
+    copy_str(h->hostname, sizeof h->hostname, get_str(o, "hostname"));
+    copy_str(h->cpu_model, sizeof h->cpu_model, get_str(o, "cpu_model"));
+    copy_str(h->kernel, sizeof h->kernel, get_str(o, "kernel"));
+    copy_str(h->arch, sizeof h->arch, get_str(o, "arch"));
+    h->effective_cores = (int)get_int(rd, o, "effective_cores", "host", 0);
+    h->cores_source = source_by_name(src);
+    h->allowed_pus = (int)get_int(rd, o, "allowed_pus", "host", 0);
+    h->quota_cpus = get_num0(rd, o, "quota_cpus", "host");
+    h->mem_gib = (long)get_int(rd, o, "mem_gib", "host", 0);
 }
 
 /* The error code behind a failed point's reason text (only its text is
@@ -178,6 +217,31 @@ static void read_pg(struct reader *rd, const json_t *wl, struct tp_workload_para
     w->spindles = (uint32_t)get_int(rd, wl, "spindles", "workload", 0);
 }
 
+/* The http workload's parameters: the headers array back into lines. */
+static void read_http(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
+{
+    copy_field(w->http_url, sizeof w->http_url, wl, "url");
+    copy_field(w->http_method, sizeof w->http_method, wl, "method");
+    copy_field(w->http_body, sizeof w->http_body, wl, "body");
+    copy_field(w->http_ok_status, sizeof w->http_ok_status, wl, "ok_status");
+    w->http_timeout_ns = (uint64_t)get_int(rd, wl, "timeout_ns", "workload", 0);
+    const json_t *headers = json_object_get(wl, "headers"), *h;
+    size_t i, at = 0;
+    json_array_foreach(headers, i, h)
+    {
+        const char *line = json_string_value(h);
+        size_t n = line != NULL ? strlen(line) : 0;
+        if (n == 0 || at + n + 2 > sizeof w->http_headers || strpbrk(line, "\r\n") != NULL) {
+            fail(rd, TP_EFORMAT, "workload.headers[%zu]: not a header line that fits", i);
+            return;
+        }
+        if (at > 0)
+            w->http_headers[at++] = '\n';
+        memcpy(w->http_headers + at, line, n + 1);
+        at += n;
+    }
+}
+
 /* The workload: its kind by name, and the parameters its kind has. */
 static void read_workload(struct reader *rd, const json_t *wl, struct tp_workload_params *w)
 {
@@ -210,6 +274,8 @@ static void read_workload(struct reader *rd, const json_t *wl, struct tp_workloa
     copy_field(w->plugin_name, sizeof w->plugin_name, wl, "plugin_name");
     copy_field(w->plugin_arg, sizeof w->plugin_arg, wl, "plugin_arg");
     read_pg(rd, wl, w);
+    read_http(rd, wl, w);
+    rd->kind = w->kind;
 }
 
 /* Why the point was measured: the names of its origin bits. */
@@ -358,6 +424,10 @@ static void read_point(struct reader *rd, const json_t *o, size_t idx, struct tp
     p->tasks_per_rep = (uint64_t)get_int(rd, o, "tasks_per_rep", where, 0);
     read_reps(rd, o, where, p);
     read_figures(rd, o, where, p);
+    const struct tp__workload_ops *ops = tp__workload_find(rd->kind);
+    char why[192];
+    if (rd->rc == 0 && ops != NULL && ops->point_json_read != NULL && ops->point_json_read(o, p, why, sizeof why) < 0)
+        fail(rd, TP_EFORMAT, "%s.%s", where, why);
 }
 
 /* "2024-05-01T12:00:00Z" -> seconds since the epoch; 0 when absent or malformed. */
@@ -393,6 +463,10 @@ static void check_kind(struct reader *rd, const json_t *root)
     const char *kind = get_str(root, "kind");
     if (kind != NULL && strcmp(kind, "online") == 0)
         fail(rd, TP_EFORMAT, "an --online document (phases over time, no single sweep): read it with any JSON tool");
+    else if (kind != NULL && strcmp(kind, "merge") == 0)
+        fail(rd, TP_EFORMAT, "a merged document (tune-pool merge), not one run: use the results it was made from");
+    else if (kind != NULL)
+        fail(rd, TP_EFORMAT, "a document of kind '%s', not a sweep", kind);
 }
 
 /* The sweep's settings: cores, repetitions, strategy, objective, level, seed. */
@@ -414,6 +488,11 @@ static void read_sweep(struct reader *rd, const json_t *sw, struct tp_result *ou
     const json_t *objective = json_object_get(sw, "objective");
     if (json_is_object(objective))
         out->max_p99_ns = get_num0(rd, objective, "max_p99_ns", "sweep.objective");
+    const json_t *max_errors = json_object_get(objective, "max_errors");
+    if (json_is_number(max_errors)) { /* older documents: the default */
+        double v = json_number_value(max_errors);
+        out->max_errors = v > 0 && v <= 1 ? v : v == 0 ? TP_MAX_ERRORS_NONE : 0;
+    }
     const json_t *tasks = json_object_get(sw, "tasks");
     out->tasks = json_is_integer(tasks) ? (uint64_t)json_integer_value(tasks) : 0;
     out->confidence = get_num0(rd, sw, "confidence", "sweep");
@@ -609,6 +688,7 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         return;
     }
     read_topology(rd, topo, &out->topo);
+    read_host(rd, root, &out->host);
     read_workload(rd, wl, &out->workload);
     if (rd->rc != 0)
         return;
@@ -620,26 +700,87 @@ static void read_document(struct reader *rd, const json_t *root, struct tp_resul
         read_program(rd, json_object_get(root, "program"), out);
 }
 
-static int finish(struct reader *rd, json_t *root, struct tp_result *out)
+/* After reading: a failure frees and clears out. Returns rd's code. */
+static int analyze_read_failed(struct reader *rd, struct tp_result *out)
 {
-    if (rd->rc == 0)
-        read_document(rd, root, out);
-    json_decref(root);
     if (rd->rc != 0) {
         tp_result_free(out);
         memset(out, 0, sizeof *out);
         out->best = out->pick = -1;
-        return rd->rc;
     }
+    return rd->rc;
+}
+
+/* After reading: a failure frees and clears out; otherwise the statistics. */
+static int analyze_read(struct reader *rd, struct tp_result *out)
+{
+    if (analyze_read_failed(rd, out) != 0)
+        return rd->rc;
     /* The statistics are recomputed from the raw repetitions with the
      * document's seed and level: the same data give the same figures. */
     int rc = tp_analyze(out);
     return rc == TP_ENOPOINTS ? 0 : rc;
 }
 
+static int finish(struct reader *rd, json_t *root, struct tp_result *out)
+{
+    if (rd->rc == 0)
+        read_document(rd, root, out);
+    json_decref(root);
+    return analyze_read(rd, out);
+}
+
+/* The statistics as the document states them (points sorted by threads,
+ * as written): each point's median and interval, its band flag, the pick
+ * and the best, the band's multipliers, the failed points. */
+static void read_stored_stats(struct reader *rd, const json_t *root, struct tp_result *out)
+{
+    const json_t *points = json_object_get(root, "points");
+    for (size_t i = 0; i < out->n_points && rd->rc == 0; i++) {
+        const json_t *o = json_array_get(points, i), *tp = json_object_get(o, "throughput");
+        struct tp_point *p = &out->points[i];
+        if (json_is_object(tp)) {
+            p->tput_median = get_num0(rd, tp, "median", "points[].throughput");
+            p->tput_ci_lo = get_num0(rd, tp, "ci_lo", "points[].throughput");
+            p->tput_ci_hi = get_num0(rd, tp, "ci_hi", "points[].throughput");
+        }
+        p->in_band = tp_point_ok(p) && json_is_true(json_object_get(o, "in_band"));
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "pick")))
+            out->pick = (int)i;
+        if (tp_point_ok(p) && json_is_true(json_object_get(o, "best")))
+            out->best = (int)i;
+        out->n_failed += p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT;
+        if (!p->in_band)
+            continue;
+        out->n_band++;
+        if (out->band_lo_multiplier == 0.0 || p->multiplier < out->band_lo_multiplier)
+            out->band_lo_multiplier = p->multiplier;
+        if (p->multiplier > out->band_hi_multiplier)
+            out->band_hi_multiplier = p->multiplier;
+    }
+    if (out->pick >= 0 && !out->points[out->pick].in_band)
+        fail(rd, TP_EFORMAT, "points[%d]: the pick is not in the band", out->pick);
+}
+
+int tp__result_from_json(struct tp_result *out, const json_t *root, int recompute, char *why, size_t why_len)
+{
+    struct reader rd = { .why = why, .why_len = why_len };
+    if (why != NULL && why_len > 0)
+        why[0] = '\0';
+    memset(out, 0, sizeof *out);
+    out->best = out->pick = -1;
+    read_document(&rd, root, out);
+    if (recompute || rd.rc != 0)
+        return analyze_read(&rd, out);
+    read_stored_stats(&rd, root, out);
+    if (rd.rc == 0 && out->cores <= 0)
+        out->cores = out->topo.effective_cores;
+    return analyze_read_failed(&rd, out);
+}
+
 int tp_result_read(struct tp_result *out, FILE *f, char *why, size_t why_len)
 {
-    struct reader rd = { why, why_len, 0 };
+    struct reader rd = { why, why_len, 0, TP_WORKLOAD_IO };
     if (why != NULL && why_len > 0)
         why[0] = '\0';
     if (out == NULL || f == NULL)
@@ -681,4 +822,23 @@ int tp_result_load(struct tp_result *out, const char *path, char *why, size_t wh
     int rc = tp_result_read(out, f, why, why_len);
     fclose(f);
     return rc;
+}
+
+int tp__host_from_json(const json_t *parent, struct tp_host *h, char *why, size_t why_len)
+{
+    struct reader rd = { .why = why, .why_len = why_len };
+    memset(h, 0, sizeof *h);
+    read_host(&rd, parent, h);
+    return rd.rc;
+}
+
+int tp__workload_from_json(const json_t *wl, struct tp_workload_params *w, char *why, size_t why_len)
+{
+    struct reader rd = { .why = why, .why_len = why_len };
+    memset(w, 0, sizeof *w);
+    if (!json_is_object(wl))
+        fail(&rd, TP_EFORMAT, "workload: missing or not an object");
+    else
+        read_workload(&rd, wl, w);
+    return rd.rc;
 }

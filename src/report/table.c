@@ -40,7 +40,7 @@ static void write_header(const struct tp_result *r, FILE *f)
 /* One row per point; the interval column is as wide as its widest cell. */
 static void write_points(const struct tp_result *r, FILE *f)
 {
-    char line[TP__REPORT_LINE], level[16], ih[32];
+    char line[2 * TP__REPORT_LINE], level[16], ih[32]; /* a row holds a failed point's whole reason */
     struct tp__report_row c;
     tp__report_level(level, sizeof level, r);
     int iw = (int)strlen(level) + (int)strlen(" interval");
@@ -50,19 +50,20 @@ static void write_points(const struct tp_result *r, FILE *f)
             iw = (int)strlen(c.interval);
     }
     snprintf(ih, sizeof ih, "%s interval", level);
-    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %9s %9s %5s  %-7s %-7s", "m", "threads", tp__report_rate_unit(r),
-             iw, ih, "p50", "p99", "CPU", "status", "marks");
+    snprintf(line, sizeof line, "  %6s %8s %12s  %-*s %6s %9s %9s %5s  %-7s %-7s", "m", "threads",
+             tp__report_rate_unit(r), iw, ih, "failed", "p50", "p99", "CPU", "status", "marks");
     fprintf(f, "\n%s\n", rstrip(line));
     for (size_t i = 0; i < r->n_points; i++) {
         tp__report_point_cells(r, i, &c);
-        snprintf(line, sizeof line, "%c %6s %8s %12s  %-*s %9s %9s %5s  %-7s %-7s %s", c.mark, c.m, c.threads, c.tput,
-                 iw, c.interval, c.p50, c.p99, c.cpu, c.status, c.marks, c.reason);
+        snprintf(line, sizeof line, "%c %6s %8s %12s  %-*s %6s %9s %9s %5s  %-7s %-7s %s", c.mark, c.m, c.threads,
+                 c.tput, iw, c.interval, c.failed, c.p50, c.p99, c.cpu, c.status, c.marks, c.reason);
         fprintf(f, "%s\n", rstrip(line));
     }
     if (r->n_points == 0)
         fprintf(f, "  (no points)\n");
     fprintf(f, "(* pick, ^ best, = indistinguishable from the best, R rule-of-thumb size, ! noisy, "
-               "+ refinement point, x p99 over the bound; failed points show their reason)\n");
+               "+ refinement point, x p99 over the bound, e failures over --max-errors; failed: the share of the "
+               "tasks that failed; failed points show their reason)\n");
 }
 
 /* The warnings and notes under the points, then the work lines. */
@@ -128,11 +129,13 @@ static void write_model(const struct tp_result *r, FILE *f)
 
 int tp__write_table(const struct tp_result *r, FILE *f)
 {
+    char line[TP__REPORT_LINE];
     write_header(r, f);
     write_points(r, f);
     write_notes(r, f);
     if (!tp__report_have_pick(r)) {
-        fprintf(f, "\nNo point was measured successfully: there is no recommendation.\n");
+        tp__report_no_pick_text(line, sizeof line, r);
+        fprintf(f, "\n%s\n", line);
         return 0;
     }
     write_recommendation(r, f);

@@ -27,16 +27,33 @@ uint64_t tp__rng_next(uint64_t *state)
 /* Rejection sampling: draws below the largest multiple of n that fits in
  * 2^64 are reduced modulo n; the few above it are drawn again, so every
  * residue is equally likely. (2^64 - n) % n == 2^64 % n. */
-uint64_t tp__rng_below(uint64_t *state, uint64_t n)
+static inline uint64_t rng_below_from(uint64_t *state, uint64_t n, uint64_t reject_below)
 {
-    if (n <= 1)
-        return 0;
-    uint64_t reject_below = (UINT64_C(0) - n) % n;
     for (;;) {
         uint64_t r = tp__rng_next(state);
         if (r >= reject_below)
             return r % n;
     }
+}
+
+/* r mod n without a division, exactly (Lemire, Kaser & Kurz, "Faster
+ * remainder by direct computation", 2019: with c = ceil(2^128 / n), r mod
+ * n = ((c r mod 2^128) n) >> 128 for every 64-bit r and n >= 2). */
+static inline uint64_t mod_by_magic(uint64_t r, uint64_t n, unsigned __int128 c)
+{
+    unsigned __int128 low = c * r; /* mod 2^128 */
+    unsigned __int128 bottom = ((low & UINT64_MAX) * n) >> 64;
+    unsigned __int128 top = (low >> 64) * n;
+    return (uint64_t)((bottom + top) >> 64);
+}
+
+uint64_t tp__mod_fast(uint64_t r, uint64_t n) { return n < 2 ? 0 : mod_by_magic(r, n, ~(unsigned __int128)0 / n + 1); }
+
+uint64_t tp__rng_below(uint64_t *state, uint64_t n)
+{
+    if (n <= 1)
+        return 0;
+    return rng_below_from(state, n, (UINT64_C(0) - n) % n);
 }
 
 uint64_t tp__point_seed(uint64_t seed, int threads)
@@ -165,6 +182,58 @@ int tp__mad_outliers(const double *v, size_t n, double cutoff, unsigned char *fl
     return count;
 }
 
+/* The k-th smallest of v[0..n) (0-based), v partly reordered: Hoare's
+ * quickselect with a median-of-three pivot; v holds no NaN. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* tp__quantile_sorted(sort(v), n, p) without sorting v (v is reordered):
+ * the order statistics at floor(h) and floor(h) + 1, h = (n - 1) p. */
+static double quantile_select(double *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t k = (size_t)floor(h);
+    if (k >= n - 1)
+        return select_kth(v, n, n - 1);
+    double a = select_kth(v, n, k);
+    /* After the selection every element past k is >= v[k]: the next order statistic is their minimum. */
+    double b = v[k + 1];
+    for (size_t i = k + 2; i < n; i++)
+        if (v[i] < b)
+            b = v[i];
+    return a + (h - (double)k) * (b - a);
+}
+
 /* Median of a bootstrap resample given by how many times each element of
  * the sorted sample was drawn: walks the counts to the middle rank(s). */
 static double median_from_counts(const double *sorted, const uint32_t *counts, size_t n)
@@ -186,6 +255,34 @@ static double median_from_counts(const double *sorted, const uint32_t *counts, s
         seen = next;
     }
     return lo; /* not reached: the counts sum to n */
+}
+
+/* One draw of tp__rng_below(state, n), its bound and remainder precomputed. */
+static inline size_t draw(uint64_t *state, uint64_t n, uint64_t reject_below, unsigned __int128 magic)
+{
+    uint64_t x;
+    do
+        x = tp__rng_next(state);
+    while (x < reject_below);
+    return (size_t)mod_by_magic(x, n, magic);
+}
+
+/* Samples this small are resampled by sorting the drawn ranks (an
+ * insertion sort of n indices) instead of counting them: the same draws,
+ * the same median. */
+#define SMALL_RESAMPLE 16
+
+static double small_resample_median(const double *sorted, size_t n, uint64_t *state, uint64_t reject_below,
+                                    unsigned __int128 magic)
+{
+    size_t idx[SMALL_RESAMPLE];
+    for (size_t k = 0; k < n; k++) {
+        size_t x = draw(state, n, reject_below, magic), j = k;
+        for (; j > 0 && idx[j - 1] > x; j--)
+            idx[j] = idx[j - 1];
+        idx[j] = x;
+    }
+    return 0.5 * (sorted[idx[(n - 1) / 2]] + sorted[idx[n / 2]]);
 }
 
 /* Efron's bootstrap percentile interval (Efron & Tibshirani 1993, ch. 13):
@@ -214,17 +311,24 @@ int tp__bootstrap_median_ci(const double *v, size_t n, double conf, uint64_t see
     memcpy(sorted, v, n * sizeof *sorted);
     tp__sort_doubles(sorted, n);
 
-    uint64_t state = seed;
+    /* The draws of tp__rng_below, its rejection bound computed once and its
+     * remainder by multiplication (mod_by_magic): the same stream, faster. */
+    uint64_t state = seed, reject_below = (UINT64_C(0) - n) % n;
+    unsigned __int128 magic = ~(unsigned __int128)0 / n + 1; /* n >= 2 here */
     for (int r = 0; r < resamples; r++) {
+        if (n <= SMALL_RESAMPLE) {
+            medians[r] = small_resample_median(sorted, n, &state, reject_below, magic);
+            continue;
+        }
         memset(counts, 0, n * sizeof *counts);
         for (size_t k = 0; k < n; k++)
-            counts[tp__rng_below(&state, n)]++;
+            counts[draw(&state, n, reject_below, magic)]++;
         medians[r] = median_from_counts(sorted, counts, n);
     }
-    tp__sort_doubles(medians, (size_t)resamples);
     double alpha = 1.0 - conf;
-    *lo = tp__quantile_sorted(medians, (size_t)resamples, alpha / 2.0);
-    *hi = tp__quantile_sorted(medians, (size_t)resamples, 1.0 - alpha / 2.0);
+    /* The two type-7 quantiles by selection, not a full sort: the same order statistics. */
+    *lo = quantile_select(medians, (size_t)resamples, alpha / 2.0);
+    *hi = quantile_select(medians, (size_t)resamples, 1.0 - alpha / 2.0);
 out:
     free(medians);
     free(counts);
@@ -249,6 +353,23 @@ static void clear_point_stats(struct tp_point *p)
 }
 
 int tp_point_ok(const struct tp_point *p) { return p != NULL && p->status == TP_POINT_OK && p->n_reps >= 1; }
+
+double tp_point_error_share(const struct tp_point *p)
+{
+    uint64_t all = p != NULL ? p->work_ops + p->work_errors : 0;
+    return all > 0 ? (double)p->work_errors / (double)all : 0.0;
+}
+
+double tp_result_max_errors(const struct tp_result *r)
+{
+    if (r == NULL || r->max_errors == 0)
+        return TP_DEFAULT_MAX_ERRORS;
+    return r->max_errors < 0 ? 0.0 : r->max_errors;
+}
+
+/* A point the objective may choose: measured, its p99 within the bound and
+ * its failures within max_errors. */
+static int point_eligible(const struct tp_point *p) { return !p->excluded && !p->error_excluded; }
 
 /* A point that can take part in the analysis: measured, with at least one
  * finite throughput. */
@@ -490,6 +611,72 @@ static int fill_noise(struct tp_result *r)
     return 0;
 }
 
+void tp__band_select(struct tp__band_item *items, size_t n, double tolerance, struct tp__band_out *out)
+{
+    out->best = out->pick = -1;
+    out->n_band = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].in_band = 0;
+        if (items[i].usable && (out->best < 0 || items[i].median > items[out->best].median))
+            out->best = (int)i; /* strict >: a tie goes to the earlier (fewer threads) */
+    }
+    if (out->best < 0)
+        return;
+    /* The floor: the highest low end of any eligible interval, the level
+     * some point certainly reaches. A point whose high end is below it is
+     * certainly worse than that point; every other point is in the band.
+     * With a quiet best this is the best's own low end; a noisy best (a
+     * wide interval) cannot drag the floor down and widen the band. */
+    double floor_lo = items[out->best].ci_lo;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].usable && items[i].ci_lo > floor_lo)
+            floor_lo = items[i].ci_lo;
+    /* The practical margin: repetitions within one run share the machine's
+     * state, so their interval can be narrower than the difference between
+     * two runs; a point within `tolerance` of the floor does the same work
+     * for practical purposes. */
+    double tol = tolerance > 0 && tolerance < 1 ? tolerance : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].usable || !(items[i].ci_hi >= floor_lo * (1.0 - tol)))
+            continue;
+        items[i].in_band = 1;
+        if (out->pick < 0)
+            out->pick = (int)i; /* in order: the first is the fewest threads */
+        out->n_band++;
+    }
+}
+
+/* The band and pick of r (its best is set): tp__band_select over the
+ * usable, eligible points (not over the p99 bound or the error share), the in-band flags and multipliers copied back. */
+static int mark_band(struct tp_result *r)
+{
+    struct tp__band_item *items = malloc(r->n_points * sizeof *items);
+    if (items == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const struct tp_point *p = &r->points[i];
+        items[i] = (struct tp__band_item){ p->tput_median, p->tput_ci_lo, p->tput_ci_hi,
+                                           point_usable(p) && point_eligible(p), 0 };
+    }
+    struct tp__band_out band;
+    tp__band_select(items, r->n_points, r->tolerance, &band);
+    r->best = band.best;
+    r->pick = band.pick;
+    r->n_band = band.n_band;
+    for (size_t i = 0; i < r->n_points; i++) {
+        struct tp_point *p = &r->points[i];
+        p->in_band = items[i].in_band;
+        if (!p->in_band)
+            continue;
+        if (r->band_lo_multiplier == 0.0 || p->multiplier < r->band_lo_multiplier)
+            r->band_lo_multiplier = p->multiplier;
+        if (p->multiplier > r->band_hi_multiplier)
+            r->band_hi_multiplier = p->multiplier;
+    }
+    free(items);
+    return 0;
+}
+
 /* The band: "indistinguishable from the best" means the point's 95%
  * bootstrap percentile interval of the median reaches the highest low end
  * of all the intervals (usually the best point's own): no point is certainly
@@ -519,51 +706,25 @@ int tp_analyze(struct tp_result *r)
     int any_usable = 0;
 
     /* The objective: with a latency bound, a point whose p99 is above it is
-     * excluded from the best, the band and the pick (it stays in the report). */
+     * excluded from the best, the band and the pick (it stays in the
+     * report); so is a point whose tasks failed more often than max_errors
+     * (a fast pool of failing requests is no answer). */
     for (size_t i = 0; i < r->n_points; i++) {
         struct tp_point *p = &r->points[i];
         tp__analyze_point(p, conf, tp__point_seed(r->seed, p->threads));
         if (p->status == TP_POINT_FAILED || p->status == TP_POINT_CRASHED || p->status == TP_POINT_TIMEOUT)
             r->n_failed++;
         p->excluded = point_usable(p) && r->max_p99_ns > 0 && !(p->lat_p99_ns <= r->max_p99_ns);
+        p->error_excluded = point_usable(p) && tp_point_error_share(p) > tp_result_max_errors(r);
         any_usable |= point_usable(p);
-        if (point_usable(p) && !p->excluded && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
+        if (point_usable(p) && point_eligible(p) && (r->best < 0 || p->tput_median > r->points[r->best].tput_median))
             r->best = (int)i; /* strict >: a tie goes to fewer threads */
     }
     if ((rc = fill_noise(r)) < 0)
         return rc;
 
-    if (r->best >= 0) {
-        /* The floor: the highest low end of any eligible interval, the level
-         * some point certainly reaches. A point whose high end is below it is
-         * certainly worse than that point; every other point is in the band.
-         * With a quiet best this is the best's own low end; a noisy best
-         * (a wide interval) cannot drag the floor down and widen the band. */
-        double floor_lo = r->points[r->best].tput_ci_lo;
-        /* The practical margin: repetitions within one run share the
-         * machine's state, so their interval can be narrower than the
-         * difference between two runs; a point within `tolerance` of the
-         * floor does the same work for practical purposes. */
-        double tol = r->tolerance > 0 && r->tolerance < 1 ? r->tolerance : 0.0;
-        for (size_t i = 0; i < r->n_points; i++) {
-            const struct tp_point *p = &r->points[i];
-            if (point_usable(p) && !p->excluded && p->tput_ci_lo > floor_lo)
-                floor_lo = p->tput_ci_lo;
-        }
-        for (size_t i = 0; i < r->n_points; i++) {
-            struct tp_point *p = &r->points[i];
-            if (!point_usable(p) || p->excluded || !(p->tput_ci_hi >= floor_lo * (1.0 - tol)))
-                continue;
-            p->in_band = 1;
-            if (r->n_band == 0 || p->multiplier < r->band_lo_multiplier)
-                r->band_lo_multiplier = p->multiplier;
-            if (r->n_band == 0 || p->multiplier > r->band_hi_multiplier)
-                r->band_hi_multiplier = p->multiplier;
-            if (r->pick < 0)
-                r->pick = (int)i; /* sorted by threads: the first is the fewest */
-            r->n_band++;
-        }
-    }
+    if (r->best >= 0 && (rc = mark_band(r)) < 0)
+        return rc;
 
     fill_rules(r);
     if (r->best < 0) {

@@ -12,6 +12,9 @@ uint64_t tp__rng_next(uint64_t *state);
 /* Uniform in [0, n) without modulo bias. n > 0. */
 uint64_t tp__rng_below(uint64_t *state, uint64_t n);
 
+/* r % n (0 when n < 2), by multiplication instead of a division. Exact. */
+uint64_t tp__mod_fast(uint64_t r, uint64_t n);
+
 /* Sorts v ascending in place. */
 void tp__sort_doubles(double *v, size_t n);
 
@@ -68,6 +71,23 @@ enum tp__model_verdict tp__model_verdict(const struct tp_result *r);
  * their cpu_s over the sum of their tasks: the task, the kernel and the
  * pool); NaN when no task was counted. */
 double tp__point_cpu_ns_per_task(const struct tp_point *p);
+
+/* One candidate of a band: its median and interval, and whether it may be
+ * the best at all (measured, not excluded by the latency bound). */
+struct tp__band_item {
+    double median, ci_lo, ci_hi;
+    int usable;
+    int in_band; /* set by tp__band_select */
+};
+struct tp__band_out {
+    int best, pick, n_band; /* indices into the items; -1 = none */
+};
+
+/* The band and the pick over items, in order of size (fewest threads
+ * first): best = the highest median; in the band = an interval that
+ * reaches the highest interval floor, less the tolerance fraction; pick =
+ * the first in the band (the method, cited, at tp_analyze). Pure. */
+void tp__band_select(struct tp__band_item *items, size_t n, double tolerance, struct tp__band_out *out);
 
 /* Smallest and largest thread count among in-band points (0, 0 if none). */
 void tp__band_threads(const struct tp_result *r, int *lo, int *hi);

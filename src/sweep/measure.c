@@ -343,7 +343,9 @@ static int run_reps(struct point_run *run, const struct tp_point_request *req, s
     if (run->lat == NULL || run->ends == NULL)
         return -ENOMEM;
     uint64_t ops0, bytes0, errors0;
+    struct tp_work_count counts0[TP_WORK_COUNTS];
     tp__workload_counters(&run->workload, &ops0, &bytes0, &errors0);
+    int n_counts0 = tp__workload_counts(&run->workload, counts0);
     tp__workload_observe_start(&run->workload); /* what the server sees, from a thread of the kind's */
     for (int r = 0; r < max_reps && rc == 0 && !enough_repetitions(out, req); r++)
         rc = run_rep(run, req, out, n);
@@ -354,6 +356,8 @@ static int run_reps(struct point_run *run, const struct tp_point_request *req, s
     out->work_ops -= ops0;
     out->work_bytes -= bytes0;
     out->work_errors -= errors0;
+    out->n_work_counts = tp__workload_counts(&run->workload, out->work_counts);
+    tp__work_counts_sub(out->work_counts, &out->n_work_counts, counts0, n_counts0);
     return 0;
 }
 

@@ -34,6 +34,7 @@
 #include "stats.h"
 #include "sweep.h"
 #include "vec.h"
+#include "workload.h"
 
 #define COARSE_MAX_MULTIPLIER 256.0 /* the coarse pass stops here without max_threads */
 #define COARSE_JUMP 8               /* towards the model's knee: at most x8 a step */
@@ -60,7 +61,7 @@ double tp__race_z(double conf)
 
 static int usable(const struct tp_point *p)
 {
-    return p->status == TP_POINT_OK && p->n_reps > 0 && !p->excluded && p->tput_median > 0;
+    return p->status == TP_POINT_OK && p->n_reps > 0 && !p->excluded && !p->error_excluded && p->tput_median > 0;
 }
 
 double tp__race_noise(const struct tp_result *r)
@@ -194,6 +195,7 @@ static void merge(struct tp_point *acc, const struct tp_point *v)
     acc->work_ops += v->work_ops;
     acc->work_bytes += v->work_bytes;
     acc->work_errors += v->work_errors;
+    tp__work_counts_add(acc->work_counts, &acc->n_work_counts, v->work_counts, v->n_work_counts);
 }
 
 static void progress(struct race *rc, enum tp_progress_event ev, const struct tp_point *p)

@@ -163,7 +163,7 @@ static int validate(const struct tp_sweep_opts *o, const struct tp_topology *top
         return -EINVAL;
     if (o->strategy != TP_STRATEGY_GRID && o->strategy != TP_STRATEGY_ADAPTIVE && o->strategy != TP_STRATEGY_RACE)
         return -EINVAL;
-    if (o->max_runs < 0)
+    if (o->max_runs < 0 || !(o->max_errors <= 1))
         return -EINVAL;
     if (o->multipliers != NULL && o->n_multipliers == 0)
         return -EINVAL;
@@ -499,6 +499,10 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
 
     snprintf(out->version, sizeof(out->version), "%s", TP_VERSION_STRING);
     out->topo = *topo;
+    if (opts->host != NULL)
+        out->host = *opts->host;
+    else
+        (void)tp_host_describe(&out->host, topo, NULL); /* cannot fail: a topology and no override */
     out->cores = cores;
     out->workload = opts->workload;
     tp__workload_defaults(&out->workload, cores); /* a pool of connections: the server's cores */
@@ -514,6 +518,7 @@ int tp_sweep_run(const struct tp_sweep_opts *opts, const struct tp_topology *top
     out->resolution = opts->resolution > 0 ? opts->resolution : TP_DEFAULT_RESOLUTION;
     out->tolerance = opts->tolerance;
     out->max_p99_ns = opts->max_p99_ns;
+    out->max_errors = opts->max_errors;
     out->stack_size = opts->stack_size != 0 ? opts->stack_size : TP_POOL_DEFAULT_STACK;
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);

@@ -8,8 +8,9 @@
 /* Every kind tune-pool has. Adding one: its ops in its own file, a line
  * here, its enum value in tunepool.h. */
 static const struct tp__workload_ops *const kinds[] = {
-    &tp__workload_io_ops,  &tp__workload_cpu_ops,  &tp__workload_mixed_ops,  &tp__workload_file_ops,
-    &tp__workload_net_ops, &tp__workload_noop_ops, &tp__workload_plugin_ops, &tp__workload_pg_ops,
+    &tp__workload_io_ops,     &tp__workload_cpu_ops, &tp__workload_mixed_ops,
+    &tp__workload_file_ops,   &tp__workload_net_ops, &tp__workload_noop_ops,
+    &tp__workload_plugin_ops, &tp__workload_pg_ops,  &tp__workload_http_ops,
 };
 
 const struct tp__workload_ops *tp__workload_find(enum tp_workload_kind kind)

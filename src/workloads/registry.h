@@ -14,6 +14,7 @@ extern const struct tp__workload_ops tp__workload_file_ops;
 extern const struct tp__workload_ops tp__workload_net_ops;
 extern const struct tp__workload_ops tp__workload_plugin_ops;
 extern const struct tp__workload_ops tp__workload_pg_ops;
+extern const struct tp__workload_ops tp__workload_http_ops;
 
 /* The kind's operations; NULL when unknown. */
 const struct tp__workload_ops *tp__workload_find(enum tp_workload_kind kind);

@@ -160,6 +160,79 @@ void tp__workload_counters(struct tp__workload *w, uint64_t *ops, uint64_t *byte
     *errors = e;
 }
 
+/* ---- keyed counts ---- */
+
+void tp__wthread_count_key(struct tp__wthread *t, uint32_t key)
+{
+    int last = TP_WORK_COUNTS - 1;
+    for (int i = 0; i < last; i++) {
+        uint32_t k = atomic_load_explicit(&t->keys[i], memory_order_relaxed);
+        if (k == 0) /* a free entry: this key is new */
+            atomic_store_explicit(&t->keys[i], key + 1, memory_order_relaxed);
+        if (k == 0 || k == key + 1) {
+            atomic_fetch_add_explicit(&t->keyed[i], 1, memory_order_relaxed);
+            return;
+        }
+    }
+    atomic_store_explicit(&t->keys[last], TP_WORK_COUNT_OTHER, memory_order_relaxed);
+    atomic_fetch_add_explicit(&t->keyed[last], 1, memory_order_relaxed);
+}
+
+/* Adds n under key to the sorted table a (*na entries). */
+static void counts_put(struct tp_work_count *a, int *na, uint32_t key, int64_t n)
+{
+    int i = 0;
+    while (i < *na && a[i].key < key)
+        i++;
+    if (i < *na && a[i].key == key) {
+        a[i].n = (uint64_t)((int64_t)a[i].n + n);
+    } else if (*na < TP_WORK_COUNTS) {
+        memmove(&a[i + 1], &a[i], (size_t)(*na - i) * sizeof *a);
+        a[i] = (struct tp_work_count){ key, (uint64_t)n };
+        (*na)++;
+    } else if (key != TP_WORK_COUNT_OTHER) {
+        counts_put(a, na, TP_WORK_COUNT_OTHER, n);
+        return;
+    }
+    for (int k = 0; k < *na; k++) { /* drop what reached 0 */
+        if (a[k].n == 0) {
+            memmove(&a[k], &a[k + 1], (size_t)(*na - k - 1) * sizeof *a);
+            (*na)--;
+            break;
+        }
+    }
+}
+
+void tp__work_counts_sub(struct tp_work_count *a, int *n, const struct tp_work_count *b, int nb)
+{
+    for (int i = 0; i < nb; i++)
+        counts_put(a, n, b[i].key, -(int64_t)b[i].n);
+}
+
+void tp__work_counts_add(struct tp_work_count *a, int *n, const struct tp_work_count *b, int nb)
+{
+    for (int i = 0; i < nb; i++)
+        counts_put(a, n, b[i].key, (int64_t)b[i].n);
+}
+
+int tp__workload_counts(struct tp__workload *w, struct tp_work_count out[TP_WORK_COUNTS])
+{
+    int n = 0;
+    if (w->ops == NULL)
+        return 0;
+    pthread_mutex_lock(&w->threads_lock);
+    for (struct tp__wthread *t = w->threads; t != NULL; t = t->next) {
+        for (int i = 0; i < TP_WORK_COUNTS; i++) {
+            uint32_t k = atomic_load_explicit(&t->keys[i], memory_order_relaxed);
+            uint64_t c = atomic_load_explicit(&t->keyed[i], memory_order_relaxed);
+            if (k != 0 && c > 0)
+                counts_put(out, &n, k == TP_WORK_COUNT_OTHER ? k : k - 1, (int64_t)c);
+        }
+    }
+    pthread_mutex_unlock(&w->threads_lock);
+    return n;
+}
+
 /* ---- open / close ---- */
 
 int tp__workload_open(struct tp__workload *w, const struct tp_workload_params *params)

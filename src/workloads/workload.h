@@ -27,6 +27,10 @@ struct tp__wthread {
     int finished; /* thread_fini ran; guarded by threads_lock */
     int init_rc;  /* what the kind's thread_init returned (0 = ready) */
     _Atomic uint64_t ops, bytes, errors;
+    /* The kind's keyed counts (tp__wthread_count_key): keys[i] holds key + 1
+     * (0 = a free entry), written, like the counters, by this thread only. */
+    _Atomic uint32_t keys[TP_WORK_COUNTS];
+    _Atomic uint64_t keyed[TP_WORK_COUNTS];
     void *data; /* owned by the kind's thread_init/thread_fini */
 };
 
@@ -132,6 +136,14 @@ struct tp__workload_ops {
      * rule given for such pools, 2 x server cores + spindles. */
     int connection_pool;
     int (*report_json)(struct json_t *wl, const struct tp_workload_params *p);
+    /* Optional, for the kinds that count per key (tp__wthread_count_key):
+     * point_json adds the point's counts to its JSON object (0, or -1 on
+     * allocation failure), point_json_read reads them back from it (0, or
+     * -1 with a reason in why when malformed), point_text says them in a
+     * few words ("200: 5 000, 500: 3"). */
+    int (*point_json)(struct json_t *point, const struct tp_point *p);
+    int (*point_json_read)(const struct json_t *point, struct tp_point *p, char *why, size_t whylen);
+    void (*point_text)(char *buf, size_t len, const struct tp_point *p);
 };
 
 /* Sweep-level hooks for tp_sweep_run: validate, then the kind's
@@ -157,6 +169,21 @@ static inline void tp__wthread_count(struct tp__wthread *t, int ok, uint64_t byt
         atomic_fetch_add_explicit(&t->errors, 1, memory_order_relaxed);
     }
 }
+
+/* Counts one event of the thread t under key (http: a status code): written
+ * by that thread only. Past TP_WORK_COUNTS - 1 distinct keys, new keys are
+ * counted under TP_WORK_COUNT_OTHER in the last entry. */
+void tp__wthread_count_key(struct tp__wthread *t, uint32_t key);
+
+/* The keyed counts of every thread of w, summed per key into out (sorted by
+ * key); returns how many. Call when tp__workload_counters may be called. */
+int tp__workload_counts(struct tp__workload *w, struct tp_work_count out[TP_WORK_COUNTS]);
+
+/* Keyed-count arithmetic over sorted tables: *n entries of a become a - b
+ * (entries that reach 0 dropped), or a + b (a key that finds no room is
+ * added to TP_WORK_COUNT_OTHER). */
+void tp__work_counts_sub(struct tp_work_count *a, int *n, const struct tp_work_count *b, int nb);
+void tp__work_counts_add(struct tp_work_count *a, int *n, const struct tp_work_count *b, int nb);
 
 /* For the pool's on_thread_start: creates the calling worker's state now,
  * so that connecting or allocating is not timed in its first task. */

@@ -4,7 +4,8 @@
 #                                       root: the cluster belongs to the postgres user, trust auth on loopback)
 #   tp_nginx_start DIR                  sets TP_NGINX_URL (http://127.0.0.1:PORT); endpoints:
 #                                       /fast (200 "ok"), /sleep?s=SECONDS (200 after an echo_sleep timer),
-#                                       /error (500), /echo (the request body back)
+#                                       /error (500), /echo (the request body back),
+#                                       /flaky (500 for about 5% of the requests, by request id; else 200)
 #   tp_servers_stop                     stops whatever was started (safe to call twice)
 
 TP_PG_BIN=${TP_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -63,12 +64,14 @@ http {
   scgi_temp_path $dir/scgi;
   keepalive_requests 1000000;
   keepalive_timeout 60s;
+  split_clients "\${request_id}" \$tp_flaky { 5% fail; * ok; }
   server {
     listen 127.0.0.1:$port;
     location = /fast  { default_type text/plain; return 200 "ok\n"; }
     location = /sleep { default_type text/plain; echo_sleep \$arg_s; echo "ok"; }
     location = /error { default_type text/plain; return 500 "error\n"; }
     location = /echo  { default_type text/plain; echo_read_request_body; echo_request_body; }
+    location = /flaky { default_type text/plain; if (\$tp_flaky = fail) { return 500 "error\n"; } return 200 "ok\n"; }
   }
 }
 CONF
