@@ -69,6 +69,15 @@ check "table: every other task updated a row (${total:-none} of ${want:-?})" tes
 check "table: the JSON keeps the file's name, not the password" js "$work/mix/mix.json" \
   "assert d['workload']['queries'] == ['@$work/mix.sql'] and 'password' not in d['workload']['conninfo']"
 
+# 3b. A statement that fails for some tasks: counted as errors, never fatal, the connection goes on; with
+# half of them failing, --max-errors=60% keeps the points eligible, the default 1% would not.
+run --workload=pg --conninfo="$ci" --query='SELECT 1 / ({task}::int % 2)' --cores=2 --multipliers=1 --repeat=3 \
+  --tasks=100 --no-warmup --max-errors=60% --output-dir="$work/err" --name=err
+check "errors: exit 0" test "$rc" -eq 0
+check "errors: every even task failed (division by zero), the odd ones ran" js "$work/err/err.json" \
+  "p = [x for x in d['points'] if x['threads'] == 2][0]; assert p['status'] == 'ok'; \
+   assert p['work']['errors'] == 150 and p['work']['ops'] == 150, p['work']"
+
 # 4. The top sizes refused by max_connections: failed points with the server's words, the others measured.
 run --workload=pg --conninfo="$ci" --query='SELECT 1' --multipliers=1,16 "${quick[@]}" \
   --output-dir="$work/full" --name=full
