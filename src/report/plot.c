@@ -324,10 +324,11 @@ static void write_axes(const struct script *s)
     }
     fprintf(f, "set grid xtics ytics lc rgb \"#dddddd\"\nset border %d\n", s->no_p99 ? 3 : 11);
     /* The key under the plot, two entries a row: beside it, it took 40% of the width. */
-    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font "
-          "\",9\"\n",
+    fputs("set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.5 width -6 font "
+          "\",10\"\n",
           f);
-    fprintf(f, "set tmargin 6\nset bmargin %d\n", 4 + (key_entries(s) + 1) / 2);
+    int rows = (key_entries(s) + 1) / 2; /* each 1.5 lines high, so that the markers fit */
+    fprintf(f, "set tmargin 6\nset bmargin %d\n", 4 + (3 * rows + 1) / 2);
     fputs("set offsets graph 0.03, graph 0.03, graph 0.08, 0\n", f);
     /* The x range: the measured multipliers with a margin, so that no point sits on the frame. */
     if (s->xmin > 0)
@@ -463,14 +464,14 @@ static void plot_markers(const struct script *s, int n_failed)
         if (rule_point(r, k) == NULL)
             continue;
         size_t st = (size_t)k % TP__ARRAY_LEN(rule_style);
-        fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.6 lw 2 lc rgb \"%s\" title ", r->rules[k].key,
+        fprintf(f, ", \\\n  $rule_%s using 1:2 with points pt %d ps 2.1 lw 2 lc rgb \"%s\" title ", r->rules[k].key,
                 rule_style[st].pt, rule_style[st].colour);
         snprintf(line, sizeof line, "%s: %.2f of pick", rule_short_name(&r->rules[k]), r->rules[k].fraction);
         tp__gp_string(f, line);
     }
     if (s->pick_ok) {
         const struct tp_point *p = &r->points[r->pick];
-        fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
+        fprintf(f, ", \\\n  $pick using 1:2 with points pt 3 ps 2.8 lw 2.5 lc rgb \"%s\" title ", COLOUR_PICK);
         snprintf(line, sizeof line, "pick: m = %s (%d thread%s)", tp__fmt_mult(m, sizeof m, p->multiplier), p->threads,
                  tp__plural(p->threads));
         tp__gp_string(f, line);

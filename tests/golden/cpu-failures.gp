@@ -33,9 +33,9 @@ set y2range [0:*]
 set format y "%.0f"
 set grid xtics ytics lc rgb "#dddddd"
 set border 11
-set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font ",9"
+set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.5 width -6 font ",10"
 set tmargin 6
-set bmargin 9
+set bmargin 12
 set offsets graph 0.03, graph 0.03, graph 0.08, 0
 set xrange [0.4:40]
 set x2range [0.4:40]
@@ -63,10 +63,10 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.99 of pick", \
-  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.99 of pick", \
-  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 1.00 of pick", \
-  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 1 (2 threads)", \
+  $rule_tpe37 using 1:2 with points pt 9 ps 2.1 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.99 of pick", \
+  $rule_tpe38 using 1:2 with points pt 13 ps 2.1 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.99 of pick", \
+  $rule_cpu using 1:2 with points pt 5 ps 2.1 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 1.00 of pick", \
+  $pick using 1:2 with points pt 3 ps 2.8 lw 2.5 lc rgb "#d62728" title "pick: m = 1 (2 threads)", \
   keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 1", \
   $failed using 1:2 with points pt 2 ps 2 lw 2 lc rgb "#000000" title "failed point (no measurement)"
 unset output
