@@ -5,14 +5,14 @@ set terminal pngcairo size 960,640 noenhanced font "sans,11" background rgb "whi
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-0.5 1 9779.268528 9721.555109 9784.478582 0.113078 0
-1 2 19163.51259 19131.8919 19224.24772 0.135216 1
-2 4 19240.71888 19212.24045 19346.59597 1.55238 1
-3 6 19379.11799 19303.62188 19504.02892 2.98244 1
-4 8 19499.68843 19381.8389 19514.36187 4.41522 1
-5 10 19533.22762 19378.28139 19536.57943 5.84825 1
+0.5 1 9757.544104 9732.615685 9773.798209 0.148942 0
+1 2 19531.19736 19495.71632 19539.5992 0.134684 1
+2 4 19473.58631 19218.58043 19542.9418 1.56724 1
+3 6 19483.31766 19473.62204 19490.85705 2.99549 1
+4 8 19256.53428 19234.97287 19317.29543 6.00034 1
+5 10 19235.61431 19223.99632 19314.57114 6.92364 1
 EOD
-set title "tune-pool 0.1.0: workload cpu: compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 1 -> 2 threads, 19164 tasks/s [19132, 19224]; band: m = 1 .. 5 (2 .. 10 threads)"
+set title "tune-pool 0.1.0: workload cpu: compute 100 us per task, on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 1 -> 2 threads, 19531 tasks/s [19496, 19540]; band: m = 1 .. 5 (2 .. 10 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
@@ -29,27 +29,27 @@ set y2range [0:*]
 set format y "%.0f"
 set grid xtics ytics lc rgb "#dddddd"
 set border 11
-set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font ",9"
+set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.5 width -6 font ",10"
 set tmargin 6
-set bmargin 8
+set bmargin 10
 set offsets graph 0.03, graph 0.03, graph 0.08, 0
 set xrange [0.4:6.25]
 set x2range [0.4:6.25]
 set object 1 rectangle from first 0.9433962264, graph 0 to first 5.3, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
 set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
 set label 1 " pick: m = 1 (2 threads)" at first 1, graph 0.04 left offset 0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 1.006894109, graph 0 to first 1.006894109, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
+set arrow 2 from first 1, graph 0 to first 1, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_tpe37 << EOD
-5 19533.22762
+5 19235.61431
 EOD
 $rule_tpe38 << EOD
-3 19379.11799
+3 19483.31766
 EOD
 $rule_cpu << EOD
-1 19163.51259
+1 19531.19736
 EOD
 $pick << EOD
-1 19163.51259
+1 19531.19736
 EOD
 $failed << EOD
 EOD
@@ -57,9 +57,9 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 1.02 of pick", \
-  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 1.01 of pick", \
-  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 1.00 of pick", \
-  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 1 (2 threads)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 1.01"
+  $rule_tpe37 using 1:2 with points pt 9 ps 2.1 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.98 of pick", \
+  $rule_tpe38 using 1:2 with points pt 13 ps 2.1 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 1.00 of pick", \
+  $rule_cpu using 1:2 with points pt 5 ps 2.1 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 1.00 of pick", \
+  $pick using 1:2 with points pt 3 ps 2.8 lw 2.5 lc rgb "#d62728" title "pick: m = 1 (2 threads)", \
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 1"
 unset output

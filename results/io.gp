@@ -5,17 +5,17 @@ set terminal pngcairo size 960,640 noenhanced font "sans,11" background rgb "whi
 set output tp_output
 # multiplier threads tput_median tput_ci_lo tput_ci_hi p99 in_band
 $points << EOD
-1 2 943.4836727 942.3449744 944.0547945 2.16489 0
-3 6 2836.19277 2835.55515 2837.878941 2.22691 0
-5 10 4737.046346 4730.183165 4739.078616 2.33604 0
-8 16 7551.57807 7539.351251 7558.409953 2.28631 0
-16 32 14753.98744 14748.96314 14788.87604 2.47578 0
-20 40 18103.53705 18031.41881 18128.94694 2.67002 0
-22 44 18858.75781 18772.80986 18863.20302 2.81564 1
-24 48 18846.72142 18775.60818 18891.63878 3.21121 1
-32 64 18787.55136 18756.85734 18886.36722 5.4262 1
+1 2 928.1155869 927.5300385 928.2304029 2.20306 0
+3 6 2789.984973 2778.114809 2793.831948 2.30191 0
+5 10 4706.402748 4682.376204 4712.072071 2.48881 0
+8 16 7319.20503 7193.600389 7334.531539 2.98135 0
+16 32 14456.00604 14262.20761 14535.52085 3.61692 0
+20 40 17511.85234 17354.79329 17700.77085 3.86472 0
+22 44 18552.70114 18471.33349 18637.82558 3.5968 1
+24 48 18572.61996 18242.47115 18624.81015 4.23945 1
+32 64 18591.04035 18297.06004 18701.45219 6.0266 1
 EOD
-set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (AMD EPYC)\npick: m = 22 -> 44 threads, 18859 tasks/s [18773, 18863]; band: m = 22 .. 32 (44 .. 64 threads)"
+set title "tune-pool 0.1.0: workload io: wait 2 ms + compute 100 us per task, on 2 cores (Intel(R) Xeon(R) Processor)\npick: m = 22 -> 44 threads, 18553 tasks/s [18471, 18638]; band: m = 22 .. 32 (44 .. 64 threads)"
 cores = 2
 set logscale x 2
 set logscale x2 2
@@ -32,27 +32,27 @@ set y2range [0:*]
 set format y "%.0f"
 set grid xtics ytics lc rgb "#dddddd"
 set border 11
-set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.1 width -6 font ",9"
+set key outside center bottom horizontal maxcols 2 Left reverse box samplen 2 spacing 1.5 width -6 font ",10"
 set tmargin 6
-set bmargin 8
+set bmargin 10
 set offsets graph 0.03, graph 0.03, graph 0.08, 0
 set xrange [0.8:40]
 set x2range [0.8:40]
 set object 1 rectangle from first 20.75471698, graph 0 to first 33.92, graph 1 behind fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder
 set arrow 1 from first 22, graph 0 to first 22, graph 1 nohead dashtype 2 lw 1.5 lc rgb "#d62728"
 set label 1 " pick: m = 22 (44 threads)" at first 22, graph 0.04 right offset -0.5,0 textcolor rgb "#d62728" front
-set arrow 2 from first 19.21806964, graph 0 to first 19.21806964, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
+set arrow 2 from first 17.33125499, graph 0 to first 17.33125499, graph 1 nohead dashtype 3 lw 1.5 lc rgb "#7f7f7f"
 $rule_tpe37 << EOD
-5 4737.046346
+5 4706.402748
 EOD
 $rule_tpe38 << EOD
-3 2836.19277
+3 2789.984973
 EOD
 $rule_cpu << EOD
-1 943.4836727
+1 928.1155869
 EOD
 $pick << EOD
-22 18858.75781
+22 18552.70114
 EOD
 $failed << EOD
 EOD
@@ -60,9 +60,9 @@ plot \
   keyentry with boxes fillcolor rgb "#2ca02c" fillstyle transparent solid 0.15 noborder title "band: indistinguishable from best", \
   $points using 1:3:4:5 with yerrorlines lw 2 pt 7 ps 1.1 lc rgb "#1f77b4" title "throughput: median, 95% interval", \
   $points using 1:6 axes x1y2 with linespoints dashtype 2 lw 1.5 pt 6 ps 1 lc rgb "#9467bd" title "p99 latency (right axis)", \
-  $rule_tpe37 using 1:2 with points pt 9 ps 2.6 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.25 of pick", \
-  $rule_tpe38 using 1:2 with points pt 13 ps 2.6 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.15 of pick", \
-  $rule_cpu using 1:2 with points pt 5 ps 2.6 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.05 of pick", \
-  $pick using 1:2 with points pt 3 ps 3.5 lw 2.5 lc rgb "#d62728" title "pick: m = 22 (44 threads)", \
-  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 19.2"
+  $rule_tpe37 using 1:2 with points pt 9 ps 2.1 lw 2 lc rgb "#ff7f0e" title "m = 5 (TPE <= 3.7): 0.25 of pick", \
+  $rule_tpe38 using 1:2 with points pt 13 ps 2.1 lw 2 lc rgb "#17becf" title "min(32, cores+4) (TPE >= 3.8): 0.15 of pick", \
+  $rule_cpu using 1:2 with points pt 5 ps 2.1 lw 2 lc rgb "#8c564b" title "m = 1 (CPU rule): 0.05 of pick", \
+  $pick using 1:2 with points pt 3 ps 2.8 lw 2.5 lc rgb "#d62728" title "pick: m = 22 (44 threads)", \
+  keyentry with lines dashtype 3 lw 1.5 lc rgb "#7f7f7f" title "model (Little's law): m = 17.3"
 unset output

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   gcc make cmake pkg-config          # toolchain (gcc brings ASan/UBSan/TSan runtimes)
+  git                                # tests/check_format.sh lists the tracked C files
   dpkg-dev man-db                    # cpack -G DEB (dpkg-shlibdeps), man -w in tests/test_package.sh
   libhwloc-dev                       # topology
   libjansson-dev                     # JSON results
@@ -25,7 +26,9 @@ packages=(
 )
 # scripts/setup.sh --bench: also the peers the benchmarks measure against.
 if [[ ${1:-} == --bench ]]; then
-  packages+=(libglib2.0-dev libuv1-dev cthreadpool-dev hyperfine wrk)
+  packages+=(libglib2.0-dev libuv1-dev cthreadpool-dev hyperfine wrk
+             time bc   # scripts/bench-merge: /usr/bin/time's max RSS, bc
+             nodejs)   # examples/run/record.sh: node's libuv pool (UV_THREADPOOL_SIZE)
 fi
 
 missing=()

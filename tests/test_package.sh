@@ -32,8 +32,10 @@ for f in ./usr/bin/tune-pool ./usr/include/tunepool/tunepool.h ./usr/include/tun
          ./usr/lib/pkgconfig/tunepool.pc ./usr/lib/cmake/tunepool/tunepoolConfig.cmake \
          ./usr/lib/cmake/tunepool/tunepoolConfigVersion.cmake ./usr/lib/libtunepool.a \
          ./usr/share/bash-completion/completions/tune-pool ./usr/share/zsh/vendor-completions/_tune-pool ./usr/share/tunepool/schema/sweep.schema.json \
-         ./usr/share/tunepool/schema/online.schema.json ./usr/share/tunepool/plot.gp \
-         ./usr/share/doc/tune-pool/README.md ./usr/share/doc/tune-pool/examples/plugin/checksum.c; do
+         ./usr/share/tunepool/schema/online.schema.json ./usr/share/tunepool/schema/merge.schema.json \
+         ./usr/share/tunepool/plot.gp \
+         ./usr/share/doc/tune-pool/README.md ./usr/share/doc/tune-pool/docs/run.md \
+         ./usr/share/doc/tune-pool/examples/plugin/checksum.c; do
   out=$contents
   check "the package holds $f" grep -qxF "$f" <<<"$contents"
 done

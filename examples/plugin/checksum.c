@@ -9,7 +9,7 @@
  * Build (only the header is needed, no library):
  *   cc -O2 -fPIC -shared -I/path/to/tune-pool/include -o checksum.so checksum.c
  * Run:
- *   tune-pool --workload=plugin:./checksum.so --workload-arg=/usr/share/dict/words
+ *   tune-pool --workload=plugin:./checksum.so --workload-arg=/etc/services
  * --workload-arg is the file to read (default /etc/services).
  */
 #include <errno.h>

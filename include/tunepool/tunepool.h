@@ -114,8 +114,8 @@ TP_EXTERN int tp_topology_detect(struct tp_topology *out, const struct tp_topolo
 TP_EXTERN const char *tp_cores_source_name(enum tp_cores_source s);
 
 /* ------------------------------------------------------------------------
- * Host classes: which kind of machine a result belongs to (README: Host
- * classes). Results from hosts of one class are merged; a host whose own
+ * Host classes: which kind of machine a result belongs to (docs/fleet.md,
+ * host classes). Results from hosts of one class are merged; a host whose own
  * pick disagrees with its class is flagged.
  * ---------------------------------------------------------------------- */
 #define TP_HOST_CLASS_MAX 128
@@ -670,7 +670,7 @@ struct tp_model {
 struct tp_result {
     char version[16];
     struct tp_topology topo;
-    /* The machine the result came from (README: Host classes): filled by
+    /* The machine the result came from (docs/fleet.md): filled by
      * the sweep (tp_sweep_opts.host, else this machine's facts); read back
      * from the document's "host" (all zero for a document without one:
      * class_key is then ""). */

@@ -64,6 +64,8 @@ static void print_value_cases(FILE *f)
     print_names(f, executor_name, "both");
     fprintf(f, "\" -- \"$cur\")); return ;;\n");
     fprintf(f, "    --core-unit) COMPREPLY=($(compgen -W \"pu core\" -- \"$cur\")); return ;;\n");
+    fprintf(f, "    --plot-format) COMPREPLY=($(compgen -W \"png svg\" -- \"$cur\")); return ;;\n");
+    fprintf(f, "    --objective) COMPREPLY=($(compgen -W \"throughput latency\" -- \"$cur\")); return ;;\n");
     fprintf(f, "    --from) _filedir json; return ;;\n");
     fprintf(f, "    --output-dir|--file-dir) _filedir -d; return ;;\n");
     fprintf(f, "    --plot|--body|--query) _filedir; return ;;\n");
@@ -90,6 +92,10 @@ static void print_zsh_action(FILE *f, const char *name)
         }
     if (strcmp(name, "core-unit") == 0)
         fputs(":unit:(pu core)", f);
+    else if (strcmp(name, "plot-format") == 0)
+        fputs(":format:(png svg)", f);
+    else if (strcmp(name, "objective") == 0)
+        fputs(":objective:(throughput latency)", f);
     else if (strcmp(name, "from") == 0)
         fputs(":results:_files -g \\*.json", f);
     else if (strcmp(name, "output-dir") == 0 || strcmp(name, "file-dir") == 0)
@@ -184,8 +190,12 @@ int tp_cli_print_completion(FILE *f, const char *shell)
 
 int tp_cli_completion_command(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0)) {
+    if (argc != 2) {
         tp_cli_usage_error("completion: give the shell: tune-pool completion bash|zsh");
+        return TP_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0) {
+        tp_cli_usage_error("completion: unknown shell '%s' (expected bash or zsh)", argv[1]);
         return TP_EXIT_USAGE;
     }
     if (tp_cli_print_completion(stdout, argv[1]) < 0 || fflush(stdout) != 0) {

@@ -81,6 +81,7 @@ static void usage_intro(FILE *f)
           "  or:  tune-pool --from=FILE.json [--emit=KIND] [--plot[=FILE]] [--format=FORMAT]\n"
           "  or:  tune-pool compare A.json B.json [--format=table|markdown]\n"
           "  or:  tune-pool merge FILE.json|DIR... [--format=FORMAT] [--emit=KIND] [--plot]\n"
+          "  or:  tune-pool completion bash|zsh\n"
           "Measure how throughput changes with a thread pool's size on this machine and\n"
           "recommend the multiplier m (threads = m x cores) for the workload.\n",
           f);
@@ -261,8 +262,8 @@ static void usage_cores(FILE *f)
           "  --cores=N              use N cores instead of detecting them\n"
           "  --core-unit=pu|core    count logical CPUs (pu) or physical cores [pu]\n"
           "  --host-class=NAME      label the results' host class NAME instead of\n"
-          "                         the key derived from the host's facts (README:\n"
-          "                         Host classes; letters, digits, '-', '_', '.')\n",
+          "                         the key derived from the host's facts\n"
+          "                         (docs/fleet.md; letters, digits, '-', '_', '.')\n",
           f);
 }
 

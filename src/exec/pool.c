@@ -39,10 +39,11 @@
  *     searching == 0. The waker moves `searching` from 0 to 1 by CAS on the
  *     wakee's behalf, so concurrent submitters wake one worker at a time, not
  *     one each.
- *   - while fewer workers are awake than there are CPUs, a submitter that
- *     sees only wakees in flight or spinners (0 < searching < spin_cap)
- *     wakes one more at once (wake_extra): a burst gets its first workers
- *     in parallel, not one scheduling delay after another.
+ *   - while fewer workers are awake than RAMP_AWAKE_PER_CPU x CPUs, a
+ *     submitter that sees only wakees in flight or spinners (0 < searching
+ *     < CPUs) wakes one more at once (wake_extra):
+ *     a burst gets its workers in parallel, not one scheduling delay after
+ *     another (capped at the CPUs, 4 workers on 2 CPUs left a CPU idle).
  *   - a searching worker that takes a task and was the last one searching
  *     wakes one more if tasks remain. Parallelism thus ramps up one worker
  *     per task taken: N queued blocking tasks end up on N workers.
@@ -159,6 +160,14 @@
 #define SPIN_PAUSE_ROUNDS 8 /* rounds of CPU pauses before yielding */
 #define SPIN_PAUSES_PER_ROUND 32
 #define SPIN_YIELD_ROUNDS 4 /* then rounds of sched_yield before parking */
+/* Ramp-up (wake_extra): a submitter wakes one more worker at once while
+ * fewer than RAMP_AWAKE_PER_CPU x CPUs are awake (and fewer than the CPUs
+ * are still on their way). Capped at the CPUs, a burst reached its workers
+ * one scheduling delay after another: with 4 or 8 workers on 2 CPUs, 1 us
+ * tasks ran at 0.89x and 0.95x the mutex pool's rate (a CPU idle while
+ * wakees came up one by one); at 4 x CPUs 1.00x and 1.06x (bench-pool,
+ * quiet 2-vCPU machine). */
+#define RAMP_AWAKE_PER_CPU 4
 #define FLUSH_BATCH 64      /* finished tasks a worker may hold before flushing */
 #define FULL_YIELDS 32      /* yields of a submitter facing a full ring before it sleeps */
 #define SS_BUDGET_MAX 1024  /* schedstat descriptors a pool keeps open at most */
@@ -431,16 +440,16 @@ static void wake_worker(struct tp_pool *p)
     }
 }
 
-/* Ramp-up: while fewer workers are awake than there are CPUs, a submitter
- * that sees s searchers (0 < s < spin_cap: wakees still on their way, or
- * spinners) wakes one more at once rather than leaving it to the chain of
+/* Ramp-up: while fewer than RAMP_AWAKE_PER_CPU x CPUs workers are awake, a
+ * submitter that sees s searchers (0 < s < spin_cap, the CPUs:
+ * wakees still on their way, or spinners) wakes one more at once rather than leaving it to the chain of
  * searchers that take a task. It is only ever an extra wake-up. */
 static void wake_extra(struct tp_pool *p, unsigned s)
 {
     unsigned idle = atomic_load_explicit(&p->n_idle, memory_order_seq_cst);
     int awake = atomic_load_explicit(&p->target, memory_order_relaxed) - (int)idle;
 
-    if (idle == 0 || awake >= p->spin_cap ||
+    if (idle == 0 || awake >= RAMP_AWAKE_PER_CPU * p->spin_cap ||
         !atomic_compare_exchange_strong_explicit(&p->searching, &s, s + 1, memory_order_seq_cst, memory_order_seq_cst))
         return;
     if (unpark_one(p))

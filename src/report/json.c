@@ -57,7 +57,7 @@ static json_t *json_topology(struct tp__jb *b, const struct tp_result *r)
     return o;
 }
 
-/* The host object (README: Host classes); null for a result without host
+/* The host object (docs/fleet.md); null for a result without host
  * facts (one read back from a document that had none). */
 static json_t *json_host(struct tp__jb *b, const struct tp_host *h)
 {

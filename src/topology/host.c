@@ -10,7 +10,7 @@
  * the readable prefix lets an operator tell classes apart at a glance, the
  * hash separates classes whose prefix agrees. The key is stable: the same
  * facts give the same key on every host and in every version of this
- * schema (README: Host classes). A user's --host-class replaces the key.
+ * schema (docs/fleet.md). A user's --host-class replaces the key.
  */
 #include <ctype.h>
 #include <errno.h>
