@@ -105,6 +105,14 @@ static int runs_grid(struct tp__grid *g, const char *pa, const struct tp_result 
     snprintf(h[1], CELL, "B: %s", pb);
     rc |= tp__grid_row(g, "", h[0], h[1]);
     rc |= tp__grid_row(g, "version", a->version, b->version);
+    for (int k = 0; k < 2; k++) {
+        const struct tp_host *host = &run[k]->host;
+        if (host->class_key[0] != '\0')
+            snprintf(cell[k], CELL, "%.60s (class %.90s)", host->hostname, host->class_key);
+        else
+            snprintf(cell[k], CELL, "-");
+    }
+    rc |= tp__grid_row(g, "host", cell[0], cell[1]);
     for (int k = 0; k < 2; k++)
         snprintf(cell[k], CELL, "%d (%s)", run[k]->cores, tp_cores_source_name(run[k]->topo.source));
     rc |= tp__grid_row(g, "cores", cell[0], cell[1]);

@@ -4,8 +4,9 @@
  * host of the class that measured m (status ok): the sample is all their
  * throughputs, its median the class's figure, and its interval Efron's
  * bootstrap percentile interval of that median (tp__bootstrap_median_ci,
- * TP__BOOTSTRAP_RESAMPLES resamples, the seed of the first host derived per
- * thread count as a single run derives it). The band and the pick are then
+ * TP__BOOTSTRAP_RESAMPLES resamples; the level, tolerance, latency bound
+ * and seed of the class's first host, the seed derived per thread count as
+ * a single run derives it). The band and the pick are then
  * exactly a single run's (tp__band_select: intervals that reach the
  * highest interval floor, less the tolerance; the pick is the smallest m
  * in the band), so a class of one host gets that host's own pick, band and
