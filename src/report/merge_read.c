@@ -5,9 +5,12 @@
  * truncated file), is not a sweep document of ours (another tool's, an
  * --online or a merged document, another schema), has no host object, or
  * is the same run as one already added. A run's identity is its hostname,
- * its class, its start (to the second), its duration (to the millisecond)
- * and its workload with the --run command: the same file fetched twice, or copied under another name, is
- * one run; two runs of one host are two. All inputs must hold one workload
+ * its class, its start (to the second), its duration (to the millisecond),
+ * a fingerprint of its raw repetitions and its workload with the --run
+ * command: the same file fetched twice, or copied under another name, is
+ * one run; two runs of one host are two, even when hosts share a hostname
+ * and started in the same second (the fleet test's parallel local hosts
+ * once collided without the fingerprint). All inputs must hold one workload
  * (kind, parameters, command): tp_merge_finish refuses to mix and says
  * which fields differ.
  */
@@ -99,6 +102,8 @@ static void free_host(struct tp_merge_host *h)
 }
 
 /* h from a result read back (r, and its document root for what r does not keep). */
+static double reps_fingerprint(const struct tp_result *r);
+
 static int fill_host(struct tp_merge_host *h, const char *path, const struct tp_result *r, const json_t *root)
 {
     const char *started = json_string_value(json_object_get(root, "started"));
@@ -123,12 +128,26 @@ static int fill_host(struct tp_merge_host *h, const char *path, const struct tp_
         if (copy_point(&h->points[i], &r->points[i]) < 0)
             return -ENOMEM;
     size_t len =
-        strlen(h->host.hostname) + sizeof h->host.class_key + strlen(h->started) + strlen(h->workload_sig) + 64;
+        strlen(h->host.hostname) + sizeof h->host.class_key + strlen(h->started) + strlen(h->workload_sig) + 96;
     if ((h->identity = malloc(len)) == NULL)
         return -ENOMEM;
-    snprintf(h->identity, len, "%s|%s|%s|%.3f|%s", h->host.hostname, h->host.class_key, h->started, r->duration_s,
-             h->workload_sig);
+    snprintf(h->identity, len, "%s|%s|%s|%.3f|%.17g|%s", h->host.hostname, h->host.class_key, h->started, r->duration_s,
+             reps_fingerprint(r), h->workload_sig);
     return 0;
+}
+
+/* What the run measured, as one number: a weighted sum of every raw
+ * repetition's figures. A copy of a file gives the same; two runs of
+ * hosts that share a hostname and started in the same second (parallel
+ * local hosts, containers) do not. */
+static double reps_fingerprint(const struct tp_result *r)
+{
+    double f = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        for (int k = 0; k < r->points[i].n_reps && k < TP_MAX_REPS; k++)
+            f += (double)(i * TP_MAX_REPS + (size_t)k + 1) *
+                 (r->points[i].reps[k].throughput + r->points[i].reps[k].elapsed_s);
+    return f;
 }
 
 /* The input already added that is the same run as h, or NULL. */

@@ -719,7 +719,9 @@ static int analyze_read(struct reader *rd, struct tp_result *out)
     /* The statistics are recomputed from the raw repetitions with the
      * document's seed and level: the same data give the same figures. */
     int rc = tp_analyze(out);
-    return rc == TP_ENOPOINTS ? 0 : rc;
+    /* No point measured, or none eligible (the latency or failure bound): a
+     * result with no recommendation, read as such. */
+    return rc == TP_ENOPOINTS || rc == TP_ENOFEASIBLE ? 0 : rc;
 }
 
 static int finish(struct reader *rd, json_t *root, struct tp_result *out)
