@@ -576,6 +576,96 @@ Test(pool, submit_blocks_while_queue_is_full, .timeout = 60)
     tp_pool_destroy(pool);
 }
 
+/* ------------------------------------------------------------ shards */
+
+/* The queue has a shard per CPU; a worker pops from its own CPU's shard
+ * first. A shard that never empties must not starve another: here the only
+ * worker, pinned to one CPU, runs tasks that each submit themselves again
+ * (into that CPU's shard, so it is never empty), and a task submitted from
+ * another CPU (another shard) must still run while they circulate. */
+struct circulate {
+    struct tp_pool *pool;
+    _Atomic int stop;
+    _Atomic long runs;
+    _Atomic int other_ran;
+    _Atomic long runs_when_other_ran;
+};
+
+static void circulate_task(void *arg)
+{
+    struct circulate *c = arg;
+    atomic_fetch_add(&c->runs, 1);
+    if (!atomic_load(&c->stop))
+        tp_pool_submit(c->pool, circulate_task, c);
+}
+
+static void other_shard_task(void *arg)
+{
+    struct circulate *c = arg;
+    atomic_store(&c->runs_when_other_ran, atomic_load(&c->runs));
+    atomic_store(&c->other_ran, 1);
+}
+
+static int nth_allowed_cpu(int n)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &set) && n-- == 0)
+            return cpu;
+    return -1;
+}
+
+static int pin_self(int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
+
+static int worker_cpu;
+
+static void pin_worker(void *ctx, int worker_index)
+{
+    (void)ctx;
+    (void)worker_index;
+    pin_self(worker_cpu);
+}
+
+Test(pool, a_shard_that_never_empties_does_not_starve_another, .timeout = 60)
+{
+    static struct circulate c;
+    int first = nth_allowed_cpu(0), second = nth_allowed_cpu(1);
+    if (second < 0)
+        cr_skip_test("one CPU: the queue has a single shard");
+    worker_cpu = first;
+    struct tp_pool_opts opts = { .threads = 1, .on_thread_start = pin_worker };
+    struct tp_pool *pool = NULL;
+    cr_assert_eq(tp_pool_create(&pool, &opts, NULL), 0);
+    c.pool = pool;
+    cr_assert_eq(pin_self(first), 0);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(tp_pool_submit(pool, circulate_task, &c), 0);
+    /* The circulating tasks run (and refill the worker's shard) ... */
+    for (int i = 0; i < 5000 && atomic_load(&c.runs) < 1000; i++)
+        sleep_ms(1);
+    cr_assert_geq(atomic_load(&c.runs), 1000);
+    /* ... and a task from the other CPU's shard still gets its turn. */
+    cr_assert_eq(pin_self(second), 0);
+    cr_assert_eq(tp_pool_submit(pool, other_shard_task, &c), 0);
+    for (int i = 0; i < 20000 && !atomic_load(&c.other_ran); i++)
+        sleep_ms(1);
+    int ran = atomic_load(&c.other_ran);
+    long runs = atomic_load(&c.runs);
+    atomic_store(&c.stop, 1);
+    tp_pool_wait(pool);
+    tp_pool_destroy(pool);
+    cr_assert(ran, "the other shard's task did not run in 20 s while %ld circulating tasks did", runs);
+    cr_assert_lt(atomic_load(&c.runs_when_other_ran), runs, "it ran only once the circulation stopped");
+}
+
 /* ------------------------------------------------------------ concurrency */
 
 /* Tasks that each wait until all `want` of them are running at once: they

@@ -206,7 +206,9 @@ struct tp_pool_opts {
 TP_EXTERN int tp_pool_create(struct tp_pool **out, const struct tp_pool_opts *opts, int *n_started);
 
 /* Queues fn(arg) to run on a worker. Blocks while the queue is full (the
- * documented back-pressure policy). Thread-safe. Returns 0 or -EINVAL (NULL
+ * documented back-pressure policy). Thread-safe. The queue is split into a
+ * ring per CPU (a submitter pushes to its CPU's ring, a worker takes from
+ * its own CPU's first): no order between tasks is promised. Returns 0 or -EINVAL (NULL
  * fn) or -ESHUTDOWN (pool being destroyed). */
 TP_EXTERN int tp_pool_submit(struct tp_pool *pool, tp_task_fn fn, void *arg);
 

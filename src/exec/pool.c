@@ -7,12 +7,29 @@
  * few cores, so the cost of handing a task to a worker must not grow with the
  * number of workers. Three things keep it flat:
  *
- * Queue. A bounded multi-producer multi-consumer ring. Each slot carries a
- * sequence number: seq == pos means "free for the producer of position pos",
- * seq == pos + 1 means "holds the task of pos". Producers claim a position
- * with a CAS on `tail`, write fn/arg, then publish by storing pos + 1;
- * consumers claim with a CAS on `head`, read, then free the slot by storing
- * pos + capacity. No lock is taken to submit or to take a task.
+ * Queue. Bounded multi-producer multi-consumer rings, one shard per usable
+ * CPU (a power of 2 of them, at most MAX_SHARDS; the queue's capacity is
+ * split evenly). Each slot carries a sequence number: seq == pos means
+ * "free for the producer of position pos", seq == pos + 1 means "holds the
+ * task of pos". Producers claim a position with a CAS on the shard's
+ * `tail`, write fn/arg, then publish by storing pos + 1; consumers claim
+ * with a CAS on its `head`, read, then free the slot by storing pos +
+ * capacity. No lock is taken to submit or to take a task.
+ *
+ * Shards. A submitter pushes to the shard of the CPU it runs on (the CPU
+ * from rseq, cpu_shard maps the CPUs of the pool's affinity onto the
+ * shards in turn), or to the next with room; a worker pops from its own
+ * CPU's shard first, then the others in turn, and every FAIR_RUN-th pop
+ * starts at the next shard, so a shard that never empties cannot starve
+ * the others. With one ring, two submitters on two CPUs fought over `tail`
+ * and the slots' lines while the workers chased them (noop tasks, 2
+ * submitters, 2 workers, 2 vCPUs: 2-5 M tasks/s whenever the scheduler put
+ * the submitters on different CPUs, 15-25 M when on one; the mutex pool
+ * 5 M); with a shard per CPU nothing moves between CPUs while the tasks
+ * flow (15-20 M at every placement). The CPU is only a hint: a thread that
+ * migrates between reading it and pushing pushes to another CPU's shard,
+ * which is correct, only slower. Order across shards is not kept (the API
+ * promises none).
  *
  * Workers. Each worker is in one of three states:
  *   RUNNING    executing a task, or going from one task straight to the
@@ -31,7 +48,7 @@
  * is woken first, and long-idle workers stay asleep. A worker that finds its
  * next task at once touches no shared counter: while tasks flow, `searching`
  * and `n_idle` stay unwritten and the submitters' reads of them hit their
- * caches (the only shared writes per task are the ring's head, tail and
+ * caches (the only shared writes per task are the shard's head, tail and
  * slot).
  *
  * Wake policy. A sleeping worker is woken only when no worker is searching:
@@ -60,20 +77,22 @@
  * whose CAS found nobody to wake gives `searching` back and looks at the
  * ring again, because a submitter may have relied on its transient count.
  *
- * Completion. `tail` counts the tasks ever submitted (each successful push
- * claims one position) and `finished` those done: workers add their finished
+ * Completion. The shards' `tail`s sum to the tasks ever submitted (each
+ * successful push claims one position) and `finished` counts those done: workers add their finished
  * tasks in batches (at most FLUSH_BATCH, and always before they search an
- * empty ring), so finished == tail only once every submitted task is done,
- * and a submit costs no counter of its own. A waiter reads `finished`, then
- * `tail`: finished never exceeds tail, so when the two reads agree, all was
- * done at the moment of the second. The flush that brings finished up to
- * tail wakes the waiters. Waiters sleep on wait_cv, never spin. With submitters still running, tp_pool_wait returns
- * at the first moment nothing is outstanding. A task must not call
+ * empty ring), so finished == the sum of tails only once every submitted
+ * task is done, and a submit costs no counter of its own. A waiter reads
+ * `finished`, then each tail: the tails only grow, so their sum is at least
+ * what had been submitted when `finished` was read, which is at least
+ * `finished`; when the two agree, all was done at the moment of the first
+ * read. The flush that brings finished up to the sum of tails wakes the
+ * waiters. Waiters sleep on wait_cv, never spin. With submitters still
+ * running, tp_pool_wait returns at the first moment nothing is outstanding. A task must not call
  * tp_pool_wait or tp_pool_destroy on its own pool (it would wait for itself),
  * nor submit into a full ring from every worker at once (nobody would drain
  * it).
  *
- * Back-pressure. When the ring is full, submit yields a few times, then
+ * Back-pressure. When every shard is full, submit yields a few times, then
  * sleeps on space_cv; a worker that frees a slot signals it when
  * n_space_waiters is non-zero (Dekker again: waiter count vs slot release).
  *
@@ -83,7 +102,7 @@
  * through the public tp_pool_resize: this file knows no tuner.
  *
  * Shutdown. destroy sets `stopping` (submit then fails with -ESHUTDOWN),
- * waits for finished == tail (so queued tasks run, including ones that
+ * waits for finished == the sum of tails (so queued tasks run, including ones that
  * running tasks submit before they see `stopping`: the submitting task is
  * not finished yet), sets `exiting`, wakes every
  * parked worker and joins all of them.
@@ -123,9 +142,9 @@
  *
  * Memory orderings. Slot seq: release by the writer, acquire by the reader,
  * which orders fn/arg; the publishing and the freeing store, and every load
- * that takes part in a wake-up decision (`searching`, `n_idle`, `finished`, `tail`,
- * the waiter counts, `exiting`, the ring check), are seq_cst. tail and head
- * CASes are relaxed: the slot seq carries the ordering. A worker's futex
+ * that takes part in a wake-up decision (`searching`, `n_idle`, `finished`,
+ * the tails, the waiter counts, `exiting`, the ring check), are seq_cst.
+ * tail and head CASes are relaxed: the slot seq carries the ordering. A worker's futex
  * word is set with release by its waker and read with acquire by the worker.
  */
 
@@ -173,6 +192,9 @@
 #define SS_BUDGET_MAX 1024  /* schedstat descriptors a pool keeps open at most */
 #define STALL_YIELDS 64     /* yields to a producer in flight before the searcher spins and parks as usual */
 #define RING_IN_FLIGHT (-1) /* ring_pop: the oldest position is claimed, not yet published */
+#define MAX_SHARDS 16       /* rings a pool's queue is split into at most (one per CPU) */
+#define CPU_MAP_SIZE 1024   /* CPUs numbered below this have a shard of their own in cpu_shard */
+#define FAIR_RUN 64         /* tasks a worker takes from one shard before it looks at the next one first */
 
 enum slot_state {
     W_NONE = 0, /* no thread in this slot */
@@ -186,6 +208,16 @@ struct slot {
     tp_task_fn fn;      /* written by the producer owning the slot, read by its consumer */
     void *arg;
     void *pad; /* 32 bytes: a slot never straddles a cache line */
+};
+
+/* One ring of the queue (see DESIGN: Queue). Each counter has its own line:
+ * the producers of this shard write tail, its consumers head. */
+struct shard {
+    _Alignas(CACHE_LINE) struct slot *slots;  /* immutable */
+    size_t mask;                              /* immutable: capacity - 1 */
+    _Alignas(CACHE_LINE) _Atomic size_t tail; /* next position to fill = tasks ever pushed here;
+                                                 relaxed CAS by producers, seq_cst loads by waiters */
+    _Alignas(CACHE_LINE) _Atomic size_t head; /* next position to take; relaxed CAS by consumers */
 };
 
 struct tp_worker {
@@ -206,8 +238,9 @@ struct tp_worker {
 
 struct tp_pool {
     /* Immutable after tp_pool_create. */
-    struct slot *slots;
-    size_t mask; /* capacity - 1 */
+    struct shard *shards;
+    unsigned n_shards;               /* a power of 2, at most MAX_SHARDS */
+    uint8_t cpu_shard[CPU_MAP_SIZE]; /* the shard of the submitters running on each CPU */
     struct tp_worker *workers;
     int max_threads;          /* slots allocated: the most tp_pool_resize may ask for */
     int sensing;              /* workers keep the per-task counters and schedstat */
@@ -227,12 +260,9 @@ struct tp_pool {
     _Atomic int stopping; /* seq_cst: set once by destroy; submit refuses after */
     _Atomic int exiting;  /* seq_cst: set once when workers must leave */
 
-    _Alignas(CACHE_LINE) _Atomic size_t tail;        /* next position to fill = tasks ever submitted;
-                                                        relaxed CAS by producers, seq_cst loads by waiters */
-    _Alignas(CACHE_LINE) _Atomic size_t head;        /* next position to take; relaxed CAS by consumers */
     _Alignas(CACHE_LINE) _Atomic unsigned searching; /* seq_cst: workers SEARCHING, plus wakees in flight */
     _Alignas(CACHE_LINE) _Atomic unsigned n_idle;    /* seq_cst, changed under idle_mu: workers PARKED */
-    _Alignas(CACHE_LINE) _Atomic size_t finished;    /* seq_cst: tasks done (flushed); never above tail */
+    _Alignas(CACHE_LINE) _Atomic size_t finished;    /* seq_cst: tasks done (flushed); never above the sum of tails */
     /* Read by workers after every task or flush, written rarely: a line of
      * their own, so that the flushes of `finished` do not evict it. */
     _Alignas(CACHE_LINE) _Atomic unsigned n_waiters; /* seq_cst, changed under wait_mu: threads in tp_pool_wait */
@@ -243,7 +273,7 @@ struct tp_pool {
     int idle_top; /* idle_mu */
 
     pthread_mutex_t wait_mu;  /* guards only the sleep on wait_cv */
-    pthread_cond_t wait_cv;   /* signalled when finished reaches tail */
+    pthread_cond_t wait_cv;   /* signalled when finished reaches the sum of tails */
     pthread_mutex_t space_mu; /* guards only the sleep on space_cv */
     pthread_cond_t space_cv;  /* signalled when a slot is freed */
     pthread_mutex_t start_mu;
@@ -326,18 +356,27 @@ int tp__pool_usable_cpus(void)
 
 /* ------------------------------------------------------------------- ring */
 
-/* Appends a task; 0 when the ring is full. */
-static int ring_push(struct tp_pool *p, tp_task_fn fn, void *arg)
+/* The shard a submitter on the calling thread's CPU pushes to first. */
+static unsigned submit_shard(const struct tp_pool *p)
 {
-    size_t pos = atomic_load_explicit(&p->tail, memory_order_relaxed);
+    int cpu = sched_getcpu(); /* rseq: a memory read, ~2 ns */
+    if (cpu < 0)
+        return 0;
+    return cpu < CPU_MAP_SIZE ? p->cpu_shard[cpu] : (unsigned)cpu & (p->n_shards - 1);
+}
+
+/* Appends a task to shard sh; 0 when that ring is full. */
+static int shard_push(struct shard *sh, tp_task_fn fn, void *arg)
+{
+    size_t pos = atomic_load_explicit(&sh->tail, memory_order_relaxed);
     for (;;) {
-        struct slot *s = &p->slots[pos & p->mask];
+        struct slot *s = &sh->slots[pos & sh->mask];
         /* seq_cst: pairs with the consumer's freeing store and its read of
          * n_space_waiters (a sleeping submitter re-checks through here). */
         size_t seq = atomic_load_explicit(&s->seq, memory_order_seq_cst);
         intptr_t dif = (intptr_t)(seq - pos);
         if (dif == 0) {
-            if (atomic_compare_exchange_weak_explicit(&p->tail, &pos, pos + 1, memory_order_relaxed,
+            if (atomic_compare_exchange_weak_explicit(&sh->tail, &pos, pos + 1, memory_order_relaxed,
                                                       memory_order_relaxed)) {
                 s->fn = fn;
                 s->arg = arg;
@@ -348,52 +387,101 @@ static int ring_push(struct tp_pool *p, tp_task_fn fn, void *arg)
         } else if (dif < 0) {
             return 0;
         } else {
-            pos = atomic_load_explicit(&p->tail, memory_order_relaxed);
+            pos = atomic_load_explicit(&sh->tail, memory_order_relaxed);
         }
     }
 }
 
-/* Takes the oldest published task: 1. Otherwise 0 when the ring is empty,
- * or RING_IN_FLIGHT when a producer has claimed the oldest position and not
- * yet published it (it is between its CAS and its store, perhaps
- * preempted there: the tasks behind it wait for it). */
-static int ring_pop(struct tp_pool *p, struct task *out)
+/* Appends a task to the shard of the caller's CPU, or to the next one with
+ * room; 0 when every shard is full. */
+static int ring_push(struct tp_pool *p, tp_task_fn fn, void *arg)
 {
-    size_t pos = atomic_load_explicit(&p->head, memory_order_relaxed);
+    unsigned first = submit_shard(p);
+    for (unsigned k = 0; k < p->n_shards; k++)
+        if (shard_push(&p->shards[(first + k) & (p->n_shards - 1)], fn, arg))
+            return 1;
+    return 0;
+}
+
+/* Takes the oldest published task of shard sh: 1. Otherwise 0 when the ring
+ * is empty, or RING_IN_FLIGHT when a producer has claimed the oldest
+ * position and not yet published it (it is between its CAS and its store,
+ * perhaps preempted there: the tasks behind it wait for it). */
+static int shard_pop(struct shard *sh, struct task *out)
+{
+    size_t pos = atomic_load_explicit(&sh->head, memory_order_relaxed);
     for (;;) {
-        struct slot *s = &p->slots[pos & p->mask];
+        struct slot *s = &sh->slots[pos & sh->mask];
         size_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
         intptr_t dif = (intptr_t)(seq - (pos + 1));
         if (dif == 0) {
-            if (atomic_compare_exchange_weak_explicit(&p->head, &pos, pos + 1, memory_order_relaxed,
+            if (atomic_compare_exchange_weak_explicit(&sh->head, &pos, pos + 1, memory_order_relaxed,
                                                       memory_order_relaxed)) {
                 out->fn = s->fn;
                 out->arg = s->arg;
-                atomic_store_explicit(&s->seq, pos + p->mask + 1, memory_order_seq_cst);
+                atomic_store_explicit(&s->seq, pos + sh->mask + 1, memory_order_seq_cst);
                 return 1;
             }
         } else if (dif < 0) {
-            return atomic_load_explicit(&p->tail, memory_order_relaxed) != pos ? RING_IN_FLIGHT : 0;
+            return atomic_load_explicit(&sh->tail, memory_order_relaxed) != pos ? RING_IN_FLIGHT : 0;
         } else {
-            pos = atomic_load_explicit(&p->head, memory_order_relaxed);
+            pos = atomic_load_explicit(&sh->head, memory_order_relaxed);
         }
     }
 }
 
-/* 1 when the oldest unconsumed position holds a published task. Never
- * answers 0 while a published task is waiting there (see DESIGN). */
+/* Takes a task, looking first at the shard of the CPU the worker runs on
+ * (where the submitters of that CPU push: the slots are in its cache, and
+ * no line moves between CPUs), then at the others in turn. Every
+ * FAIR_RUN-th take starts at the next shard instead, so that a shard that
+ * is never empty cannot starve the others. 1, or else RING_IN_FLIGHT when
+ * some shard's oldest task is in flight, 0 when every shard is empty. */
+static int ring_pop(struct tp_pool *p, struct task *out, unsigned *run)
+{
+    int in_flight = 0;
+    unsigned last = p->n_shards - 1;
+    unsigned from = submit_shard(p);
+    if (++*run >= FAIR_RUN && last != 0) {
+        *run = 0;
+        from = (from + 1) & last;
+    }
+    for (unsigned k = 0; k < p->n_shards; k++) {
+        unsigned i = (from + k) & last;
+        int got = shard_pop(&p->shards[i], out);
+        if (got > 0)
+            return 1;
+        in_flight |= got == RING_IN_FLIGHT;
+    }
+    return in_flight ? RING_IN_FLIGHT : 0;
+}
+
+/* 1 when the oldest unconsumed position of some shard holds a published
+ * task. Never answers 0 while a published task is waiting (see DESIGN). */
 static int ring_has_task(struct tp_pool *p)
 {
-    size_t pos = atomic_load_explicit(&p->head, memory_order_seq_cst);
-    for (;;) {
-        size_t seq = atomic_load_explicit(&p->slots[pos & p->mask].seq, memory_order_seq_cst);
-        intptr_t dif = (intptr_t)(seq - (pos + 1));
-        if (dif == 0)
-            return 1;
-        if (dif < 0)
-            return 0;
-        pos = atomic_load_explicit(&p->head, memory_order_seq_cst); /* consumed meanwhile */
+    for (unsigned i = 0; i < p->n_shards; i++) {
+        struct shard *sh = &p->shards[i];
+        size_t pos = atomic_load_explicit(&sh->head, memory_order_seq_cst);
+        for (;;) {
+            size_t seq = atomic_load_explicit(&sh->slots[pos & sh->mask].seq, memory_order_seq_cst);
+            intptr_t dif = (intptr_t)(seq - (pos + 1));
+            if (dif == 0)
+                return 1;
+            if (dif < 0)
+                break;
+            pos = atomic_load_explicit(&sh->head, memory_order_seq_cst); /* consumed meanwhile */
+        }
     }
+    return 0;
+}
+
+/* Tasks ever submitted: the sum of the shards' tails (see DESIGN: Completion). */
+static size_t total_tail(struct tp_pool *p)
+{
+    size_t t = 0;
+    for (unsigned i = 0; i < p->n_shards; i++)
+        t += atomic_load_explicit(&p->shards[i].tail, memory_order_seq_cst);
+    return t;
 }
 
 /* ------------------------------------------------------- parking, waking */
@@ -505,15 +593,14 @@ static enum park_result park(struct tp_pool *p, struct tp_worker *w)
 static int all_finished(struct tp_pool *p)
 {
     size_t f = atomic_load_explicit(&p->finished, memory_order_seq_cst);
-    return f == atomic_load_explicit(&p->tail, memory_order_seq_cst);
+    return f == total_tail(p);
 }
 
 /* Adds n finished tasks; wakes waiters when none is left. */
 static void flush_done(struct tp_pool *p, uint64_t n)
 {
     size_t f = atomic_fetch_add_explicit(&p->finished, (size_t)n, memory_order_seq_cst) + (size_t)n;
-    if (atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0 &&
-        f == atomic_load_explicit(&p->tail, memory_order_seq_cst)) {
+    if (atomic_load_explicit(&p->n_waiters, memory_order_seq_cst) != 0 && f == total_tail(p)) {
         pthread_mutex_lock(&p->wait_mu);
         pthread_cond_broadcast(&p->wait_cv);
         pthread_mutex_unlock(&p->wait_mu);
@@ -660,6 +747,7 @@ static void *worker_main(void *arg)
     uint64_t done = 0; /* finished tasks not yet added to p->finished */
     int searching = 0; /* 1 while this worker is counted in p->searching */
     int spins = 0, stalls = 0;
+    unsigned run = 0;            /* takes since the last one that started at another shard (ring_pop) */
     int rq = worker_start(p, w); /* 1 while this worker's run-queue wait is counted */
 
     for (;;) {
@@ -667,7 +755,7 @@ static void *worker_main(void *arg)
 
         if (w->index >= atomic_load_explicit(&p->target, memory_order_relaxed) && retire(p, w, &searching, &done))
             return NULL;
-        int got = ring_pop(p, &t);
+        int got = ring_pop(p, &t, &run);
         if (got > 0) {
             stalls = 0;
             if (searching) {
@@ -754,6 +842,57 @@ static void stop_workers(struct tp_pool *p)
     }
 }
 
+static void free_shards(struct tp_pool *p)
+{
+    if (p->shards != NULL)
+        for (unsigned i = 0; i < p->n_shards; i++)
+            free(p->shards[i].slots);
+    free(p->shards);
+}
+
+/* Splits a queue of `capacity` slots (a power of 2) into one ring per usable
+ * CPU (a power of 2 of them, at most MAX_SHARDS, each of 2 slots at least)
+ * and maps the CPUs of the caller's affinity onto them in turn. */
+static int alloc_shards(struct tp_pool *p, size_t capacity)
+{
+    cpu_set_t set;
+    unsigned cpus = (unsigned)tp__pool_usable_cpus();
+    unsigned n = 1;
+    while (n * 2 <= cpus && n * 2 <= MAX_SHARDS && capacity / (n * 2) >= 2)
+        n *= 2;
+    p->n_shards = n;
+    if (posix_memalign((void **)&p->shards, CACHE_LINE, n * sizeof p->shards[0]) != 0) {
+        p->shards = NULL;
+        return -ENOMEM;
+    }
+    memset(p->shards, 0, n * sizeof p->shards[0]);
+    size_t per = capacity / n;
+    for (unsigned i = 0; i < n; i++) {
+        struct shard *sh = &p->shards[i];
+        if (posix_memalign((void **)&sh->slots, CACHE_LINE, per * sizeof sh->slots[0]) != 0) {
+            sh->slots = NULL;
+            return -ENOMEM;
+        }
+        sh->mask = per - 1;
+        atomic_init(&sh->tail, 0);
+        atomic_init(&sh->head, 0);
+        for (size_t j = 0; j < per; j++) {
+            atomic_init(&sh->slots[j].seq, j);
+            sh->slots[j].fn = NULL;
+            sh->slots[j].arg = NULL;
+        }
+    }
+    int have_set = sched_getaffinity(0, sizeof set, &set) == 0;
+    unsigned k = 0;
+    for (int cpu = 0; cpu < CPU_MAP_SIZE; cpu++) {
+        if (have_set && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set))
+            p->cpu_shard[cpu] = (uint8_t)(k++ & (n - 1));
+        else
+            p->cpu_shard[cpu] = (uint8_t)((unsigned)cpu & (n - 1));
+    }
+    return 0;
+}
+
 static void free_pool(struct tp_pool *p)
 {
     pthread_mutex_destroy(&p->idle_mu);
@@ -768,7 +907,7 @@ static void free_pool(struct tp_pool *p)
         pthread_attr_destroy(&p->attr);
     free(p->idle);
     free(p->workers);
-    free(p->slots);
+    free_shards(p);
     free(p);
 }
 
@@ -791,7 +930,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int
     p->start_cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
     p->resize_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 
-    if (posix_memalign((void **)&p->slots, CACHE_LINE, capacity * sizeof p->slots[0]) != 0)
+    if (alloc_shards(p, capacity) != 0)
         goto fail;
     if (posix_memalign((void **)&p->workers, CACHE_LINE, n * sizeof p->workers[0]) != 0)
         goto fail;
@@ -799,12 +938,6 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int
     if (p->idle == NULL)
         goto fail;
 
-    p->mask = capacity - 1;
-    for (size_t i = 0; i < capacity; i++) {
-        atomic_init(&p->slots[i].seq, i);
-        p->slots[i].fn = NULL;
-        p->slots[i].arg = NULL;
-    }
     memset(p->workers, 0, n * sizeof p->workers[0]);
     for (size_t i = 0; i < n; i++) {
         p->workers[i].pool = p;
@@ -842,7 +975,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int
 fail:
     free(p->idle);
     free(p->workers);
-    free(p->slots);
+    free_shards(p);
     free(p);
     return rc;
 }
@@ -921,7 +1054,7 @@ fail:
     return rc;
 }
 
-/* Slow path of submit: the ring is full. */
+/* Slow path of submit: every shard is full. */
 static void submit_when_full(struct tp_pool *p, tp_task_fn fn, void *arg)
 {
     for (int i = 0; i < FULL_YIELDS; i++) {
@@ -1065,9 +1198,11 @@ int tp_pool_stats(struct tp_pool *pool, struct tp_pool_stats *out)
         }
     }
     pthread_mutex_unlock(&pool->resize_mu);
-    size_t tail = atomic_load_explicit(&pool->tail, memory_order_relaxed);
-    size_t head = atomic_load_explicit(&pool->head, memory_order_relaxed);
-    out->queued = tail > head ? (uint64_t)(tail - head) : 0;
+    for (unsigned i = 0; i < pool->n_shards; i++) {
+        size_t tail = atomic_load_explicit(&pool->shards[i].tail, memory_order_relaxed);
+        size_t head = atomic_load_explicit(&pool->shards[i].head, memory_order_relaxed);
+        out->queued += tail > head ? (uint64_t)(tail - head) : 0;
+    }
     return 0;
 }
 
@@ -1087,6 +1222,6 @@ void tp__pool_set_tuner(struct tp_pool *pool, struct tp__online *tuner) { pool->
 
 struct tp__online *tp__pool_tuner(const struct tp_pool *pool) { return pool->tuner; }
 
-size_t tp__pool_queue_capacity(const struct tp_pool *pool) { return pool->mask + 1; }
+size_t tp__pool_queue_capacity(const struct tp_pool *pool) { return pool->n_shards * (pool->shards[0].mask + 1); }
 
 size_t tp__pool_stack_size(const struct tp_pool *pool) { return pool->stack_size; }
