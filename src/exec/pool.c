@@ -856,7 +856,8 @@ static void free_shards(struct tp_pool *p)
 static int alloc_shards(struct tp_pool *p, size_t capacity)
 {
     cpu_set_t set;
-    unsigned cpus = (unsigned)tp__pool_usable_cpus();
+    int have_set = sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0;
+    unsigned cpus = have_set ? (unsigned)CPU_COUNT(&set) : (unsigned)tp__pool_usable_cpus();
     unsigned n = 1;
     while (n * 2 <= cpus && n * 2 <= MAX_SHARDS && capacity / (n * 2) >= 2)
         n *= 2;
@@ -882,7 +883,6 @@ static int alloc_shards(struct tp_pool *p, size_t capacity)
             sh->slots[j].arg = NULL;
         }
     }
-    int have_set = sched_getaffinity(0, sizeof set, &set) == 0;
     unsigned k = 0;
     for (int cpu = 0; cpu < CPU_MAP_SIZE; cpu++) {
         if (have_set && cpu < CPU_SETSIZE && CPU_ISSET(cpu, &set))
