@@ -151,11 +151,20 @@ check "file sweep reports reads and bytes" grep -Eq "threads: [0-9]+ reads, [0-9
 check "file sweep leaves no file" test -z "$(ls -A "$fdir")"
 out=$("$bin" --workload=file --file-dir="$fdir" --file-size=4M --direct "${tiny[@]}" 2>&1); rc=$?
 check "file --direct runs or is refused by name" bash -c "[[ $rc -eq 0 ]] || { [[ $rc -eq 2 ]] && grep -q -- '--direct' <<<\"\$0\"; }" "$out"
-out=$("$bin" --workload=net --server-delay=500us --reply-size=2K "${tiny[@]}" --format=json 2>"$work/err"); rc=$?
+# The sweep's environment carries a mark its server inherits, so only this sweep's servers are looked for (other
+# tests may run net sweeps at the same time under ctest -j).
+mark="TP_TEST_MARK=cli-$$-net"
+out=$(env "$mark" "$bin" --workload=net --server-delay=500us --reply-size=2K "${tiny[@]}" --format=json 2>"$work/err"); rc=$?
 check "net sweep exits 0" test "$rc" -eq 0
 check "net sweep counts requests" grep -q '"ops": 400' <<<"$out"
 check "net sweep has the server delay" grep -q '"server_delay_ns": 500000' <<<"$out"
-check "net sweep leaves no server" test -z "$(pgrep -s 0 -x tp-netserver 2>/dev/null)"
+marked_servers() { # the tp-netserver processes whose environment holds $mark
+  local p
+  for p in $(pgrep -x tp-netserver 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx -- "$mark" && echo "$p"
+  done
+}
+check "net sweep leaves no server" test -z "$(marked_servers)"
 out=$("$bin" --workload=mixed --io-fraction=0.3 --latency=1ms --compute=50us "${tiny[@]}" --format=csv 2>&1); rc=$?
 check "mixed sweep exits 0" test "$rc" -eq 0
 check "mixed CSV has work columns" grep -q "work_ops,work_bytes,work_errors" <<<"$out"
