@@ -93,9 +93,12 @@ tp_servers_stop() {
   _tp_pg_data=""
   if [[ -n $_tp_nginx_dir && -f $_tp_nginx_dir/nginx.pid ]]; then
     local pid; pid=$(cat "$_tp_nginx_dir/nginx.pid" 2>/dev/null)
-    [[ -n $pid ]] && kill -QUIT "$pid" 2>/dev/null
-    local i; for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+    # (if, not &&, and || true: a caller under set -e must not exit on a server that is already gone)
+    if [[ -n $pid ]]; then
+      kill -QUIT "$pid" 2>/dev/null || true
+      local i; for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
   fi
   _tp_nginx_dir=""
   return 0
