@@ -254,6 +254,10 @@ assert len(t["steps"]) >= 5 and all(s["action"] != "collect" for s in t["steps"]
 assert any(s["action"] == "move" for s in t["steps"])
 r = d["phases"][1]["runs"]["tuned"]
 assert r["tasks"] > 0 and r["fraction_of_best"] is None and 0 <= r["settle_s"] <= 1.5' "$res3/online.json"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+  check "online: the --no-offline document validates against schema/online.schema.json" \
+    python3 "$src/tests/check_schema.py" "$res3/online.json"
+fi
 out=$("$bin" --from="$res3/online.json" 2>&1); rc=$?
 check "online: --from refuses the online document, saying why" bash -c "[[ $rc -eq 2 ]] && grep -q 'an --online document' <<<\"\$0\"" "$out"
 check "online: CSV rows" bash -c "head -1 \"\$0\" | grep -q '^run,t_s,phase,wait_ns,threads,tasks_per_s\$' && test \$(grep -c '^tuned,' \"\$0\") -ge 15" "$res3/online.csv"
