@@ -242,7 +242,8 @@ longname=$(printf 'n%.0s' $(seq 1 200))
 # The files under the scratch directory, with each file's size and mtime, outside the cases' working
 # directory: one find per case (a process per check would make this table the slowest test of the suite).
 snapshot() { find "$work" -path "$work/cwd" -prune -o -type d -printf '%p/\n' -o -printf '%p %s %T@\n'; }
-# A fresh, empty working directory for every case: the default output directory (results/) would appear in it.
+# Every case runs in the same working directory, empty when it starts (what a case left there is reported, then
+# removed): the default output directory (results/) would appear in it.
 cwd="$work/cwd"
 mkdir -p "$cwd"
 shopt -s nullglob dotglob

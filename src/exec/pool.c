@@ -852,7 +852,8 @@ static void free_shards(struct tp_pool *p)
 
 /* Splits a queue of `capacity` slots (a power of 2) into one ring per usable
  * CPU (a power of 2 of them, at most MAX_SHARDS, each of 2 slots at least)
- * and maps the CPUs of the caller's affinity onto them in turn. */
+ * and maps the CPUs of the caller's affinity onto them in turn. Returns the
+ * usable CPUs (as tp__pool_usable_cpus counts them), or -ENOMEM. */
 static int alloc_shards(struct tp_pool *p, size_t capacity)
 {
     cpu_set_t set;
@@ -890,7 +891,7 @@ static int alloc_shards(struct tp_pool *p, size_t capacity)
         else
             p->cpu_shard[cpu] = (uint8_t)((unsigned)cpu & (n - 1));
     }
-    return 0;
+    return (int)cpus;
 }
 
 static void free_pool(struct tp_pool *p)
@@ -930,7 +931,8 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int
     p->start_cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
     p->resize_mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 
-    if (alloc_shards(p, capacity) != 0)
+    int cpus = alloc_shards(p, capacity);
+    if (cpus < 0)
         goto fail;
     if (posix_memalign((void **)&p->workers, CACHE_LINE, n * sizeof p->workers[0]) != 0)
         goto fail;
@@ -966,7 +968,7 @@ static int alloc_pool(struct tp_pool **out, const struct tp_pool_opts *opts, int
     }
     snprintf(p->name, sizeof p->name, "%s", opts->name != NULL ? opts->name : DEFAULT_NAME);
     p->stack_size = effective_stack_size(opts->stack_size);
-    p->spin_cap = tp__pool_usable_cpus();
+    p->spin_cap = cpus;
     p->on_thread_start = opts->on_thread_start;
     p->thread_ctx = opts->thread_ctx;
     *out = p;
