@@ -495,15 +495,18 @@ static CURLcode ht_perform(struct http_thread *ht)
             timeout = 1;
         }
         int n = poll(ht->socks, (nfds_t)ht->n_socks, timeout);
-        if (n < 0 && errno != EINTR) {
+        if (n < 0 && errno == EINTR)
+            continue; /* the timer still stands */
+        if (n < 0) {
             result = CURLE_RECV_ERROR;
             break;
         }
-        if (n <= 0) {
+        if (n == 0) { /* the timer expired (a one-shot: libcurl sets the next) */
             ht->deadline_ns = 0;
             curl_multi_socket_action(ht->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             continue;
         }
+        /* A copy: socket_action's callbacks may change socks under the loop. */
         struct pollfd ready[HT_SOCKS];
         int n_ready = 0;
         for (int i = 0; i < ht->n_socks; i++)
